@@ -1,0 +1,122 @@
+"""The ``agent-lint`` command line (typer).
+
+Commands only translate arguments; the work lives in runner and friends.
+Every error a user can cause ends in one line on stderr and exit code 2;
+an internal error too (with ``AGENT_LINT_DEBUG=1`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .model import AgentLintError
+
+app = typer.Typer(
+    name="agent-lint",
+    help="Lint AGENT-SYSTEM.md, session logs and HANDOFF files of multi-agent workflows.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(message: str) -> typer.Exit:
+    sys.stderr.write(f"agent-lint: error: {message}\n")
+    return typer.Exit(2)
+
+
+def guarded(func):
+    """Turn every exception into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except AgentLintError as err:
+            raise fail(str(err)) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted") from None
+        except BrokenPipeError:
+            raise typer.Exit(1) from None
+        except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
+            if os.environ.get("AGENT_LINT_DEBUG"):
+                raise
+            raise fail(
+                f"internal error: {type(err).__name__}: {err} (set AGENT_LINT_DEBUG=1 for details)"
+            ) from None
+
+    return wrapper
+
+
+@app.command("check")
+@guarded
+def check_command(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to report on (default: the whole project)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Codes, prefixes or names to enable (comma-separated, repeatable); replaces the config's select."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Codes, prefixes or names to enable in addition."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Codes, prefixes or names to disable."),
+    output_format: str = typer.Option("text", "--output-format", help="text, json, github, sarif or junit."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when violations are found."),
+    fail_on: str = typer.Option("error", "--fail-on", help="Lowest severity that makes the exit code 1: error or warning."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Skip named files that the config excludes or .gitignore ignores."),
+) -> None:
+    """Check the agent documents of the repository (or only report on PATHS)."""
+    from .runner import CheckOptions, check
+
+    if fail_on not in ("error", "warning"):
+        raise AgentLintError(f"--fail-on takes 'error' or 'warning', not '{fail_on}'")
+    options = CheckOptions(
+        paths=tuple(paths or ()),
+        config=config,
+        select=tuple(select or ()),
+        extend_select=tuple(extend_select or ()),
+        ignore=tuple(ignore or ()),
+        output_format=output_format,
+        exit_zero=exit_zero,
+        fail_on=fail_on,
+        force_exclude=force_exclude,
+    )
+    raise typer.Exit(check(options))
+
+
+@app.command("rules")
+@guarded
+def rules_command(
+    output_format: str = typer.Option("text", "--output-format", help="text or json."),
+) -> None:
+    """List every rule: code, name, default severity, whether it can fix, summary."""
+    from .docs import rules_json, rules_table
+
+    typer.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
+
+
+@app.command("rule")
+@guarded
+def rule_command(code: str = typer.Argument(..., help="A rule code (AL102) or name.")) -> None:
+    """Print the documentation of one rule."""
+    from .docs import rule_text
+    from .rules import by_code_or_name
+
+    rule = by_code_or_name(code)
+    if rule is None:
+        raise AgentLintError(f"no rule '{code}' (see 'agent-lint rules')")
+    typer.echo(rule_text(rule), nl=False)
+
+
+def run(argv: list[str]) -> int:
+    try:
+        app(args=argv, prog_name="agent-lint", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    return 0

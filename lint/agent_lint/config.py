@@ -1,0 +1,253 @@
+"""Configuration: where it is found, what it may say, what it means.
+
+Looked up by walking up from the current directory: ``.agent-lint.toml``,
+then ``[tool.agent-lint]`` in ``pyproject.toml``; ``--config PATH`` overrides.
+One JSON Schema, assembled from the global keys and every rule's options
+schema, validates it; any error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .model import AgentLintError, Rule, Severity
+
+DEFAULT_SYSTEM_DOCUMENTS = ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md")
+DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
+DEFAULT_HANDOFF = ("HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
+DEFAULT_EXCLUDE = ("**/README.md",)
+HANDOFF_MODES = ("single-update", "read-only")
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+
+GLOBAL_SCHEMA: dict[str, Any] = {
+    "select": {**_STRINGS, "description": "Codes, code prefixes (AL2) or rule names to enable; ALL for every rule."},
+    "ignore": {**_STRINGS, "description": "Codes, code prefixes or rule names to disable."},
+    "per-file-ignores": {
+        "type": "object",
+        "additionalProperties": _STRINGS,
+        "description": "Glob -> codes, prefixes or names ignored in matching files.",
+    },
+    "system-document": {"type": "string", "description": "Path of the system document."},
+    "session-logs": {**_STRINGS, "description": "Globs of session logs (Markdown or JSON)."},
+    "handoff": {**_STRINGS, "description": "Globs of HANDOFF documents."},
+    "session-log-schema": {"type": "string", "description": "Path of a team's own session-log JSON Schema."},
+    "handoff-mode": {"enum": list(HANDOFF_MODES), "description": "single-update or read-only."},
+    "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: **/README.md)."},
+    "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
+    "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
+    "max-file-size": {"type": "integer", "minimum": 1, "description": "Files larger than this many bytes are reported (AL004), not parsed."},
+    "rules": {"type": "object", "description": "Per-rule options and severity, keyed by code or name."},
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration of one run."""
+
+    root: Path
+    source: Path | None = None
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    system_document: str | None = None
+    session_logs: tuple[str, ...] = DEFAULT_SESSION_LOGS
+    handoff: tuple[str, ...] = DEFAULT_HANDOFF
+    session_log_schema: str | None = None
+    handoff_mode: str = "single-update"
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    respect_gitignore: bool = True
+    max_file_size: int = 4 * 1024 * 1024
+    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def system_document_candidates(self) -> tuple[str, ...]:
+        return (self.system_document,) if self.system_document else DEFAULT_SYSTEM_DOCUMENTS
+
+    def fingerprint(self) -> str:
+        """Stable text of everything that changes results (the cache keys on it)."""
+        import json
+
+        data = {k: v for k, v in self.__dict__.items() if k not in ("root", "source")}
+        return json.dumps(data, sort_keys=True, default=list)
+
+
+# ----------------------------------------------------------------------------
+# Finding and reading
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise AgentLintError(f"{path}: cannot read config: {err.strerror or err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise AgentLintError(f"{path}: invalid TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise AgentLintError(f"{path}: invalid TOML: not valid UTF-8") from None
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest config above ``start``, with its agent-lint table."""
+    for directory in (start, *start.parents):
+        dotfile = directory / ".agent-lint.toml"
+        if dotfile.is_file():
+            return dotfile, _read_toml(dotfile)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            # Only a quick text check before paying for a TOML parse.
+            try:
+                has_table = b"agent-lint" in pyproject.read_bytes()
+            except OSError:
+                has_table = False
+            if has_table:
+                table = _read_toml(pyproject).get("tool", {}).get("agent-lint")
+                if table is not None:
+                    return pyproject, table
+    return None
+
+
+def find_root(start: Path) -> Path:
+    """Without a config, the project is the enclosing git work tree, else ``start``."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None) -> Config:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise AgentLintError(f"{explicit}: config file not found")
+        table = _read_toml(explicit)
+        if explicit.name == "pyproject.toml":
+            table = table.get("tool", {}).get("agent-lint", {})
+        source, root = explicit.resolve(), explicit.resolve().parent
+    else:
+        found = find_config(cwd)
+        if found is None:
+            return Config(root=find_root(cwd))
+        source, table = found
+        root = source.parent
+    validate(table, rules, source)
+    return _from_table(table, root, source, rules)
+
+
+# ----------------------------------------------------------------------------
+# Validation
+
+
+def config_schema(rules: Iterable[Rule]) -> dict[str, Any]:
+    """The JSON Schema of the agent-lint table, rule options included."""
+    rule_props: dict[str, Any] = {}
+    for rule in rules:
+        options = dict(rule.options_schema.get("properties", {}))
+        options["severity"] = {"enum": [s.value for s in Severity]}
+        spec = {"type": "object", "properties": options, "additionalProperties": False}
+        rule_props[rule.code] = spec
+        rule_props[rule.name] = spec
+    props = dict(GLOBAL_SCHEMA)
+    props["rules"] = {**GLOBAL_SCHEMA["rules"], "properties": rule_props, "additionalProperties": False}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(config_schema(rules))
+    errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    where = ".".join(str(p) for p in err.absolute_path)
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        where = ".".join([*(str(p) for p in err.absolute_path), extra[0]]) if extra else where
+        message = "unknown key"
+    else:
+        message = err.message
+    prefix = "tool.agent-lint" if source.name == "pyproject.toml" else ""
+    key = ".".join(p for p in (prefix, where) if p) or "(top level)"
+    raise AgentLintError(f"{source}: invalid config at '{key}': {message}")
+
+
+def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Sequence[Rule]) -> Config:
+    def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(table[key]) if key in table else default
+
+    # Rule tables may be keyed by code or by name; merge both under the code.
+    by_name = {rule.name: rule.code for rule in rules}
+    rule_tables: dict[str, dict[str, Any]] = {}
+    for key, value in table.get("rules", {}).items():
+        rule_tables.setdefault(by_name.get(key, key), {}).update(value)
+    exclude = strings("exclude", DEFAULT_EXCLUDE) + strings("extend-exclude", ())
+    return Config(
+        root=root,
+        source=source,
+        select=strings("select", ("ALL",)),
+        ignore=strings("ignore", ()),
+        per_file_ignores={glob: tuple(codes) for glob, codes in table.get("per-file-ignores", {}).items()},
+        system_document=table.get("system-document"),
+        session_logs=strings("session-logs", DEFAULT_SESSION_LOGS),
+        handoff=strings("handoff", DEFAULT_HANDOFF),
+        session_log_schema=table.get("session-log-schema"),
+        handoff_mode=table.get("handoff-mode", "single-update"),
+        exclude=exclude,
+        respect_gitignore=table.get("respect-gitignore", True),
+        max_file_size=table.get("max-file-size", 4 * 1024 * 1024),
+        rules=rule_tables,
+    )
+
+
+# ----------------------------------------------------------------------------
+# Rule selection
+
+
+def selector_matches(selector: str, rule: Rule) -> bool:
+    upper = selector.upper()
+    return upper == "ALL" or rule.code.startswith(upper) or selector == rule.name
+
+
+def check_selectors(selectors: Iterable[str], rules: Sequence[Rule], origin: str) -> None:
+    for selector in selectors:
+        if not any(selector_matches(selector, rule) for rule in rules):
+            raise AgentLintError(f"{origin}: '{selector}' matches no rule (see 'agent-lint rules')")
+
+
+def enabled_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
+    return [
+        rule for rule in rules
+        if any(selector_matches(s, rule) for s in select) and not any(selector_matches(s, rule) for s in ignore)
+    ]
+
+
+def rule_options(config: Config, rule: Rule) -> dict[str, Any]:
+    options = rule.default_options()
+    options.update({k: v for k, v in config.rules.get(rule.code, {}).items() if k != "severity"})
+    return options
+
+
+def rule_severity(config: Config, rule: Rule) -> Severity:
+    value = config.rules.get(rule.code, {}).get("severity")
+    return Severity(value) if value else rule.severity
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    """Root-relative POSIX path ('../x' for a path outside the root)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()

@@ -1,0 +1,53 @@
+"""Rule documentation, generated from the rules' docstrings.
+
+``agent-lint rules`` and ``agent-lint rule CODE`` print it; README's rules
+table is written by :func:`readme_table` and a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .model import Rule
+
+
+def _rules() -> tuple[Rule, ...]:
+    from .rules import RULES
+
+    return RULES
+
+
+def rules_table() -> str:
+    rows = [("CODE", "NAME", "SEVERITY", "FIX", "SUMMARY")]
+    rows += [(r.code, r.name, r.severity.value, "yes" if r.fixable else "", r.summary) for r in _rules()]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n"
+        for row in rows
+    )
+
+
+def rules_json() -> str:
+    return json.dumps(
+        [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "scope": r.scope.value,
+             "fixable": r.fixable, "summary": r.summary, "options": r.options_schema}
+            for r in _rules()
+        ],
+        indent=2,
+    ) + "\n"
+
+
+def rule_text(rule: Rule) -> str:
+    body = textwrap.dedent("\n".join(rule.doc.strip().splitlines()[1:])).strip()
+    header = f"{rule.code} {rule.name} ({rule.severity.value}{', fixable' if rule.fixable else ''})"
+    return f"{header}\n\n{rule.summary}\n\n{body}\n"
+
+
+def readme_table() -> str:
+    """The Markdown rules table between README's rules-table markers."""
+    lines = ["| Code | Name | Severity | Fix | Summary |", "| --- | --- | --- | --- | --- |"]
+    for r in _rules():
+        lines.append(f"| {r.code} | `{r.name}` | {r.severity.value} | {'yes' if r.fixable else ''} | {r.summary} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,119 @@
+"""Run the enabled rules over a project and resolve findings into violations.
+
+Document rules see one document at a time; project rules see the whole
+project. Findings then pass, in order, through severity, suppression
+comments, per-file-ignores and the report scope (the paths given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .config import Config, rule_options, rule_severity, selector_matches
+from .document import Document, MarkdownDocument
+from .globs import matches
+from .model import Finding, Rule, Scope, Violation
+from .project import Project
+from .suppressions import Suppressions, Unused
+
+
+@dataclass(frozen=True)
+class Outcome:
+    violations: list[Violation]
+    files: int  # documents reported on
+
+
+def _applies(rule: Rule, doc: Document) -> bool:
+    if doc.load_error is not None:
+        return rule.handles_load_errors
+    if rule.handles_load_errors:
+        return False
+    return not rule.kinds or doc.kind in rule.kinds
+
+
+def document_findings(doc: Document, rules: Sequence[Rule], config: Config) -> list[tuple[Rule, Finding]]:
+    """Findings of the document-scope rules on one document (the cacheable part)."""
+    found = []
+    for rule in rules:
+        if rule.scope is Scope.DOCUMENT and _applies(rule, doc):
+            options = rule_options(config, rule)
+            found.extend((rule, finding) for finding in rule.check(doc, options))
+    return found
+
+
+def project_findings(project: Project, rules: Sequence[Rule]) -> list[tuple[Rule, Finding]]:
+    found = []
+    for rule in rules:
+        if rule.scope is Scope.PROJECT:
+            options = rule_options(project.config, rule)
+            found.extend((rule, finding) for finding in rule.check(project, options))
+    return found
+
+
+def resolve(
+    project: Project,
+    rules: Sequence[Rule],
+    all_rules: Sequence[Rule],
+    targets: Iterable[str],
+    findings: Iterable[tuple[Rule, Finding, str]],
+) -> list[Violation]:
+    """Turn (rule, finding, path) triples into the sorted violations to report."""
+    config = project.config
+    targets = set(targets)
+    names = {r.code: r.code for r in all_rules} | {r.name: r.code for r in all_rules}
+    active = {r.code for r in rules}
+    suppressions: dict[str, Suppressions] = {}
+
+    def suppressor(path: str) -> Suppressions | None:
+        if path not in suppressions:
+            doc = project.documents.get(path)
+            suppressions[path] = Suppressions(doc, names) if isinstance(doc, MarkdownDocument) else None
+        return suppressions[path]
+
+    ignored_by_glob = {
+        path: [sel for glob, sels in config.per_file_ignores.items() if matches(glob, path) for sel in sels]
+        for path in targets
+    }
+    violations = []
+    for rule, finding, path in findings:
+        if path not in targets:
+            continue
+        if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
+            continue
+        sup = suppressor(path)
+        if sup is not None and sup.suppresses(rule.code, finding.line):
+            continue
+        violations.append(
+            Violation(path, finding.line, finding.column, rule.code, rule.name, finding.message,
+                      rule_severity(config, rule), finding.fix)
+        )
+    meta = [rule for rule in rules if rule.scope is Scope.META]
+    for path in sorted(targets):
+        sup = suppressor(path)
+        if sup is None or not meta:
+            continue
+        unused: list[Unused] = sup.unused(active)
+        for rule in meta:
+            if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
+                continue
+            for finding in rule.check(unused, rule_options(config, rule)):
+                violations.append(
+                    Violation(path, finding.line, finding.column, rule.code, rule.name, finding.message,
+                              rule_severity(config, rule), finding.fix)
+                )
+    return sorted(violations)
+
+
+def lint(project: Project, rules: Sequence[Rule], all_rules: Sequence[Rule], targets: Iterable[str]) -> Outcome:
+    targets = sorted(set(targets))
+    triples: list[tuple[Rule, Finding, str]] = []
+    for path in targets:
+        doc = project.documents[path]
+        triples.extend((rule, finding, path) for rule, finding in document_findings(doc, rules, project.config))
+    for rule, finding in project_findings(project, rules):
+        triples.append((rule, finding, finding.path or ""))
+    return Outcome(resolve(project, rules, all_rules, targets, triples), len(targets))
+
+
+

@@ -1,0 +1,190 @@
+"""Which files are agent documents, and reading them: the only file I/O of a check.
+
+Discovery asks git for the files it tracks or would track
+(``git ls-files --cached --others --exclude-standard``), which honours every
+.gitignore, .git/info/exclude and the user's global excludes exactly as git
+does. Outside a git work tree it walks the folders and reads .gitignore files
+itself with pathspec.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from .config import Config, relative_to_root
+from .globs import matches, static_prefix
+from .model import AgentLintError, Kind
+
+_SUFFIXES = (".md", ".markdown", ".json")
+
+
+def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None:
+    """The kind of a root-relative path, or None when it is no agent document.
+
+    ``by_name`` also recognises ``AGENT-SYSTEM.md`` and ``HANDOFF*.md`` anywhere,
+    for files named on the command line outside the configured locations.
+    """
+    if not path.lower().endswith(_SUFFIXES):
+        return None
+    if path in config.system_document_candidates:
+        return Kind.SYSTEM
+    if any(matches(glob, path) for glob in config.handoff):
+        return Kind.HANDOFF
+    if any(matches(glob, path) for glob in config.session_logs):
+        return Kind.SESSION_LOG
+    if by_name:
+        name = path.rsplit("/", 1)[-1].upper()
+        if name == "AGENT-SYSTEM.MD":
+            return Kind.SYSTEM
+        if name.startswith("HANDOFF") and name.endswith(".MD"):
+            return Kind.HANDOFF
+    return None
+
+
+def excluded(path: str, config: Config) -> bool:
+    return path not in config.system_document_candidates and any(matches(g, path) for g in config.exclude)
+
+
+def _search_roots(config: Config) -> list[str]:
+    roots = {static_prefix(glob) for glob in (*config.session_logs, *config.handoff)}
+    roots.update(config.system_document_candidates)
+    if "" in roots:
+        return [""]
+    # Drop roots nested in other roots.
+    ordered = sorted(roots)
+    kept: list[str] = []
+    for root in ordered:
+        if not any(root == k or root.startswith(k + "/") for k in kept):
+            kept.append(root)
+    return kept
+
+
+def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
+             "--", *(prefixes or ["."])],
+            capture_output=True, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    out = result.stdout.decode("utf-8", errors="surrogateescape")
+    # ls-files lists paths relative to the work tree top; the root may be below it.
+    prefix_result = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"],
+                                   capture_output=True, timeout=60)
+    strip = prefix_result.stdout.decode().strip() if prefix_result.returncode == 0 else ""
+    files = []
+    for name in out.split("\0"):
+        if name:
+            files.append(name[len(strip):] if strip and name.startswith(strip) else name)
+    return files
+
+
+def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> list[str]:
+    specs: list[tuple[str, object]] = []
+    if respect_gitignore:
+        import pathspec
+
+        def load_spec(directory: Path, rel: str) -> None:
+            ignore_file = directory / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                except OSError:
+                    return
+                specs.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
+    else:
+        def load_spec(directory: Path, rel: str) -> None:
+            return None
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        for base, spec in specs:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1:] if base else rel
+            if spec.match_file(sub + ("/" if is_dir else "")):  # type: ignore[attr-defined]
+                return True
+        return False
+
+    files: list[str] = []
+    load_spec(root, "")
+    for prefix in prefixes or [""]:
+        start = root / prefix if prefix else root
+        if start.is_file():
+            files.append(prefix)
+            continue
+        for dirpath, dirnames, filenames in os.walk(start):
+            rel_dir = Path(dirpath).relative_to(root).as_posix()
+            rel_dir = "" if rel_dir == "." else rel_dir
+            if rel_dir and rel_dir != prefix:
+                load_spec(Path(dirpath), rel_dir)
+            dirnames[:] = sorted(
+                d for d in dirnames
+                if d != ".git" and not ignored(f"{rel_dir}/{d}" if rel_dir else d, True)
+            )
+            for name in sorted(filenames):
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if not ignored(rel, False):
+                    files.append(rel)
+    return files
+
+
+def discover(config: Config) -> dict[str, Kind]:
+    """Every agent document of the project, by root-relative path."""
+    prefixes = _search_roots(config)
+    files = _git_files(config.root, prefixes) if config.respect_gitignore else None
+    if files is None:
+        files = _walk_files(config.root, prefixes, config.respect_gitignore)
+    found = {}
+    for path in files:
+        kind = classify(path, config)
+        if kind is not None and not excluded(path, config) and (config.root / path).is_file():
+            found[path] = kind
+    return dict(sorted(found.items()))
+
+
+def expand_targets(paths: Iterable[Path], config: Config, known: dict[str, Kind],
+                   force_exclude: bool) -> dict[str, Kind]:
+    """The agent documents named on the command line (files, or folders to search).
+
+    A named file that is no agent document is passed over silently: pre-commit
+    hands over every changed Markdown and JSON file.
+    """
+    targets: dict[str, Kind] = {}
+    for given in paths:
+        if not given.exists():
+            raise AgentLintError(f"{given}: no such file or directory")
+        rel = relative_to_root(given, config.root)
+        if given.is_dir():
+            inside = [p for p in known if rel in ("", ".") or p == rel or p.startswith(rel.rstrip("/") + "/")]
+            targets.update((p, known[p]) for p in inside)
+            if not inside and not force_exclude:
+                # A folder outside the configured locations: look at what is in it by name.
+                for file in sorted(given.rglob("*")):
+                    if file.is_file():
+                        frel = relative_to_root(file, config.root)
+                        kind = classify(frel, config, by_name=True)
+                        if kind is not None and not excluded(frel, config):
+                            targets[frel] = kind
+            continue
+        if rel in known:
+            targets[rel] = known[rel]
+        elif not force_exclude:
+            # Excluded or gitignored files are still checked when named, unless --force-exclude.
+            kind = classify(rel, config, by_name=True)
+            if kind is not None:
+                targets[rel] = kind
+    return targets
+
+
+def read_bytes(root: Path, path: str) -> bytes | OSError:
+    try:
+        with open(root / path, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        return err

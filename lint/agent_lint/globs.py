@@ -1,0 +1,78 @@
+"""Glob patterns for config keys (``session-logs``, ``per-file-ignores`` ...).
+
+The syntax is gitignore's, anchored at the project root: ``*`` and ``?``
+stay within one path segment, ``**`` spans any number of them, ``[...]`` is
+a character class. A pattern without a slash matches the file name at any
+depth. Translated to one regex, so matching costs no import at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+
+@lru_cache(maxsize=None)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.strip().removeprefix("./")
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.lstrip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end + 1
+                continue
+        else:
+            out.append(re.escape(char))
+        i += 1
+    body = "".join(out)
+    if pattern.endswith("/"):
+        body += ".*"  # a directory: everything below it
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"{prefix}{body}")
+
+
+def matches(pattern: str, path: str) -> bool:
+    """Does a root-relative POSIX path match a glob (or lie below a matching directory)?"""
+    regex = compile_glob(pattern)
+    if regex.fullmatch(path):
+        return True
+    # A pattern naming a directory covers what is inside it.
+    parts = path.split("/")
+    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts)))
+
+
+def static_prefix(pattern: str) -> str:
+    """The leading directories of a glob that hold no wildcard ('' if none)."""
+    pattern = pattern.strip().removeprefix("./").lstrip("/")
+    if "/" not in pattern:
+        return ""
+    parts = pattern.split("/")
+    fixed = []
+    for part in parts[:-1]:
+        if any(c in part for c in "*?["):
+            break
+        fixed.append(part)
+    return "/".join(fixed)

@@ -1,0 +1,145 @@
+"""The vocabulary every other module speaks: rules, findings, violations.
+
+Positions are 1-based lines and columns counted in Unicode code points, the
+way editors show them. Objects here are immutable so that a finding, once
+yielded by a rule, cannot be changed behind the engine's back.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Scope(str, enum.Enum):
+    """What a rule's ``check`` receives.
+
+    DOCUMENT rules get one parsed document at a time (and are cached per file);
+    PROJECT rules get the whole :class:`~agent_lint.project.Project`;
+    META rules get the suppression comments of a document that did no work,
+    once every other rule has run.
+    """
+
+    DOCUMENT = "document"
+    PROJECT = "project"
+    META = "meta"
+
+
+class Kind(str, enum.Enum):
+    """The role a file plays in the agent system, decided by the config."""
+
+    SYSTEM = "system-document"
+    SESSION_LOG = "session-log"
+    HANDOFF = "handoff"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the characters ``[start, end)`` of the decoded text with ``text``.
+
+    Offsets index the document text after BOM removal, before any newline
+    normalisation, so a fix never touches bytes it does not name.
+    """
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule yields: a problem at a position.
+
+    ``path`` is only needed by project-scope rules, which speak about many
+    files; document-scope findings belong to the document being checked.
+    """
+
+    line: int
+    column: int
+    message: str
+    path: str | None = None
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A finding resolved against its rule and the configuration.
+
+    Ordering (path, line, column, code) is the report order.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str = field(compare=False)
+    message: str = field(compare=False)
+    severity: Severity = field(compare=False)
+    fix: Fix | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fixable": self.fix is not None,
+        }
+
+
+Check = Callable[..., Iterable[Finding]]
+
+DOC_SECTIONS = ("What it checks", "Why it matters", "Fails", "Passes", "Options")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's identity and behaviour, declared at the bottom of its module.
+
+    ``kinds`` limits a DOCUMENT rule to documents of those kinds; an empty
+    tuple means every agent document. Rules with ``handles_load_errors``
+    report files that could not be read or parsed; all others never see them. ``doc`` is the module docstring: its
+    first line is the summary, the rest the documentation ``agent-lint rule``
+    prints.
+    """
+
+    code: str
+    name: str
+    scope: Scope
+    check: Check
+    doc: str
+    options_schema: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity = Severity.ERROR
+    kinds: tuple[Kind, ...] = ()
+    fixable: bool = False
+    handles_load_errors: bool = False  # runs on files that failed to load, and only on those
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip()
+
+    def default_options(self) -> dict[str, Any]:
+        props = self.options_schema.get("properties", {})
+        return {key: spec["default"] for key, spec in props.items() if "default" in spec}
+
+
+class AgentLintError(Exception):
+    """A usage, config or environment error: reported in one line, exit 2."""

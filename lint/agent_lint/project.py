@@ -1,0 +1,67 @@
+"""All agent documents of one repository, plus its history when a run asks for it.
+
+Project-scope rules receive a Project and nothing else: it is plain data,
+already read and parsed, so a rule never touches the file system or git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, TypeVar
+
+from .config import Config
+from .document import Document, FailedDocument, LoadError, parse_document
+from .files import read_bytes
+from .model import Kind
+
+T = TypeVar("T")
+
+
+@dataclass
+class Project:
+    config: Config
+    documents: dict[str, Document]
+    history: Any = None  # agent_lint.history.History when --since is given
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+
+    def of_kind(self, kind: Kind) -> list[Document]:
+        return [doc for doc in self.documents.values() if doc.kind is kind]
+
+    @property
+    def system_document(self) -> Document | None:
+        """The configured system document, or the first default location that exists."""
+        for candidate in self.config.system_document_candidates:
+            doc = self.documents.get(candidate)
+            if doc is not None:
+                return doc
+        systems = self.of_kind(Kind.SYSTEM)
+        return systems[0] if systems else None
+
+    @property
+    def session_logs(self) -> list[Document]:
+        return self.of_kind(Kind.SESSION_LOG)
+
+    @property
+    def handoffs(self) -> list[Document]:
+        return self.of_kind(Kind.HANDOFF)
+
+    def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:
+        """Extract a record from a document once per run, however many rules ask."""
+        key = (name, doc.path)
+        if key not in self._memo:
+            self._memo[key] = extract(doc)
+        return self._memo[key]
+
+
+def load_document(config: Config, path: str, kind: Kind) -> Document:
+    data = read_bytes(config.root, path)
+    if isinstance(data, OSError):
+        reason = data.strerror or type(data).__name__
+        fmt = "json" if path.lower().endswith(".json") else "markdown"
+        return FailedDocument(path, kind, LoadError("unreadable", f"cannot read file: {reason}"), fmt)
+    return parse_document(path, kind, data, max_bytes=config.max_file_size)
+
+
+def load_project(config: Config, paths: Iterable[tuple[str, Kind]]) -> Project:
+    documents = {path: load_document(config, path, kind) for path, kind in paths}
+    return Project(config, dict(sorted(documents.items())))

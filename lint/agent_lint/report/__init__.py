@@ -1,0 +1,32 @@
+"""Output formats. Each module renders a :class:`Report` to text.
+
+Formats are looked up by name in FORMATS and imported only when chosen, so
+the default text output never pays for SARIF or JUnit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from ..model import Rule, Violation
+
+FORMATS = {
+    "text": "text",
+    "json": "json_format",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    violations: Sequence[Violation]
+    files: int  # documents reported on
+    rules: Sequence[Rule]  # every known rule, for formats that describe them
+    display_path: Callable[[str], str]  # root-relative path -> path shown to the user
+    version: str
+
+
+def render(fmt: str, report: Report) -> str:
+    module = importlib.import_module(f".{FORMATS[fmt]}", __name__)
+    return module.render(report)

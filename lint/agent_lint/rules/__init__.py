@@ -1,0 +1,36 @@
+"""The registry: every rule agent-lint knows, listed explicitly, in code order.
+
+A new rule is a module in this folder and one line here; the registry test
+fails for a module that is not listed.
+"""
+
+from __future__ import annotations
+
+from ..model import Rule
+from . import (
+    al001_unreadable_file,
+    al002_invalid_utf8,
+    al003_invalid_json,
+    al004_file_too_large,
+    al005_unused_suppression,
+    al006_invalid_front_matter,
+)
+
+RULES: tuple[Rule, ...] = tuple(
+    module.RULE
+    for module in (
+        al001_unreadable_file,
+        al002_invalid_utf8,
+        al003_invalid_json,
+        al004_file_too_large,
+        al005_unused_suppression,
+        al006_invalid_front_matter,
+    )
+)
+
+
+def by_code_or_name(key: str) -> Rule | None:
+    for rule in RULES:
+        if key.upper() == rule.code or key == rule.name:
+            return rule
+    return None
