@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ai-agents"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The real-world corpus beside the checkout; tests using it skip where it is absent."""
+    if not (CORPUS / ".agents").is_dir():
+        pytest.skip(f"real-world corpus not found at {CORPUS}")
+    return CORPUS
