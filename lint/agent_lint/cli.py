@@ -69,6 +69,7 @@ def check_command(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when violations are found."),
     fail_on: str = typer.Option("error", "--fail-on", help="Lowest severity that makes the exit code 1: error or warning."),
     force_exclude: bool = typer.Option(False, "--force-exclude", help="Skip named files that the config excludes or .gitignore ignores."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -85,6 +86,7 @@ def check_command(
         exit_zero=exit_zero,
         fail_on=fail_on,
         force_exclude=force_exclude,
+        since=since,
     )
     raise typer.Exit(check(options))
 

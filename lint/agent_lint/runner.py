@@ -34,6 +34,7 @@ class CheckOptions:
     exit_zero: bool = False
     fail_on: str = "error"
     force_exclude: bool = False
+    since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -73,6 +74,10 @@ def check(options: CheckOptions, out=None) -> int:
         targets = known
         documents = known
     project = load_project(config, documents.items())
+    if options.since is not None:
+        from .history import read_history
+
+        project.history = read_history(config.root, options.since)
     outcome = lint(project, rules, RULES, targets)
 
     cwd = options.cwd.resolve()
