@@ -12,7 +12,7 @@ import pytest
 from agent_lint import history as history_module
 from agent_lint import runner
 from agent_lint.cli import run
-from agent_lint.history import Change, History, read_history
+from agent_lint.history import Change, History, parse_log, read_history
 from agent_lint.model import AgentLintError
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -313,6 +313,13 @@ def test_unrelated_histories(repo):
     repo.commit("unrelated root", {"x.md": "x\n"})
     with pytest.raises(AgentLintError, match=r"^'main' and HEAD share no history"):
         read_history(repo.path, "main")
+
+
+def test_unreadable_log_output_is_an_error_not_a_traceback():
+    with pytest.raises(AgentLintError, match=r"^could not read git log output"):
+        parse_log(b"not a hash\0x\0")
+    with pytest.raises(AgentLintError, match=r"^could not read git log output"):
+        parse_log(b"\0".join([b"a" * 40] + [b"f"] * 9 + [b"\nR100", b"only-one-path"]))
 
 
 def test_git_not_installed(repo, monkeypatch, tmp_path):

@@ -325,6 +325,10 @@ def read_history(root: Path, since: str) -> History:
         reason = _stderr(info)
         if "not a git repository" in reason.lower():
             raise AgentLintError(f"--since needs a git repository, and {root} is not inside one")
+        if "dubious ownership" in reason.lower():
+            # Common in CI containers whose checkout belongs to another user.
+            raise AgentLintError(f"git refuses to read {root}, owned by another user; "
+                                 f"run 'git config --global --add safe.directory <repository>'")
         raise AgentLintError(f"--since needs a git repository, and git cannot read {root}: {reason}")
     lines = _text(info.stdout).split("\n")
     if len(lines) < 3:
