@@ -38,6 +38,7 @@ class CheckOptions:
     no_cache: bool = False
     cache_dir: Path | None = None
     jobs: int | None = None  # None: one per available core
+    since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -76,7 +77,12 @@ def check(options: CheckOptions, out=None) -> int:
     else:
         targets = known
         documents = known
-    outcome = _lint(config, rules, RULES, documents, targets, options)
+    history = None
+    if options.since is not None:
+        from .history import read_history
+
+        history = read_history(config.root, options.since)
+    outcome = _lint(config, rules, RULES, documents, targets, options, history)
 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
@@ -90,7 +96,7 @@ def check(options: CheckOptions, out=None) -> int:
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
-          targets: dict[str, Kind], options: CheckOptions) -> Outcome:
+          targets: dict[str, Kind], options: CheckOptions, history=None) -> Outcome:
     """Analyse documents (cached, in parallel) and run the project rules over their records."""
     from .pipeline import analyze, default_jobs, digest_files
 
@@ -98,13 +104,15 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     digests = digest_files(config, documents)
     run_key = None
     if cache is not None and cache.enabled:
-        run_key = digest(repr((sorted(targets), sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
+        commits = (history.base, history.head) if history is not None else None
+        run_key = digest(repr((sorted(targets), commits,
+                               sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
         cached = cache.get_run(run_key)
         if isinstance(cached, Outcome):
             return cached
     analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
                        jobs=options.jobs or default_jobs())
-    project = Project(config, {path: analyses[path].doc for path in sorted(analyses)})
+    project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
     by_code = {rule.code: rule for rule in all_rules}
     precomputed = {
         path: [(by_code[code], finding) for code, finding in analyses[path].findings or ()]
