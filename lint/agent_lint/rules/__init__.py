@@ -14,6 +14,12 @@ from . import (
     al004_file_too_large,
     al005_unused_suppression,
     al006_invalid_front_matter,
+    al401_handoff_updated_more_than_once,
+    al402_handoff_changed_while_frozen,
+    al403_handoff_updated_before_sessions_committed,
+    al404_session_ids_trailer_incomplete,
+    al405_session_ids_trailer_unknown_id,
+    al406_worker_commit_changes_handoff,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -25,8 +31,29 @@ RULES: tuple[Rule, ...] = tuple(
         al004_file_too_large,
         al005_unused_suppression,
         al006_invalid_front_matter,
+        al401_handoff_updated_more_than_once,
+        al402_handoff_changed_while_frozen,
+        al403_handoff_updated_before_sessions_committed,
+        al404_session_ids_trailer_incomplete,
+        al405_session_ids_trailer_unknown_id,
+        al406_worker_commit_changes_handoff,
     )
 )
+
+
+# The gate rules also mark the diagrams of `agent-lint batches`: each ties
+# its findings to the diagram nodes they concern.
+BATCH_PROBLEMS = {
+    module.RULE.code: module.problems
+    for module in (
+        al401_handoff_updated_more_than_once,
+        al402_handoff_changed_while_frozen,
+        al403_handoff_updated_before_sessions_committed,
+        al404_session_ids_trailer_incomplete,
+        al405_session_ids_trailer_unknown_id,
+        al406_worker_commit_changes_handoff,
+    )
+}
 
 
 def by_code_or_name(key: str) -> Rule | None:

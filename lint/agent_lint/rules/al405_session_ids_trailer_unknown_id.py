@@ -1,0 +1,52 @@
+"""The `Session-Ids:` trailer of a HANDOFF update lists an ID that has no session log.
+
+## What it checks
+With `--since REF`, that every ID in the `Session-Ids:` trailer of a commit
+that updates HANDOFF is the stem of a session log of the project
+(`.agents/sessions/<id>.md` or `.json`). Each unknown ID is reported at the
+batch's entry in HANDOFF (or line 1), with the commit's short hash and
+subject.
+
+Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
+(How the commit lists the sessions) and "Session Log Conventions" (Session
+ID: "A session's ID is the stem of its log file name").
+
+## Why it matters
+A trailer is only useful if each ID leads to a log. A typo, a renamed log or
+a worker that never wrote its log all leave an ID that leads nowhere.
+
+## Fails
+```text
+Session-Ids: 2026-03-02-pr-review, 2026-03-02-pr-reveiw-300
+```
+
+## Passes
+Every ID listed names an existing `.agents/sessions/<id>.md` or `.json`.
+
+## Options
+None. Not checked with `handoff-mode = "read-only"`.
+"""
+
+from ..batches import Gate, Problem, commit_node, describe, gate_findings
+from ..model import Finding, Rule, Scope
+
+
+def problems(gate: Gate, options: dict):
+    if gate.frozen:
+        return
+    known = gate.known_ids
+    for batch in gate.batches:
+        for update in batch.updates:
+            for session_id in dict.fromkeys(update.session_ids()):
+                if session_id in known:
+                    continue
+                path, line, column = gate.at_handoff(update, batch)
+                message = f"Session-Ids trailer of {describe(update)} lists {session_id}, which has no session log"
+                yield Problem(Finding(line, column, message, path), (commit_node(update),))
+
+
+def check(project, options: dict):
+    return gate_findings(project, problems, options)
+
+
+RULE = Rule("AL405", "session-ids-trailer-unknown-id", Scope.PROJECT, check, __doc__)

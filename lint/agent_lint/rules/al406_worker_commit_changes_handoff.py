@@ -1,0 +1,56 @@
+"""A commit that adds or changes a worker's session log also changes HANDOFF.
+
+## What it checks
+With `--since REF`, every non-merge commit of the range that changes both a
+HANDOFF file and the session log of a worker (a log whose record has
+`**Role**: worker`, or, without records, any log of the batch but the
+orchestrator's). Reported at the worker's log with the commit's short hash
+and subject. A commit whose `Session-Ids:` trailer names the orchestrator
+first is the orchestrator's batch commit, and may carry the logs of workers
+that do not commit themselves.
+
+Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
+(Who: "Workers never modify HANDOFF, not even to record their own
+progress").
+
+## Why it matters
+Workers run in parallel: two of them editing HANDOFF is the merge conflict
+the protocol exists to avoid, and a worker's edit is no summary of the batch.
+Such a commit is reported here only, not counted as a HANDOFF update of the
+batch by AL401, AL403 or AL404.
+
+## Fails
+```text
+c3d4e5f worker 2: log and progress note    (.agents/sessions/…-w2.md, HANDOFF.md)
+```
+
+## Passes
+The worker commits its log alone; its progress lives in the log.
+
+## Options
+None. Not checked with `handoff-mode = "read-only"` (AL402 reports the
+change then).
+"""
+
+from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
+from ..model import Finding, Rule, Scope
+
+
+def problems(gate: Gate, options: dict):
+    if gate.frozen:
+        return
+    for batch in gate.batches:
+        for commit in batch.handoff_commits:
+            worker = batch.worker_of(commit)
+            if worker is None:
+                continue
+            message = (f"{describe(commit)} changes the log of worker {worker.id} and HANDOFF;"
+                       f" only the orchestrator changes HANDOFF")
+            yield Problem(Finding(1, 1, message, worker.path), (commit_node(commit), session_node(worker.id)))
+
+
+def check(project, options: dict):
+    return gate_findings(project, problems, options)
+
+
+RULE = Rule("AL406", "worker-commit-changes-handoff", Scope.PROJECT, check, __doc__)
