@@ -73,12 +73,18 @@ def check_command(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
+    pre_push: bool = typer.Option(False, "--pre-push", help="Check the history pre-commit's pre-push stage is about to push (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, which must be HEAD)."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
 
     if fail_on not in ("error", "warning"):
         raise AgentLintError(f"--fail-on takes 'error' or 'warning', not '{fail_on}'")
+    expect_head = None
+    if pre_push:
+        if since is not None:
+            raise AgentLintError("--pre-push and --since both name the history; give one")
+        since, expect_head = pre_push_range()
     options = CheckOptions(
         paths=tuple(paths or ()),
         config=config,
@@ -93,8 +99,40 @@ def check_command(
         cache_dir=cache_dir,
         jobs=jobs,
         since=since,
+        expect_head=expect_head,
     )
     raise typer.Exit(check(options))
+
+
+def pre_push_range() -> tuple[str | None, str | None]:
+    """(since, the commit pushed) from the variables pre-commit sets for pre-push hooks.
+
+    pre-commit leaves PRE_COMMIT_FROM_REF unset when a push brings the root
+    commit (a first push): there is no remote history to compare with, so
+    only the documents are checked.
+    """
+    since = os.environ.get("PRE_COMMIT_FROM_REF") or None
+    pushed = os.environ.get("PRE_COMMIT_TO_REF") or None
+    if since is None:
+        if not os.environ.get("PRE_COMMIT"):
+            raise AgentLintError("--pre-push reads PRE_COMMIT_FROM_REF, which pre-commit sets in its pre-push"
+                                 " stage; outside pre-commit use --since REF")
+        sys.stderr.write("agent-lint: note: the push includes the root commit; history not checked\n")
+        return None, None
+    return since, pushed
+
+
+@app.command("batches")
+@guarded
+def batches_command(
+    since: str = typer.Option(..., "--since", metavar="REF", help="The range is merge-base(REF, HEAD)..HEAD, e.g. origin/main."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+) -> None:
+    """Print a Mermaid diagram of each parallel batch in the range, violations marked."""
+    from .runner import CheckOptions, batches
+
+    raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since)))
 
 
 @app.command("rules")

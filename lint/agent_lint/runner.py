@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
 from .config import Config, check_selectors, enabled_rules, load_config
@@ -39,6 +39,7 @@ class CheckOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
+    expect_head: str | None = None  # with since: the commit HEAD must be (pre-push: the one pushed)
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -62,13 +63,48 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
 
 
 def check(options: CheckOptions, out=None) -> int:
-    from .rules import RULES
-
     out = out or sys.stdout
     if options.output_format not in FORMATS:
         raise AgentLintError(
             f"unknown output format '{options.output_format}' (choose from {', '.join(FORMATS)})"
         )
+    # The github format also draws the batches of --since into the step summary.
+    run = _run(options, need_project=options.since is not None and options.output_format == "github")
+    extra = ""
+    if run.project is not None:
+        from .batches import diagrams
+
+        extra = diagrams(run.project, run.rules, run.outcome.violations)
+    report = Report(run.outcome.violations, run.outcome.files, run.all_rules, run.display_path, __version__,
+                    extra_markdown=extra)
+    out.write(render(options.output_format, report))
+    return exit_code(run.outcome.violations, options)
+
+
+def batches(options: CheckOptions, out=None) -> int:
+    """``agent-lint batches``: a Mermaid diagram per parallel batch of ``--since``..HEAD."""
+    from .batches import diagrams
+
+    if options.since is None:
+        raise AgentLintError("batches needs --since REF")
+    run = _run(options, need_project=True)
+    assert run.project is not None
+    (out or sys.stdout).write(diagrams(run.project, run.rules, run.outcome.violations))
+    return EXIT_CLEAN
+
+
+@dataclass
+class _Run:
+    rules: list[Rule]  # the enabled ones
+    all_rules: Sequence[Rule]
+    outcome: Outcome
+    project: Project | None  # None when the outcome came from the run cache
+    display_path: Callable[[str], str]
+
+
+def _run(options: CheckOptions, need_project: bool = False) -> _Run:
+    from .rules import RULES
+
     config, rules = prepare(options, RULES)
     known = discover(config)
     if options.paths:
@@ -82,7 +118,12 @@ def check(options: CheckOptions, out=None) -> int:
         from .history import read_history
 
         history = read_history(config.root, options.since)
-    outcome = _lint(config, rules, RULES, documents, targets, options, history)
+        if options.expect_head is not None and history.head != options.expect_head:
+            raise AgentLintError(
+                f"the commit being pushed ({options.expect_head[:12]}) is not HEAD; check out the"
+                f" branch you push, or skip this hook with SKIP=agent-lint-history"
+            )
+    outcome, project = _lint(config, rules, RULES, documents, targets, options, history, need_project)
 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
@@ -90,14 +131,17 @@ def check(options: CheckOptions, out=None) -> int:
     def display_path(path: str) -> str:
         return Path(os.path.relpath(root / path, cwd)).as_posix() if path else "."
 
-    report = Report(outcome.violations, outcome.files, RULES, display_path, __version__)
-    out.write(render(options.output_format, report))
-    return exit_code(outcome.violations, options)
+    return _Run(rules, RULES, outcome, project, display_path)
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
-          targets: dict[str, Kind], options: CheckOptions, history=None) -> Outcome:
-    """Analyse documents (cached, in parallel) and run the project rules over their records."""
+          targets: dict[str, Kind], options: CheckOptions, history=None,
+          need_project: bool = False) -> tuple[Outcome, Project | None]:
+    """Analyse documents (cached, in parallel) and run the project rules over their records.
+
+    The project is returned too, unless the outcome came whole from the run
+    cache; ``need_project`` skips that shortcut.
+    """
     from .pipeline import analyze, default_jobs, digest_files
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
@@ -107,9 +151,9 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
         commits = (history.base, history.head) if history is not None else None
         run_key = digest(repr((sorted(targets), commits,
                                sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
-        cached = cache.get_run(run_key)
+        cached = None if need_project else cache.get_run(run_key)
         if isinstance(cached, Outcome):
-            return cached
+            return cached, None
     analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
                        jobs=options.jobs or default_jobs())
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
@@ -121,7 +165,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     outcome = lint(project, rules, all_rules, targets, precomputed)
     if run_key is not None:
         cache.put_run(run_key, outcome)
-    return outcome
+    return outcome, project
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:

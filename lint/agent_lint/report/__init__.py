@@ -28,6 +28,9 @@ class Report:
     rules: Sequence[Rule]  # every known rule, for formats that describe them
     display_path: Callable[[str], str]  # root-relative path -> path shown to the user
     version: str
+    # Markdown a run adds to the GitHub step summary (the batch diagrams of
+    # --since), computed by the runner so formats never call git themselves.
+    extra_markdown: str = ""
 
 
 def render(fmt: str, report: Report) -> str:

@@ -94,7 +94,7 @@ def write_step_summary(report: Report, extra_markdown: str = "") -> None:
 
 
 def render(report: Report) -> str:
-    write_step_summary(report)
+    write_step_summary(report, report.extra_markdown)
     lines = [annotation(report, v) for v in report.violations]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
