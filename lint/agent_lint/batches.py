@@ -15,7 +15,9 @@ dispatched. In the commits of a ``--since`` range a batch is:
   range's only batch. A trailer that names no session of the range stands
   for a batch whose logs were committed before the range.
 * its orchestrator: the records' one, else the first ID of the trailer of its
-  first HANDOFF commit, where AGENT-SYSTEM.md puts it.
+  first HANDOFF commit, where AGENT-SYSTEM.md puts it, else the session whose
+  ID starts every other ID of the batch (a worker's ID is by convention its
+  orchestrator's plus a suffix).
 
 A HANDOFF commit that changes a worker's log is the worker's (AL406) and no
 HANDOFF update of the batch, unless its trailer names the orchestrator
@@ -66,7 +68,12 @@ class Batch:
     def orchestrator(self) -> str | None:
         if self.key is not None:
             return self.key
-        return next((c.session_ids()[0] for c in self.handoff_commits if c.session_ids()), None)
+        listed = next((c.session_ids()[0] for c in self.handoff_commits if c.session_ids()), None)
+        if listed is not None:
+            return listed
+        # By convention a worker's ID is its orchestrator's ID plus a suffix.
+        ids = [s.id for s in self.sessions]
+        return next((i for i in ids if len(ids) > 1 and all(o == i or o.startswith(i + "-") for o in ids)), None)
 
     @property
     def name(self) -> str:
