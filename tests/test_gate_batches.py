@@ -1,0 +1,126 @@
+"""``agent-lint batches`` and the github step summary: Mermaid diagrams of the batches of a range."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from agent_lint.batches import label
+from agent_lint.cli import run
+from agent_lint.runner import CheckOptions, check
+from test_gate_rules import API, DOCS, ORCH, Batch, described, log_path, repo  # noqa: F401 - fixtures
+from test_history import isolated_git  # noqa: F401 - the fixture keeps git config out
+
+# Every line a diagram may hold: the header, class definitions, nodes with a
+# quoted label, and edges between generated node names.
+LABEL = r'"[^"\[\]`<>{}|#]*(?:(?:#\d+;|<br/>)[^"\[\]`<>{}|#]*)*"'
+GRAMMAR = re.compile(
+    r"flowchart LR"
+    r"|  classDef \w+ [\w:#,.-]+"
+    rf"|  n\d+\[{LABEL}\](?::::\w+)?"
+    rf"|  n\d+ (?:-->|-->\|{LABEL}\||-\.->\|{LABEL}\|) n\d+"
+)
+CRAFTED = 'api: "quoted" ]) --> x[( #1 %% <script>&amp; ``` end;'  # under 60: not shortened
+
+
+def mermaid_blocks(markdown: str) -> list[list[str]]:
+    return [block.split("\n") for block in re.findall(r"^```mermaid\n(.*?)\n```$", markdown, re.S | re.M)]
+
+
+def decoded(line: str) -> str:
+    return re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), line)
+
+
+def test_label_escapes_everything_that_could_end_it():
+    assert label(CRAFTED, "two\nlines\tand\u202econtrols", "é 漢字") == (
+        '"api: #34;quoted#34; #93;#41; --#62; x#91;#40; #35;1 #37;#37; #60;script#62;#38;amp#59;'
+        ' #96;#96;#96; end#59;<br/>two lines and controls<br/>é 漢字"'
+    )
+
+
+@pytest.fixture
+def broken(repo):
+    """A batch whose update misses DOCS, and whose API log has a crafted subject."""
+    batch = Batch(repo)
+    batch.dispatch()
+    api = batch.worker(API, CRAFTED)
+    batch.update(ORCH, API)
+    late = batch.worker(DOCS)
+    return repo, api, late
+
+
+def test_batches_prints_one_valid_diagram_with_the_violations_marked(broken, monkeypatch, capsys):
+    repo, api, late = broken
+    monkeypatch.chdir(repo.path)
+
+    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    (block,) = mermaid_blocks(out)
+    assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
+    assert out.startswith(f"### Parallel batches in main..HEAD\n\n#### Batch {ORCH}\n\n"
+                          "3 session logs, 1 HANDOFF commit; violations: AL403, AL404.\n\n```mermaid\n")
+    nodes = {decoded(line) for line in block if "[" in line}
+    # The crafted subject survives, shown as written, inside one label.
+    assert any(f'{described(repo, api)}"]' in node for node in nodes)
+    marked = sorted(node.split("[", 1)[1] for node in nodes if node.endswith(":::violation"))
+    assert marked == [
+        f'"{described(repo, late)}<br/>AL403"]:::violation',
+        f'"HANDOFF update<br/>{described(repo, repo.git("rev-parse", "HEAD~1"))}<br/>'
+        f'Session-Ids: {ORCH}, {API}<br/>AL403 AL404"]:::violation',
+    ]
+    assert sum("-.->" in line for line in block) == 1  # the late log, not before the update
+
+
+def test_diagram_marks_only_what_was_reported(broken, monkeypatch, capsys):
+    repo, _, _ = broken
+    (repo.path / ".agent-lint.toml").write_text('select = ["AL4"]\nignore = ["AL403"]\n', encoding="utf-8")
+    monkeypatch.chdir(repo.path)
+
+    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "violations: AL404." in out
+    assert "AL403" not in out
+
+
+def test_range_without_batches(repo, monkeypatch, capsys):
+    repo.git("checkout", "-q", "-b", "other")
+    repo.commit("unrelated\n", {"notes.txt": "x\n"})
+    monkeypatch.chdir(repo.path)
+
+    assert run(["batches", "--since", "main"]) == 0
+    assert capsys.readouterr().out == "### Parallel batches in main..HEAD\n\nNo session log or HANDOFF changes in this range.\n"
+
+
+def test_batches_needs_since(repo, monkeypatch, capsys):
+    monkeypatch.chdir(repo.path)
+    assert run(["batches"]) == 2
+    assert "--since" in capsys.readouterr().err
+
+
+def test_github_step_summary_holds_the_table_and_the_diagram(broken, tmp_path, monkeypatch):
+    repo, _, _ = broken
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = io.StringIO()
+
+    assert check(CheckOptions(output_format="github", cwd=repo.path, since="main", no_cache=True), out=out) == 1
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## agent-lint\n\nFound 2 violations")
+    table, diagrams = text.split("### Parallel batches in main..HEAD\n", 1)
+    assert "| AL403 | error |" in table and "| AL404 | error |" in table
+    (block,) = mermaid_blocks(diagrams)
+    assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
+    assert sum(line.endswith(":::violation") for line in block) == 2
+    assert out.getvalue().count("::error file=") == 2
+
+
+def test_github_step_summary_without_since_has_no_diagram(broken, tmp_path, monkeypatch):
+    repo, _, _ = broken
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    check(CheckOptions(output_format="github", cwd=repo.path, no_cache=True), out=io.StringIO())
+    text = summary.read_text(encoding="utf-8")
+    assert text == "## agent-lint\n\nAll checks passed (4 files checked).\n\n"
