@@ -10,7 +10,9 @@ import pytest
 from agent_lint.batches import label
 from agent_lint.cli import run
 from agent_lint.runner import CheckOptions, check
-from test_gate_rules import API, DOCS, ORCH, Batch, described, log_path, repo  # noqa: F401 - fixtures
+from test_gate_rules import (  # noqa: F401 - repo is a fixture
+    API, DOCS, ORCH, Batch, at_entry, described, gate_rows, log_path, markdown_log, repo,
+)
 from test_history import isolated_git  # noqa: F401 - the fixture keeps git config out
 
 # Every line a diagram may hold: the header, class definitions, nodes with a
@@ -124,3 +126,22 @@ def test_github_step_summary_without_since_has_no_diagram(broken, tmp_path, monk
     check(CheckOptions(output_format="github", cwd=repo.path, no_cache=True), out=io.StringIO())
     text = summary.read_text(encoding="utf-8")
     assert text == "## agent-lint\n\nAll checks passed (4 files checked).\n\n"
+
+
+def test_large_batch_is_summarized_in_messages_and_diagrams(repo, monkeypatch, capsys):
+    batch = Batch(repo)
+    batch.dispatch()
+    workers = [f"{ORCH}-w{n:02d}" for n in range(32)]
+    repo.commit("workers: logs\n", {log_path(w): markdown_log(w, "worker") for w in workers})
+    update = batch.update(ORCH)
+
+    assert gate_rows(repo) == [
+        at_entry("AL404", f"Session-Ids trailer of {described(repo, update)} does not list"
+                          f" {', '.join(workers[:10])} and 22 more of batch {ORCH}"),
+    ]
+    monkeypatch.chdir(repo.path)
+    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    (block,) = mermaid_blocks(capsys.readouterr().out)
+    assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
+    assert sum('["worker<br/>' in line for line in block) == 29  # and the orchestrator: 30 drawn
+    assert any(line.endswith('["3 more session logs, not drawn"]') for line in block)

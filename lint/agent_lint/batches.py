@@ -47,6 +47,8 @@ from .project import Project
 
 SESSION_RECORD = "session-log"
 SUBJECT_WIDTH = 60
+IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds
+SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,13 @@ def describe(commit: Commit) -> str:
     """A commit as messages name it: short hash and subject."""
     subject = commit.subject if len(commit.subject) <= SUBJECT_WIDTH else commit.subject[:SUBJECT_WIDTH - 1] + "…"
     return f'{commit.short} "{subject}"'
+
+
+def id_list(ids: Sequence[str]) -> str:
+    """IDs as messages name them: comma-separated, the tail of a long list counted, not named."""
+    shown = ", ".join(ids[:IDS_SHOWN])
+    hidden = len(ids) - IDS_SHOWN
+    return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
 # ----------------------------------------------------------------------------
@@ -311,7 +320,7 @@ def mermaid(batch: Batch, history: History, marks: Mapping[str, Sequence[str]]) 
     def commit(c: Commit) -> str:
         if c.hash in updates:
             ids = c.session_ids()
-            trailer = f"Session-Ids: {', '.join(ids)}" if ids else "no Session-Ids trailer"
+            trailer = f"Session-Ids: {id_list(ids)}" if ids else "no Session-Ids trailer"
             worker = batch.worker_of(c)
             what = f"changes HANDOFF (worker {worker.id})" if worker else "HANDOFF update"
             return node(commit_node(c), what, describe(c), trailer, css="handoff")
@@ -321,17 +330,23 @@ def mermaid(batch: Batch, history: History, marks: Mapping[str, Sequence[str]]) 
     own = next((s for s in batch.sessions if s.id == head), None)
     top = node(session_node(head or ""), "orchestrator", batch.name, *((own.path,) if own else ()))
     edges = []
-    for session in batch.sessions:
+    drawn = _drawn(batch, marks)
+    for session in drawn:
         role = session.role or ("worker" if batch.is_worker(session) else "session")
         start = top if session is own else node(session_node(session.id), role, session.id, session.path)
         if session is not own:
             edges.append(f"  {top} --> {start}")
         for c in session.commits:
             edges.append(f"  {start} --> {commit(c)}")
+    hidden = len(batch.sessions) - len(drawn)
+    if hidden:
+        edges.append(f"  {top} --> {node('more', f'{hidden} more session logs, not drawn')}")
     for update in batch.updates:
         target = commit(update)
         edges.append(f"  {top} -->|{label('updates HANDOFF')}| {target}")
-        for session in batch.workers:
+        for session in drawn:
+            if not batch.is_worker(session):
+                continue
             for c in session.commits:
                 if c.hash == update.hash:
                     continue
@@ -342,6 +357,17 @@ def mermaid(batch: Batch, history: History, marks: Mapping[str, Sequence[str]]) 
     for c in batch.handoff_commits:
         commit(c)
     return "\n".join(lines + list(dict.fromkeys(edges))) + "\n"
+
+
+def _drawn(batch: Batch, marks: Mapping[str, Sequence[str]]) -> list[Session]:
+    """The sessions a diagram shows: those with a violation first, at most SESSIONS_DRAWN in all."""
+    def marked(session: Session) -> bool:
+        keys = (session_node(session.id), *(commit_node(c) for c in session.commits))
+        return any(key in marks for key in keys)
+
+    ranked = sorted(batch.sessions, key=lambda s: (s.id != batch.orchestrator, not marked(s)))
+    chosen = {s.id for s in ranked[:SESSIONS_DRAWN]}
+    return [s for s in batch.sessions if s.id in chosen]
 
 
 def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violation]) -> dict[str, list[str]]:

@@ -33,7 +33,7 @@ Session-Ids: 2026-03-02-pr-review, 2026-03-02-pr-review-300, 2026-03-02-pr-revie
 None. Not checked with `handoff-mode = "read-only"`.
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings
+from ..batches import Gate, Problem, commit_node, describe, gate_findings, id_list
 from ..model import Finding, Rule, Scope
 
 
@@ -46,14 +46,14 @@ def problems(gate: Gate, options: dict):
         for update in batch.updates:
             listed = update.session_ids()
             if not listed:
-                wanted = f"; add 'Session-Ids: {', '.join(expected)}'" if expected else ""
+                wanted = f"; add 'Session-Ids: {id_list(expected)}'" if expected else ""
                 message = f"{describe(update)} updates HANDOFF without a Session-Ids trailer{wanted}"
             else:
                 missing = [i for i in expected if i not in listed]
                 if not missing:
                     continue
                 message = (f"Session-Ids trailer of {describe(update)} does not list"
-                           f" {', '.join(missing)} of batch {batch.name}")
+                           f" {id_list(missing)} of batch {batch.name}")
             path, line, column = gate.at_handoff(update, batch)
             yield Problem(Finding(line, column, message, path), (commit_node(update),))
 
