@@ -185,7 +185,9 @@ class Gate:
             for change in commit.changes:
                 if change.status != "D" and kind(change.path) is Kind.SESSION_LOG:
                     stem = change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-                    logs.setdefault(stem, []).append(commit)
+                    seen = logs.setdefault(stem, [])
+                    if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
+                        seen.append(commit)
                     paths[stem] = change.path
 
         sessions = []
@@ -245,19 +247,25 @@ def _assign(groups: dict[str | None, list[Session]], handoff: Sequence[Commit]) 
     member.update({key: key for key in groups if key is not None})
     commits: dict[str | None, list[Commit]] = {key: [] for key in groups}
     for commit in handoff:
-        ids = commit.session_ids()
-        key: object = next((member[i] for i in ids if i in member), ...)
-        if key is ...:
-            changed = {c.path for c in commit.changes}
-            key = next((k for k, sessions in groups.items() if any(s.path in changed for s in sessions)), ...)
-        if key is ... and ids:
-            key = ids[0]
-            member.update({i: key for i in ids})
-        elif key is ...:
-            key = next(iter(commits)) if len(commits) == 1 else None
-        commits.setdefault(key, []).append(commit)  # type: ignore[arg-type]
+        commits.setdefault(_batch_of(commit, groups, member, commits), []).append(commit)
     order = sorted(commits, key=lambda k: (k is None, k or ""))
     return tuple(Batch(k, tuple(groups.get(k, ())), tuple(commits[k])) for k in order)
+
+
+def _batch_of(commit: Commit, groups: Mapping[str | None, list[Session]], member: dict[str, str | None],
+              batches: Mapping[str | None, list[Commit]]) -> str | None:
+    ids = commit.session_ids()
+    for session_id in ids:
+        if session_id in member:
+            return member[session_id]
+    changed = {c.path for c in commit.changes}
+    for key, sessions in groups.items():
+        if any(s.path in changed for s in sessions):
+            return key
+    if ids:  # a batch whose logs were committed before the range
+        member.update(dict.fromkeys(ids, ids[0]))
+        return ids[0]
+    return next(iter(batches)) if len(batches) == 1 else None
 
 
 def gate_findings(project: Project, problems: Callable[[Gate, dict], Iterable[Problem]],
