@@ -15,6 +15,7 @@ against alternatives per canonical key (:data:`DEFAULT_TITLES`).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
@@ -318,6 +319,36 @@ def _limitations(doc: MarkdownDocument, sub: Subsection) -> tuple[Limitation, ..
                     result.append(Limitation(text[: mark.start()].strip(" .;:"), text[mark.end():].strip(),
                                              item.line, item.column))
                 else:
-                    result.append(Limitation(text.strip(), None, item.line, item.column))
+                    # "- Context loss: workers cannot learn" names the limitation before the colon.
+                    result.append(Limitation(text.split(":", 1)[0].strip(), None, item.line, item.column))
             return tuple(result)
     return ()
+
+
+# ----------------------------------------------------------------------------
+# For rules
+
+
+def titles_option() -> dict[str, Any]:
+    """The JSON Schema of the ``titles`` option every AL1xx document rule takes."""
+    return {
+        "type": "object",
+        "propertyNames": {"enum": [SECTION, *SUBSECTION_KEYS]},
+        "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "default": {key: list(value) for key, value in DEFAULT_TITLES.items()},
+        "description": "Alternative titles per part of the pattern ('section' or a subsection key); "
+                       "a key given replaces that key's defaults, the others keep theirs.",
+    }
+
+
+# Documents never change once parsed, and dropping one drops its records.
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def pattern_of(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
+    """:func:`extract`, done once per document and titles however many rules ask."""
+    key = tuple(sorted((k, tuple(v)) for k, v in (titles or {}).items()))
+    per_doc = _CACHE.setdefault(doc, {})
+    if key not in per_doc:
+        per_doc[key] = extract(doc, titles)
+    return per_doc[key]

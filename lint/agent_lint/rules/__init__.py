@@ -14,6 +14,16 @@ from . import (
     al004_file_too_large,
     al005_unused_suppression,
     al006_invalid_front_matter,
+    al101_system_document_missing,
+    al102_parallel_pattern_section_missing,
+    al103_pattern_subsection_missing,
+    al104_prerequisite_item_missing,
+    al105_prerequisites_not_a_task_list,
+    al106_execution_steps_break_protocol,
+    al107_too_few_example_scenarios,
+    al108_limitation_without_mitigation,
+    al109_handoff_step_contradicts_read_only_notice,
+    al110_parallel_pattern_schema_violation,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -25,6 +35,16 @@ RULES: tuple[Rule, ...] = tuple(
         al004_file_too_large,
         al005_unused_suppression,
         al006_invalid_front_matter,
+        al101_system_document_missing,
+        al102_parallel_pattern_section_missing,
+        al103_pattern_subsection_missing,
+        al104_prerequisite_item_missing,
+        al105_prerequisites_not_a_task_list,
+        al106_execution_steps_break_protocol,
+        al107_too_few_example_scenarios,
+        al108_limitation_without_mitigation,
+        al109_handoff_step_contradicts_read_only_notice,
+        al110_parallel_pattern_schema_violation,
     )
 )
 
