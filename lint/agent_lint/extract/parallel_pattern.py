@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
-from ..document import ListBlock, MarkdownDocument
+from ..document import Document, ListBlock, MarkdownDocument
 
+RECORD = "parallel-pattern"  # the name of this record in ``Document.records``
 SECTION = "section"
 SUBSECTION_KEYS = (
     "when-parallel",
@@ -109,7 +110,7 @@ class ParallelPattern:
     line: int
     column: int
     end_line: int
-    subsections: Mapping[str, Subsection]  # only the subsections found, by canonical key
+    subsections: dict[str, Subsection]  # only the subsections found, by canonical key
     prerequisites: tuple[PatternItem, ...] = ()
     prerequisites_fenced: bool = False
     prerequisites_is_task_list: bool = False
@@ -193,8 +194,10 @@ def find_section(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | No
     return None
 
 
-def extract(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
+def extract(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
     """The document's Parallel Execution Pattern, or None when it has no such section."""
+    if not isinstance(doc, MarkdownDocument):
+        return None
     all_titles = merged_titles(titles)
     index = find_section(doc, all_titles)
     if index is None:
@@ -212,14 +215,18 @@ def extract(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = 
     examples = _examples(doc, subsections["examples"]) if "examples" in subsections else ()
     limitations = _limitations(doc, subsections["limitations"]) if "limitations" in subsections else ()
     return ParallelPattern(
-        section.title, section.line, section.column, section.end_line, MappingProxyType(subsections),
+        section.title, section.line, section.column, section.end_line, subsections,
         prerequisites, fenced, is_task_list, steps, steps_fenced, examples, limitations,
     )
 
 
-def template_items(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
-    """The prerequisites template item texts, in order (empty without a template)."""
-    pattern = extract(doc, titles)
+def template_items(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+    """The prerequisites template item texts, in order (empty without a template).
+
+    Uses the record extracted while the document was parsed when there is
+    one, so a project rule does not need the document's text again.
+    """
+    pattern = pattern_of(doc, titles)
     return tuple(item.text for item in pattern.prerequisites) if pattern else ()
 
 
@@ -345,8 +352,10 @@ def titles_option() -> dict[str, Any]:
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def pattern_of(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
+def pattern_of(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
     """:func:`extract`, done once per document and titles however many rules ask."""
+    if merged_titles(titles) == merged_titles(None) and RECORD in doc.records:
+        return doc.records[RECORD]
     key = tuple(sorted((k, tuple(v)) for k, v in (titles or {}).items()))
     per_doc = _CACHE.setdefault(doc, {})
     if key not in per_doc:
