@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import textwrap
@@ -22,10 +23,20 @@ from agent_lint.extract.parallel_pattern import (
     template_items,
 )
 from agent_lint.resources import load_schema
-from harness import run_rows
+from agent_lint.runner import CheckOptions, check
+
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema("parallel-pattern.schema.json")
+
+
+def run_rows(root: Path, *paths: str, jobs: int = 1) -> list[str]:
+    """Rows ``path:line:col CODE message``, leaving no cache behind (the corpus is read-only)."""
+    out = io.StringIO()
+    check(CheckOptions(paths=tuple(root / p for p in paths), output_format="json", cwd=root,
+                       no_cache=True, jobs=jobs), out=out)
+    return [f"{v['path']}:{v['line']}:{v['column']} {v['code']} {v['message']}"
+            for v in json.loads(out.getvalue())["violations"]]
 
 
 def doc(text: str) -> MarkdownDocument:
@@ -256,5 +267,52 @@ def test_corpus_system_document_exact_findings(corpus, tmp_path):
 
 
 def test_corpus_as_project_root_runs_and_agrees(corpus):
-    rows = run_rows(corpus)
+    # Two workers: the record must survive the trip from a worker process.
+    rows = run_rows(corpus, jobs=2)
     assert [row for row in rows if " AL1" in row] == CORPUS_FINDINGS
+
+
+# ----------------------------------------------------------------------------
+# The rules as a family
+
+
+def _al1_rules():
+    from agent_lint.rules import RULES
+
+    return [rule for rule in RULES if rule.code.startswith("AL1")]
+
+
+@pytest.mark.parametrize("rule", _al1_rules(), ids=lambda r: r.code)
+def test_rule_cites_what_it_enforces_and_its_defaults_fit_its_schema(rule):
+    from agent_lint.model import DOC_SECTIONS
+
+    assert "Enforces: AGENT-SYSTEM.md" in rule.doc
+    for section in DOC_SECTIONS:
+        assert f"## {section}\n" in rule.doc
+    jsonschema.Draft202012Validator.check_schema(rule.options_schema)
+    jsonschema.Draft202012Validator(rule.options_schema).validate(rule.default_options())
+
+
+def test_an_invalid_pattern_option_is_a_one_line_config_error(tmp_path):
+    from agent_lint.model import AgentLintError
+
+    (tmp_path / ".git").mkdir()
+    shutil.copyfile(REPO / "AGENT-SYSTEM.md", tmp_path / "AGENT-SYSTEM.md")
+    (tmp_path / ".agent-lint.toml").write_text('[rules.AL106]\nwait-pattern = "wait("\n', "utf-8")
+    with pytest.raises(AgentLintError, match="AL106 option 'wait-pattern': invalid regular expression"):
+        run_rows(tmp_path)
+
+
+def test_the_heading_with_the_most_subsections_is_the_section():
+    pattern = extract(doc("""\
+        ## Workflows
+        ### Parallel Execution
+        See below.
+        ## Parallel Execution Pattern
+        ### Prerequisites
+        - [ ] one
+        ### Execution Steps
+        1. step
+        """))
+    assert (pattern.title, pattern.line) == ("Parallel Execution Pattern", 4)
+    assert extract(doc("## Parallel Execution\n## Parallel Execution\n")).line == 1

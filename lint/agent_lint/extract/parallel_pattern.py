@@ -186,12 +186,18 @@ def merged_titles(titles: Mapping[str, Sequence[str]] | None) -> dict[str, tuple
 
 
 def find_section(doc: MarkdownDocument, titles: Mapping[str, Sequence[str]] | None = None) -> int | None:
-    """Index of the first section titled like the Parallel Execution Pattern."""
-    wanted = {normalize_title(t) for t in merged_titles(titles)[SECTION]}
-    for index, section in enumerate(doc.sections):
-        if normalize_title(section.title) in wanted:
-            return index
-    return None
+    """Index of the section titled like the Parallel Execution Pattern.
+
+    When several headings qualify (a "### Parallel Execution" note under a
+    workflow, say, before the real section), the one with the most
+    recognised subsections wins; among equals, the first.
+    """
+    all_titles = merged_titles(titles)
+    wanted = {normalize_title(t) for t in all_titles[SECTION]}
+    matches = [i for i, section in enumerate(doc.sections) if normalize_title(section.title) in wanted]
+    if len(matches) > 1:
+        return max(matches, key=lambda i: (len(_subsections(doc, i, all_titles)), -i))
+    return matches[0] if matches else None
 
 
 def extract(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:

@@ -1,5 +1,8 @@
 """The configured system document does not exist.
 
+Enforces: AGENT-SYSTEM.md, introduction (the document is "the reference statement
+of how agents in this project coordinate").
+
 ## What it checks
 That the file named by the top-level `system-document` key exists in the
 project. The finding is reported at that path, and only when the whole
@@ -27,9 +30,6 @@ The same configuration with `docs/AGENT-SYSTEM.md` present.
 
 ## Options
 None of its own: set the top-level `system-document` key.
-
-Enforces: AGENT-SYSTEM.md, introduction ("the reference statement of how agents
-in this project coordinate").
 """
 
 import posixpath

@@ -94,12 +94,9 @@ def notices(doc: MarkdownDocument, options: dict, skip: tuple[int, int]):
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(doc.text)]
     for source in options["notice-patterns"]:
         for match in _compile(source, "notice-patterns").finditer(doc.text):
-            line = doc.position(match.start())[0]
-            if skip[0] <= line <= skip[1] or any(a <= line <= b for a, b in code):
-                continue
-            if any(a <= match.start() < b for a, b in comments):
-                continue
-            if not exempt.search(_sentence(doc.text, match.start(), match.end())):
+            line, start = doc.position(match.start())[0], match.start()
+            hidden = any(a <= line <= b for a, b in code) or any(a <= start < b for a, b in comments)
+            if not (hidden or skip[0] <= line <= skip[1] or exempt.search(_sentence(doc.text, start, match.end()))):
                 yield line, " ".join(match.group().replace("*", "").replace("`", "").split())
 
 
@@ -114,9 +111,8 @@ def check(doc: MarkdownDocument, options: dict):
         return
     found = min(notices(doc, options, (pattern.line, pattern.end_line)), default=None)
     if found is not None:
-        n, item = step
-        yield Finding(item.line, item.column,
-                      f"step {n + 1} updates HANDOFF, but line {found[0]} says '{found[1]}'")
+        number, item = step[0] + 1, step[1]
+        yield Finding(item.line, item.column, f"step {number} updates HANDOFF, but line {found[0]} says '{found[1]}'")
 
 
 RULE = Rule("AL109", "handoff-step-contradicts-read-only-notice", Scope.DOCUMENT, check, __doc__,
