@@ -363,6 +363,11 @@ def test_one_fix_with_several_edits():
     assert result.data == b"ONE\r\nzero\r\ntwo\r\n"
 
 
+def test_a_fix_that_only_adds_the_final_newline_is_kept():
+    assert apply_fixes(b"a\r\nb", [fix_of((4, 4, "\n"))]).data == b"a\r\nb\r\n"
+    assert apply_fixes(b"a\nb", [fix_of((3, 3, "\nc\n"))]).data == b"a\nb\nc"
+
+
 def test_a_deletion_reaching_the_end_does_not_invent_text():
     assert apply_fixes(b"a\nbc", [fix_of((2, 4, ""))]).data == b"a\n"
 

@@ -144,8 +144,9 @@ def _splice(text: str, edits: Sequence[Edit]) -> str:
         last = pieces[-1]
         if had_final and not last.endswith(("\n", "\r")):
             pieces[-1] = last + newline
-        elif not had_final and last.endswith(("\n", "\r")):
-            pieces[-1] = last[: -len(newline)] if last.endswith(newline) else last[:-1]
+        elif not had_final and last.endswith(newline) and last.strip("\r\n"):
+            # (An edit of nothing but line breaks is a fix that adds the final newline: kept.)
+            pieces[-1] = last[: -len(newline)]
     pieces.append(tail)
     return "".join(pieces)
 
