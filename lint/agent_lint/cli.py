@@ -73,6 +73,8 @@ def check_command(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -93,8 +95,23 @@ def check_command(
         cache_dir=cache_dir,
         jobs=jobs,
         since=since,
+        fix=fix,
+        diff=diff,
     )
     raise typer.Exit(check(options))
+
+
+@app.command("fmt")
+@guarded
+def fmt_command(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to format (default: every Markdown agent document)."),
+    check: bool = typer.Option(False, "--check", help="List the files that would change and exit 1 if any; write nothing."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+) -> None:
+    """Format Markdown agent documents canonically (mdformat with GFM); JSON is left alone."""
+    from .fmt import FmtOptions, run_fmt
+
+    raise typer.Exit(run_fmt(FmtOptions(paths=tuple(paths or ()), check=check, config=config)))
 
 
 @app.command("rules")
