@@ -73,6 +73,8 @@ def check_command(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
     pre_push: bool = typer.Option(False, "--pre-push", help="Check the history pre-commit's pre-push stage is about to push (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, which must be HEAD)."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
@@ -99,6 +101,8 @@ def check_command(
         cache_dir=cache_dir,
         jobs=jobs,
         since=since,
+        fix=fix,
+        diff=diff,
         expect_head=expect_head,
     )
     raise typer.Exit(check(options))
@@ -133,6 +137,19 @@ def batches_command(
     from .runner import CheckOptions, batches
 
     raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since)))
+
+
+@app.command("fmt")
+@guarded
+def fmt_command(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to format (default: every Markdown agent document)."),
+    check: bool = typer.Option(False, "--check", help="List the files that would change and exit 1 if any; write nothing."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+) -> None:
+    """Format Markdown agent documents canonically (mdformat with GFM); JSON is left alone."""
+    from .fmt import FmtOptions, run_fmt
+
+    raise typer.Exit(run_fmt(FmtOptions(paths=tuple(paths or ()), check=check, config=config)))
 
 
 @app.command("rules")

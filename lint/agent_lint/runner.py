@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
@@ -40,6 +40,8 @@ class CheckOptions:
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     expect_head: str | None = None  # with since: the commit HEAD must be (pre-push: the one pushed)
+    fix: bool = False  # apply the fixes, re-check until none is left, report what remains
+    diff: bool = False  # print the fixes as a unified diff instead; write nothing
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -66,50 +68,24 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
     return config, enabled_rules(rules, select, ignore)
 
 
-def check(options: CheckOptions, out=None) -> int:
+def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = None,
+          batches: bool = False) -> int:
+    """Run a check; ``registry`` replaces the known rules (tests use their own).
+
+    With ``batches`` the output is the batch diagrams of ``--since`` alone
+    (``agent-lint batches``); the github format appends them to its step summary.
+    """
+    from .rules import RULES
+
+    registry = RULES if registry is None else tuple(registry)
     out = out or sys.stdout
     if options.output_format not in FORMATS:
         raise AgentLintError(
             f"unknown output format '{options.output_format}' (choose from {', '.join(FORMATS)})"
         )
-    # The github format also draws the batches of --since into the step summary.
-    run = _run(options, need_project=options.since is not None and options.output_format == "github")
-    extra = ""
-    if run.project is not None:
-        from .batches import diagrams
-
-        extra = diagrams(run.project, run.rules, run.outcome.violations)
-    report = Report(run.outcome.violations, run.outcome.files, run.all_rules, run.display_path, __version__,
-                    extra_markdown=extra)
-    out.write(render(options.output_format, report))
-    return exit_code(run.outcome.violations, options)
-
-
-def batches(options: CheckOptions, out=None) -> int:
-    """``agent-lint batches``: a Mermaid diagram per parallel batch of ``--since``..HEAD."""
-    from .batches import diagrams
-
-    if options.since is None:
-        raise AgentLintError("batches needs --since REF")
-    run = _run(options, need_project=True)
-    assert run.project is not None
-    (out or sys.stdout).write(diagrams(run.project, run.rules, run.outcome.violations))
-    return EXIT_CLEAN
-
-
-@dataclass
-class _Run:
-    rules: list[Rule]  # the enabled ones
-    all_rules: Sequence[Rule]
-    outcome: Outcome
-    project: Project | None  # None when the outcome came from the run cache
-    display_path: Callable[[str], str]
-
-
-def _run(options: CheckOptions, need_project: bool = False) -> _Run:
-    from .rules import RULES
-
-    config, rules = prepare(options, RULES)
+    if options.fix and options.diff:
+        raise AgentLintError("--fix and --diff cannot be used together")
+    config, rules = prepare(options, registry)
     known = discover(config)
     if options.paths:
         targets = expand_targets(options.paths, config, known, options.force_exclude)
@@ -127,8 +103,6 @@ def _run(options: CheckOptions, need_project: bool = False) -> _Run:
                 f"the commit being pushed ({options.expect_head[:12]}) is not HEAD; check out the"
                 f" branch you push, or skip this hook with SKIP=agent-lint-history"
             )
-    outcome, project = _lint(config, rules, RULES, documents, targets, options, history, need_project)
-
     cwd = options.cwd.resolve()
     root = config.root.resolve()
 
@@ -138,29 +112,73 @@ def _run(options: CheckOptions, need_project: bool = False) -> _Run:
         # no report can encode; show U+FFFD for the undecodable bytes instead.
         return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
-    return _Run(rules, RULES, outcome, project, display_path)
+    # Diagrams need the project the violations came from.
+    projects: list[Project] | None = None
+    if history is not None and (batches or options.output_format == "github"):
+        projects = []
+
+    def lint_pass() -> tuple[Outcome, dict[str, str]]:
+        from .pipeline import digest_files
+
+        digests = digest_files(config, documents)
+        return _lint(config, rules, registry, documents, targets, options, history, digests, projects), digests
+
+    if options.diff or options.fix:
+        from .fixer import fix, plural, preview
+
+        if options.diff:
+            text, count, files = preview(config.root, *lint_pass(), display_path)
+            out.write(text)
+            if count:
+                sys.stderr.write(f"Would fix {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+            return EXIT_VIOLATIONS if text and not options.exit_zero else EXIT_CLEAN
+        outcome, count, files = fix(config.root, lint_pass)
+        if count:
+            sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+    else:
+        outcome = lint_pass()[0]
+
+    extra = ""
+    if projects:
+        from .batches import diagrams
+
+        extra = diagrams(projects[-1], rules, outcome.violations)
+    if batches:
+        out.write(extra)
+        return EXIT_CLEAN
+    report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
+                    extra_markdown=extra)
+    out.write(render(options.output_format, report))
+    return exit_code(outcome.violations, options)
+
+
+def batches(options: CheckOptions, out=None) -> int:
+    """``agent-lint batches``: a Mermaid diagram per parallel batch of ``--since``..HEAD."""
+    if options.since is None:
+        raise AgentLintError("batches needs --since REF")
+    return check(options, out, batches=True)
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
           targets: dict[str, Kind], options: CheckOptions, history=None,
-          need_project: bool = False) -> tuple[Outcome, Project | None]:
+          digests: dict[str, str] | None = None, projects: list[Project] | None = None) -> Outcome:
     """Analyse documents (cached, in parallel) and run the project rules over their records.
 
-    The project is returned too, unless the outcome came whole from the run
-    cache; ``need_project`` skips that shortcut.
+    ``projects``, when given, receives the project linted; a run answered
+    whole from the run cache has none, so that shortcut is skipped then.
     """
     from .pipeline import analyze, default_jobs, digest_files
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
-    digests = digest_files(config, documents)
+    digests = digest_files(config, documents) if digests is None else digests
     run_key = None
     if cache is not None and cache.enabled:
         commits = (history.base, history.head) if history is not None else None
         run_key = digest(repr((sorted(targets), commits,
                                sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
-        cached = None if need_project else cache.get_run(run_key)
+        cached = cache.get_run(run_key) if projects is None else None
         if isinstance(cached, Outcome):
-            return cached, None
+            return cached
     analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
                        jobs=options.jobs or default_jobs())
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
@@ -170,9 +188,11 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
         for path in targets
     }
     outcome = lint(project, rules, all_rules, targets, precomputed)
+    if projects is not None:
+        projects.append(project)
     if run_key is not None:
         cache.put_run(run_key, outcome)
-    return outcome, project
+    return outcome
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:

@@ -16,7 +16,9 @@ from ..document import Document
 from ..model import Kind
 
 # kind -> ((record name, "module:function"), ...); imported on first use.
-EXTRACTORS: dict[Kind, tuple[tuple[str, str], ...]] = {}
+EXTRACTORS: dict[Kind, tuple[tuple[str, str], ...]] = {
+    Kind.SYSTEM: (("parallel-pattern", ".parallel_pattern:extract"),),
+}
 
 
 def _resolve(target: str) -> Callable[[Document], Any]:
