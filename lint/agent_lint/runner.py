@@ -19,6 +19,7 @@ from .files import discover, expand_targets
 from .model import AgentLintError, Rule, Severity
 from .project import load_project
 from .report import FORMATS, Report, render
+from .schema_check import session_log_schema
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
@@ -73,6 +74,7 @@ def check(options: CheckOptions, out=None) -> int:
         targets = known
         documents = known
     project = load_project(config, documents.items())
+    project.session_schema = session_log_schema(config)
     outcome = lint(project, rules, RULES, targets)
 
     cwd = options.cwd.resolve()

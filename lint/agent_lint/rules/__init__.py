@@ -14,6 +14,7 @@ from . import (
     al004_file_too_large,
     al005_unused_suppression,
     al006_invalid_front_matter,
+    al201_session_log_schema_violation,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -25,6 +26,7 @@ RULES: tuple[Rule, ...] = tuple(
         al004_file_too_large,
         al005_unused_suppression,
         al006_invalid_front_matter,
+        al201_session_log_schema_violation,
     )
 )
 

@@ -1,0 +1,1 @@
+"""Records extracted from parsed documents: the plain data that rules check."""
