@@ -15,6 +15,9 @@ from . import (
     al005_unused_suppression,
     al006_invalid_front_matter,
     al201_session_log_schema_violation,
+    al202_duplicate_session_id,
+    al203_invalid_session_id,
+    al204_checklist_item_not_done,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -27,6 +30,9 @@ RULES: tuple[Rule, ...] = tuple(
         al005_unused_suppression,
         al006_invalid_front_matter,
         al201_session_log_schema_violation,
+        al202_duplicate_session_id,
+        al203_invalid_session_id,
+        al204_checklist_item_not_done,
     )
 )
 
