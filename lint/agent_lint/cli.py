@@ -69,6 +69,10 @@ def check_command(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when violations are found."),
     fail_on: str = typer.Option("error", "--fail-on", help="Lowest severity that makes the exit code 1: error or warning."),
     force_exclude: bool = typer.Option(False, "--force-exclude", help="Skip named files that the config excludes or .gitignore ignores."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -85,6 +89,10 @@ def check_command(
         exit_zero=exit_zero,
         fail_on=fail_on,
         force_exclude=force_exclude,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        jobs=jobs,
+        since=since,
     )
     raise typer.Exit(check(options))
 

@@ -51,3 +51,20 @@ def readme_table() -> str:
     for r in _rules():
         lines.append(f"| {r.code} | `{r.name}` | {r.severity.value} | {'yes' if r.fixable else ''} | {r.summary} |")
     return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- rules-table:begin -->", "<!-- rules-table:end -->"
+
+
+def update_readme(text: str) -> str:
+    """README text with the rules table between its markers regenerated."""
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    return text[:start] + "\n" + readme_table() + text[end:]
+
+
+if __name__ == "__main__":  # python -m agent_lint.docs README.md
+    import sys
+    from pathlib import Path
+
+    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")

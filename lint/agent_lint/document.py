@@ -140,6 +140,7 @@ class Suppression:
     codes: tuple[str, ...]  # empty: every rule
     line: int
     column: int
+    target: int = 0  # disable-next-line: the next non-blank line (formatters add a blank one)
 
 
 def normalize_key(key: str) -> str:
@@ -179,16 +180,45 @@ def decode(data: bytes) -> tuple[str, bool] | LoadError:
 
 
 class Document:
-    """Common ground of Markdown and JSON documents."""
+    """Common ground of Markdown and JSON documents.
+
+    A document travels between processes and into the cache without its text
+    (and, for JSON, its data): what rules need afterwards is the model and the
+    ``records`` extracted from it. Should anything still ask for the text, it
+    is read again from ``source``.
+    """
 
     format = "text"
+    _HEAVY = ("_text", "lines", "_line_starts")
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
         self.kind = kind
-        self.text = text
+        self._text: str | None = text
         self.has_bom = has_bom
         self.load_error: LoadError | None = None
+        self.source: str | None = None  # absolute path, for reloading the text
+        self.records: dict[str, Any] = {}  # extractor name -> record, filled before rules run
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._reload()
+        return self._text
+
+    def _reload(self) -> str:
+        if self.source is None:
+            return ""
+        with open(self.source, "rb") as handle:
+            decoded = decode(handle.read())
+        return "" if isinstance(decoded, LoadError) else decoded[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key in self._HEAVY:
+            state.pop(key, None)
+        state["_text"] = None
+        return state
 
     @cached_property
     def lines(self) -> list[str]:
@@ -386,6 +416,7 @@ class MarkdownDocument(Document):
             i += 1
         for index in open_sections:
             self._close_section(index, n_lines + self._line_offset)
+        self.line_count = n_lines
 
     def _open_heading(self, tok: Any, inline: Any, open_sections: list[int]) -> None:
         level = int(tok.tag[1])
@@ -466,7 +497,13 @@ class MarkdownDocument(Document):
             col0 = self._find(l0, "<!--")
             codes = tuple(c for c in re.split(r"[\s,]+", match.group("codes").strip()) if c)
             line, col = self._abs(l0, col0)
-            self.suppressions.append(Suppression(match.group("action"), codes, line, col))
+            target = 0
+            if match.group("action") == "disable-next-line":
+                after = l0 + match.group().count("\n") + 1
+                while after < len(self.lines) and not self.lines[after].strip():
+                    after += 1
+                target = self._abs(after)[0]
+            self.suppressions.append(Suppression(match.group("action"), codes, line, col, target))
 
     # -- queries ---------------------------------------------------------------
 
@@ -578,10 +615,17 @@ _SCALAR = re.compile(r"[^,\]\}\s]+")
 
 class JsonDocument(Document):
     format = "json"
+    _HEAVY = Document._HEAVY + ("_data",)
 
     def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
         super().__init__(path, kind, text, has_bom)
-        self.data = data
+        self._data = data
+
+    @property
+    def data(self) -> Any:
+        if getattr(self, "_data", None) is None:
+            self._data = json.loads(self.text)
+        return self._data
 
     def locate(self, pointer: Sequence[str | int]) -> tuple[int, int]:
         """1-based position of the value at a JSON path (keys and indexes).

@@ -8,7 +8,7 @@ comments, per-file-ignores and the report scope (the paths given).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document, MarkdownDocument
@@ -105,15 +105,22 @@ def resolve(
     return sorted(violations)
 
 
-def lint(project: Project, rules: Sequence[Rule], all_rules: Sequence[Rule], targets: Iterable[str]) -> Outcome:
+def lint(
+    project: Project,
+    rules: Sequence[Rule],
+    all_rules: Sequence[Rule],
+    targets: Iterable[str],
+    precomputed: Mapping[str, Iterable[tuple[Rule, Finding]]] | None = None,
+) -> Outcome:
+    """All violations in ``targets``; document findings may come precomputed (pipeline, cache)."""
     targets = sorted(set(targets))
     triples: list[tuple[Rule, Finding, str]] = []
     for path in targets:
-        doc = project.documents[path]
-        triples.extend((rule, finding, path) for rule, finding in document_findings(doc, rules, project.config))
+        if precomputed is not None and path in precomputed:
+            found = precomputed[path]
+        else:
+            found = document_findings(project.documents[path], rules, project.config)
+        triples.extend((rule, finding, path) for rule, finding in found)
     for rule, finding in project_findings(project, rules):
         triples.append((rule, finding, finding.path or ""))
     return Outcome(resolve(project, rules, all_rules, targets, triples), len(targets))
-
-
-

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .config import Config, relative_to_root
-from .globs import matches, static_prefix
+from .globs import matches_any, static_prefix
 from .model import AgentLintError, Kind
 
 _SUFFIXES = (".md", ".markdown", ".json")
@@ -31,9 +31,9 @@ def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None
         return None
     if path in config.system_document_candidates:
         return Kind.SYSTEM
-    if any(matches(glob, path) for glob in config.handoff):
+    if matches_any(config.handoff, path):
         return Kind.HANDOFF
-    if any(matches(glob, path) for glob in config.session_logs):
+    if matches_any(config.session_logs, path):
         return Kind.SESSION_LOG
     if by_name:
         name = path.rsplit("/", 1)[-1].upper()
@@ -45,7 +45,7 @@ def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None
 
 
 def excluded(path: str, config: Config) -> bool:
-    return path not in config.system_document_candidates and any(matches(g, path) for g in config.exclude)
+    return path not in config.system_document_candidates and matches_any(config.exclude, path)
 
 
 def _search_roots(config: Config) -> list[str]:

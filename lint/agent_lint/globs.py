@@ -1,9 +1,10 @@
 """Glob patterns for config keys (``session-logs``, ``per-file-ignores`` ...).
 
-The syntax is gitignore's, anchored at the project root: ``*`` and ``?``
-stay within one path segment, ``**`` spans any number of them, ``[...]`` is
-a character class. A pattern without a slash matches the file name at any
-depth. Translated to one regex, so matching costs no import at start-up.
+Patterns are anchored at the project root: ``*`` and ``?`` stay within one
+path segment, ``**`` spans any number of them (``**/README.md`` is a
+README.md at any depth), ``[...]`` is a character class, and a pattern that
+names a folder covers everything inside it. Translated to one regex, so
+matching costs no import at start-up.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=None)
 def compile_glob(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.strip().removeprefix("./")
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.lstrip("/")
+    pattern = pattern.strip().removeprefix("./").lstrip("/")
     out = []
     i = 0
     while i < len(pattern):
@@ -47,29 +46,35 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(char))
         i += 1
-    body = "".join(out)
-    if pattern.endswith("/"):
-        body += ".*"  # a directory: everything below it
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"{prefix}{body}")
+    body = "".join(out).rstrip("/")
+    # A pattern naming a directory covers everything inside it.
+    return re.compile(f"{body}(?:/.*)?")
+
+
+@lru_cache(maxsize=None)
+def compile_globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for a list of globs (None for an empty list)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns))
 
 
 def matches(pattern: str, path: str) -> bool:
     """Does a root-relative POSIX path match a glob (or lie below a matching directory)?"""
-    regex = compile_glob(pattern)
-    if regex.fullmatch(path):
-        return True
-    # A pattern naming a directory covers what is inside it.
-    parts = path.split("/")
-    return any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts)))
+    return compile_glob(pattern).fullmatch(path) is not None
+
+
+def matches_any(patterns: tuple[str, ...], path: str) -> bool:
+    regex = compile_globs(tuple(patterns))
+    return regex is not None and regex.fullmatch(path) is not None
 
 
 def static_prefix(pattern: str) -> str:
-    """The leading directories of a glob that hold no wildcard ('' if none)."""
-    pattern = pattern.strip().removeprefix("./").lstrip("/")
-    if "/" not in pattern:
-        return ""
+    """The leading part of a glob that holds no wildcard: the folder (or file) to search."""
+    pattern = pattern.strip().removeprefix("./").lstrip("/").rstrip("/")
     parts = pattern.split("/")
+    if not any(c in pattern for c in "*?["):
+        return pattern
     fixed = []
     for part in parts[:-1]:
         if any(c in part for c in "*?["):

@@ -48,6 +48,8 @@ class Project:
 
     def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:
         """Extract a record from a document once per run, however many rules ask."""
+        if name in doc.records:
+            return doc.records[name]
         key = (name, doc.path)
         if key not in self._memo:
             self._memo[key] = extract(doc)

@@ -14,10 +14,11 @@ from typing import Sequence
 
 from . import __version__
 from .config import Config, check_selectors, enabled_rules, load_config
-from .engine import lint
+from .cache import Cache, digest, source_stamp
+from .engine import Outcome, lint
 from .files import discover, expand_targets
-from .model import AgentLintError, Rule, Severity
-from .project import load_project
+from .model import AgentLintError, Kind, Rule, Severity
+from .project import Project
 from .report import FORMATS, Report, render
 from .schema_check import session_log_schema
 
@@ -35,6 +36,10 @@ class CheckOptions:
     exit_zero: bool = False
     fail_on: str = "error"
     force_exclude: bool = False
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    jobs: int | None = None  # None: one per available core
+    since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -73,9 +78,12 @@ def check(options: CheckOptions, out=None) -> int:
     else:
         targets = known
         documents = known
-    project = load_project(config, documents.items())
-    project.session_schema = session_log_schema(config)
-    outcome = lint(project, rules, RULES, targets)
+    history = None
+    if options.since is not None:
+        from .history import read_history
+
+        history = read_history(config.root, options.since)
+    outcome = _lint(config, rules, RULES, documents, targets, options, history)
 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
@@ -86,6 +94,53 @@ def check(options: CheckOptions, out=None) -> int:
     report = Report(outcome.violations, outcome.files, RULES, display_path, __version__)
     out.write(render(options.output_format, report))
     return exit_code(outcome.violations, options)
+
+
+def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
+          targets: dict[str, Kind], options: CheckOptions, history=None) -> Outcome:
+    """Analyse documents (cached, in parallel) and run the project rules over their records."""
+    session_schema = session_log_schema(config)  # a broken team schema stops the run before any work
+    from .pipeline import analyze, default_jobs, digest_files
+
+    cache = None if options.no_cache else _open_cache(config, rules, options)
+    digests = digest_files(config, documents)
+    run_key = None
+    if cache is not None and cache.enabled:
+        commits = (history.base, history.head) if history is not None else None
+        run_key = digest(repr((sorted(targets), commits,
+                               sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
+        cached = cache.get_run(run_key)
+        if isinstance(cached, Outcome):
+            return cached
+    analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
+                       jobs=options.jobs or default_jobs())
+    project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
+    project.session_schema = session_schema
+    by_code = {rule.code: rule for rule in all_rules}
+    precomputed = {
+        path: [(by_code[code], finding) for code, finding in analyses[path].findings or ()]
+        for path in targets
+    }
+    outcome = lint(project, rules, all_rules, targets, precomputed)
+    if run_key is not None:
+        cache.put_run(run_key, outcome)
+    return outcome
+
+
+def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:
+    """The cache for these settings: version, own source, config, rules, a team schema's bytes."""
+    directory = options.cache_dir or config.root / ".agent_lint_cache"
+    extra = b""
+    if config.session_log_schema:
+        try:
+            extra = (config.root / config.session_log_schema).read_bytes()
+        except OSError:
+            pass
+    settings = "\n".join([
+        __version__, source_stamp(), config.fingerprint(),
+        ",".join(rule.code for rule in rules), digest(extra),
+    ])
+    return Cache(directory, settings)
 
 
 def exit_code(violations: Sequence, options: CheckOptions) -> int:

@@ -13,7 +13,7 @@ after an HTML comment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping
 
 from .document import MarkdownDocument, Suppression
 
@@ -42,15 +42,14 @@ class Suppressions:
         self._spans: list[_Span] = []
         self._used: set[tuple[int, str | None]] = set()
         self.unknown: list[Unused] = []
-        end = len(doc.lines) + 1
+        end = doc.line_count + 1
         open_disables: list[_Span] = []
         for sup in doc.suppressions:
             codes = self._resolve(sup)
             if sup.action == "disable-file":
                 self._spans.append(_Span(sup, codes, 1, end))
             elif sup.action == "disable-next-line":
-                target = _next_content_line(doc.lines, sup.line)
-                self._spans.append(_Span(sup, codes, target, target))
+                self._spans.append(_Span(sup, codes, sup.target, sup.target))
             elif sup.action == "disable":
                 span = _Span(sup, codes, sup.line, end)
                 open_disables.append(span)
@@ -95,10 +94,3 @@ class Suppressions:
                 if code in active_codes and (index, code) not in self._used:
                     result.append(Unused(span.suppression, code))
         return result
-
-
-def _next_content_line(lines: Sequence[str], line: int) -> int:
-    for number in range(line + 1, len(lines) + 1):
-        if lines[number - 1].strip():
-            return number
-    return line + 1

@@ -72,31 +72,29 @@ class Checklist:
 
 @dataclass
 class SessionRecord:
-    doc: Document
+    """Plain, picklable data: it crosses process boundaries and sits in the cache."""
+
+    path: str
+    id: str  # the file stem
     data: Any
     checklists: tuple[Checklist, ...] = ()
     positions: dict[JsonPath, tuple[int, int]] | None = None  # Markdown only
     prerequisites: tuple[CheckItem, ...] | None = None  # None: the log has no prerequisites checklist
 
-    @property
-    def id(self) -> str:
-        return self.doc.stem
+    def locate(self, path: Sequence[Any], doc: Document | None = None) -> tuple[int, int]:
+        """Position of the value at a JSON path (or of its nearest recorded parent).
 
-    @property
-    def path(self) -> str:
-        return self.doc.path
-
-    def locate(self, path: Sequence[Any]) -> tuple[int, int]:
-        """Position of the value at a JSON path (or of its nearest recorded parent)."""
-        if isinstance(self.doc, JsonDocument):
-            return self.doc.locate(list(path))
-        positions = self.positions or {}
+        A JSON log is located in its text, so its document is needed; a
+        Markdown log answers from the position map it was built with.
+        """
+        if self.positions is None:
+            return doc.locate(list(path)) if isinstance(doc, JsonDocument) else (1, 1)
         parts = tuple(path)
         while parts:
-            if parts in positions:
-                return positions[parts]
+            if parts in self.positions:
+                return self.positions[parts]
             parts = parts[:-1]
-        return positions.get((), (1, 1))
+        return self.positions.get((), (1, 1))
 
     def get(self, key: str) -> Any:
         return self.data.get(key) if isinstance(self.data, dict) else None
@@ -180,7 +178,7 @@ def session_record(doc: Document) -> SessionRecord:
     if isinstance(doc, MarkdownDocument):
         return _markdown_record(doc)
     data = getattr(doc, "data", None)
-    record = SessionRecord(doc, data, tuple(_json_checklists(data)))
+    record = SessionRecord(doc.path, doc.stem, data, tuple(_json_checklists(data)))
     prerequisites = record.get("prerequisites")
     if isinstance(prerequisites, list):
         items = [_json_item(item, ("prerequisites", i)) for i, item in enumerate(prerequisites)]
@@ -365,7 +363,7 @@ def _markdown_record(doc: MarkdownDocument) -> SessionRecord:
             items.append(CheckItem(text, checked, note, path))
         if items:
             checklists.append(Checklist(_title(doc, table.section), tuple(items)))
-    return SessionRecord(doc, data, tuple(checklists), positions, prerequisites)
+    return SessionRecord(doc.path, doc.stem, data, tuple(checklists), positions, prerequisites)
 
 
 def _title(doc: MarkdownDocument, index: int | None) -> str:

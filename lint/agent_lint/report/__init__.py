@@ -15,6 +15,9 @@ from ..model import Rule, Violation
 FORMATS = {
     "text": "text",
     "json": "json_format",
+    "github": "github",
+    "sarif": "sarif",
+    "junit": "junit",
 }
 
 

@@ -61,7 +61,7 @@ def check(project, options: dict):
     for record in session_records(project):
         # A team schema describes its JSON logs as they are; Markdown logs reach it as records.
         for error in schema.errors(record.data):
-            line, column = record.locate(error_path(error))
+            line, column = record.locate(error_path(error), project.documents.get(record.path))
             yield Finding(line, column, error_message(error), path=record.path)
 
 

@@ -42,14 +42,14 @@ _NOT_DONE = re.compile(
 
 
 def check(doc, options: dict):
-    record = session_record(doc)
+    record = doc.records.get("session-log") or session_record(doc)
     for checklist in record.checklists:
         for item in checklist.items:
             match = _NOT_DONE.match(item.note) if item.checked else None
             if match is None:
                 continue
             said = "gives no reason it does not apply" if match.group("na") else "says it was not done"
-            line, column = record.locate(item.path)
+            line, column = record.locate(item.path, doc)
             yield Finding(line, column, f"'{item.text}' is marked done but its evidence "
                                         f"'{item.note[:60]}' {said}")
 

@@ -1,0 +1,169 @@
+"""The content-hash cache (``.agent_lint_cache/`` by default).
+
+Two files per settings key (agent-lint's version and source, the effective
+config, the selected rules, a team schema's bytes):
+
+* ``entries-*.bin``: per document, keyed by the hash of its bytes, the
+  parsed model with its records and the findings of the document rules;
+* ``runs-*.bin``: the final violations of recent runs, keyed by every input's
+  hash, so an unchanged tree is answered without parsing anything.
+
+Every file is signed with HMAC-SHA256 under a key kept in the user's cache
+folder: a corrupt, truncated or foreign file (one committed to a repository,
+say) fails the check and is ignored and rebuilt, never unpickled. Writes go
+to a temporary file renamed into place, so concurrent runs never see half a
+file; the last writer wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"agent-lint-cache\x01"
+RUNS_KEPT = 8
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "agent-lint" / "cache-key"
+
+
+def _signing_key() -> bytes | None:
+    path = _key_file()
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+    except OSError:
+        return None  # no writable home: run without a cache
+
+
+def source_stamp() -> str:
+    """Changes whenever agent-lint's own code or schemas change (even without a version bump)."""
+    from .resources import schema_dir
+
+    package = Path(__file__).resolve().parent
+    parts = []
+    for folder in (package, package / "rules", package / "extract", package / "report", schema_dir()):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_file():
+                        stat = entry.stat()
+                        parts.append(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            continue
+    return digest("\n".join(sorted(parts)).encode())
+
+
+class Cache:
+    def __init__(self, directory: Path, settings: str):
+        self.directory = directory
+        self.settings = digest(settings.encode())
+        self._key = _signing_key()
+        self._entries: dict[str, Any] | None = None
+        self._dirty = False
+        self._seen: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self._key is not None
+
+    # -- signed files ----------------------------------------------------------
+
+    def _read(self, name: str) -> Any:
+        if self._key is None:
+            return None
+        try:
+            blob = (self.directory / name).read_bytes()
+        except OSError:
+            return None
+        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
+            return None
+        signature, payload = blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
+        if not hmac.compare_digest(signature, hmac.new(self._key, payload, hashlib.sha256).digest()):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - signed but unreadable (older code): rebuild
+            return None
+
+    def _write(self, name: str, value: Any) -> None:
+        if self._key is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by agent-lint: the cache is local to this machine.\n*\n")
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            signature = hmac.new(self._key, payload, hashlib.sha256).digest()
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + signature + payload)
+            os.replace(tmp, self.directory / name)
+        except OSError:
+            pass  # a read-only checkout still lints, only without a cache
+
+    # -- per-document entries --------------------------------------------------
+
+    def _load_entries(self) -> dict[str, Any]:
+        if self._entries is None:
+            loaded = self._read(f"entries-{self.settings}.bin")
+            self._entries = loaded if isinstance(loaded, dict) else {}
+        return self._entries
+
+    def get(self, key: str) -> Any:
+        self._seen.add(key)
+        return self._load_entries().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._seen.add(key)
+        self._load_entries()[key] = value
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the entries this run used (older ones are dropped), if any changed."""
+        if self._entries is None:
+            return
+        stale = set(self._entries) - self._seen
+        if not self._dirty and not stale:
+            return
+        self._write(f"entries-{self.settings}.bin", {k: v for k, v in self._entries.items() if k in self._seen})
+
+    # -- whole runs --------------------------------------------------------------
+
+    def get_run(self, key: str) -> Any:
+        runs = self._read(f"runs-{self.settings}.bin")
+        return runs.get(key) if isinstance(runs, dict) else None
+
+    def put_run(self, key: str, value: Any) -> None:
+        runs = self._read(f"runs-{self.settings}.bin")
+        runs = runs if isinstance(runs, dict) else {}
+        runs.pop(key, None)
+        runs[key] = value
+        while len(runs) > RUNS_KEPT:
+            runs.pop(next(iter(runs)))
+        self._write(f"runs-{self.settings}.bin", runs)

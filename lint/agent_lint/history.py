@@ -1,0 +1,371 @@
+"""The commits of a pull request, read from git once and handed to rules as data.
+
+``read_history(root, since)`` reads the range ``merge-base(since, HEAD)..HEAD``,
+the commits a pull request adds on top of its target branch, with a handful
+of ``git`` calls whatever the number of commits: ``rev-parse`` and
+``merge-base`` to check the repository and the refs, then one ``git log``
+that prints every commit's metadata, git-parsed trailers and changed paths,
+separated by NUL bytes.
+
+Order. ``History.commits`` lists every commit of the range, parents before
+children. The first-parent line from HEAD (``Commit.first_parent``) is
+walked oldest first, and the commits a merge brings in from its other
+parents come as one block right before that merge, in their own
+first-parent order (``History.brought_in(merge)`` returns the block). On a
+branch checked out as is, the first-parent line is the branch's own
+commits; on a CI checkout of a pull request's synthetic merge commit, the
+first-parent line is that merge alone and the pull request's commits are
+the block it brings in.
+
+Before and after. A position in ``commits`` is a valid "before" only along
+ancestry: two commits on parallel branches have no order, so a rule that
+asks whether A came after B asks ``History.is_ancestor(B, A)``.
+
+Changes. A commit's changes are its diff against its first parent, merges
+included (``--diff-merges=first-parent``): a merge on the first-parent line
+lists everything it brings in, including changes made by other people on
+the target branch when a branch merges its target back in. Rules that ask
+who changed a file should therefore look at non-merge commits and use a
+merge only to find the block it brought in. Renames are detected (``-M``);
+copies are not, so a copied file is an addition.
+
+Paths are relative to the agent-lint project root, which may be a folder
+below the repository's top level: changes outside the root are dropped, a
+rename from outside the root is an addition and a rename to outside it a
+deletion.
+
+Every failure (no git, not a repository, an unknown ref, a shallow clone
+that lacks the range, a timeout) raises :class:`AgentLintError` with one
+line that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .model import AgentLintError
+
+TIMEOUT = 120  # seconds per git call; a log of tens of thousands of commits still fits
+
+# Header fields of one commit in the git log output, each ended by a NUL.
+# Git cuts a commit message at its first NUL byte, so no field contains one.
+FIELDS = ("hash", "short", "parents", "author", "author_email", "date", "commit_date",
+          "subject", "trailers", "message")
+_FORMAT = "%x00".join(("%H", "%h", "%P", "%an", "%ae", "%aI", "%cI", "%s",
+                       "%(trailers:only,unfold)", "%B"))
+_STATUS = re.compile(r"[ACDMRTUXB][0-9]*\Z")
+_HASH = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?\Z")
+_IDS_SPLIT = re.compile(r"[\s,]+")
+
+SHALLOW_HINT = ("fetch the full history: 'fetch-depth: 0' in actions/checkout, "
+                "or 'git fetch --unshallow'")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path: status A, M, D, R (renamed), C (copied) or T (type changed)."""
+
+    status: str
+    path: str
+    old_path: str | None = None  # the source of a rename or copy
+
+
+@dataclass(frozen=True)
+class Commit:
+    hash: str
+    short: str
+    parents: tuple[str, ...]
+    author: str
+    author_email: str
+    date: str  # author date, strict ISO 8601 with offset
+    commit_date: str
+    subject: str
+    message: str  # the full message, subject and body
+    trailers: tuple[tuple[str, str], ...]  # (key as written, value), unfolded, in order
+    changes: tuple[Change, ...]
+    first_parent: bool = True  # on the first-parent line from HEAD
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    def trailer_values(self, key: str) -> tuple[str, ...]:
+        """Values of every trailer named ``key``, compared case-insensitively as git does."""
+        folded = key.casefold()
+        return tuple(value for name, value in self.trailers if name.casefold() == folded)
+
+    def session_ids(self) -> tuple[str, ...]:
+        """IDs of every ``Session-Ids`` trailer in order, duplicates kept so rules can report them."""
+        return tuple(
+            part for value in self.trailer_values("Session-Ids")
+            for part in _IDS_SPLIT.split(value) if part
+        )
+
+    def touches(self, predicate: Callable[[str], bool]) -> bool:
+        return any(predicate(c.path) or (c.old_path is not None and predicate(c.old_path))
+                   for c in self.changes)
+
+
+@dataclass(frozen=True)
+class History:
+    base: str  # merge-base of the --since ref and HEAD; not itself in the range
+    head: str
+    commits: tuple[Commit, ...]
+    since: str = ""  # the ref as the user named it, for messages
+
+    @property
+    def first_parent_commits(self) -> tuple[Commit, ...]:
+        return tuple(c for c in self.commits if c.first_parent)
+
+    def get(self, hash_: str) -> Commit | None:
+        return next((c for c in self.commits if c.hash == hash_), None)
+
+    def commits_touching(self, predicate: Callable[[str], bool], *,
+                         first_parent_only: bool = False) -> tuple[Commit, ...]:
+        """Commits with a change whose path (or rename source) satisfies ``predicate``."""
+        return tuple(c for c in self.commits
+                     if c.touches(predicate) and (c.first_parent or not first_parent_only))
+
+    def brought_in(self, merge: Commit) -> tuple[Commit, ...]:
+        """The commits of the range that ``merge`` brings in through its other parents, in order."""
+        if not merge.is_merge:
+            return ()
+        block = self._ancestors(merge.hash) - self._ancestors(merge.parents[0]) - {merge.hash}
+        return tuple(c for c in self.commits if c.hash in block)
+
+    def is_ancestor(self, older: Commit, newer: Commit) -> bool:
+        """True when ``older`` is ``newer`` or one of its ancestors within the range."""
+        return older.hash in self._ancestors(newer.hash)
+
+    def _ancestors(self, hash_: str) -> set[str]:
+        parents = {c.hash: c.parents for c in self.commits}
+        seen: set[str] = set()
+        stack = [hash_]
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in parents:
+                continue
+            seen.add(current)
+            stack.extend(parents[current])
+        return seen
+
+
+# ----------------------------------------------------------------------------
+# Parsing (pure: bytes in, data out)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+def _path(raw: bytes) -> str:
+    # Same decoding as file discovery, so history paths compare equal to document paths.
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def parse_trailers(block: str) -> tuple[tuple[str, str], ...]:
+    """Lines ``key: value`` as ``%(trailers:only,unfold)`` prints them, one per line."""
+    pairs = []
+    for line in block.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep:
+            pairs.append((key, value))
+    return tuple(pairs)
+
+
+def relocate(change: Change, prefix: str) -> Change | None:
+    """``change`` with paths relative to the project root ``prefix``, or None when outside it."""
+    if not prefix:
+        return change
+
+    def inside(path: str | None) -> str | None:
+        return path[len(prefix):] if path is not None and path.startswith(prefix) else None
+
+    path, old = inside(change.path), inside(change.old_path)
+    if change.old_path is None:
+        return Change(change.status, path) if path is not None else None
+    if path is not None and old is not None:
+        return Change(change.status, path, old)
+    if path is not None:
+        return Change("A", path)
+    if old is not None and change.status == "R":
+        return Change("D", old)
+    return None  # a copy out of the root leaves the root unchanged
+
+
+def parse_log(raw: bytes, prefix: str = "") -> list[Commit]:
+    """Commits of ``git log -z --format=<_FORMAT> --name-status``, in output order.
+
+    Each commit is its header fields, then, when it changed anything, a
+    newline glued to the first status and ``status NUL path NUL`` entries
+    (two paths for R and C). A status token is one letter and digits, a
+    header starts with a hash, so the stream is read without guessing.
+    """
+    tokens = raw.split(b"\0")
+    if tokens and tokens[-1] == b"":
+        tokens.pop()
+    commits: list[Commit] = []
+    i = 0
+    while i < len(tokens):
+        header = tokens[i:i + len(FIELDS)]
+        if len(header) < len(FIELDS) or not _HASH.match(_text(header[0])):
+            raise AgentLintError(f"could not read git log output near {_text(tokens[i])[:40]!r}")
+        fields = dict(zip(FIELDS, map(_text, header)))
+        i += len(FIELDS)
+        changes = []
+        if i < len(tokens) and tokens[i].startswith(b"\n"):
+            tokens[i] = tokens[i][1:]
+            while i < len(tokens) and _STATUS.match(_text(tokens[i])):
+                status = _text(tokens[i])[0]
+                if status in "RC":
+                    if i + 2 >= len(tokens):
+                        raise AgentLintError("could not read git log output: a rename lacks its paths")
+                    change = Change(status, _path(tokens[i + 2]), _path(tokens[i + 1]))
+                    i += 3
+                else:
+                    if i + 1 >= len(tokens):
+                        raise AgentLintError("could not read git log output: a change lacks its path")
+                    change = Change(status, _path(tokens[i + 1]))
+                    i += 2
+                relocated = relocate(change, prefix)
+                if relocated is not None:
+                    changes.append(relocated)
+        commits.append(Commit(
+            hash=fields["hash"],
+            short=fields["short"],
+            parents=tuple(fields["parents"].split()),
+            author=fields["author"],
+            author_email=fields["author_email"],
+            date=fields["date"],
+            commit_date=fields["commit_date"],
+            subject=fields["subject"],
+            message=fields["message"],
+            trailers=parse_trailers(fields["trailers"]),
+            changes=tuple(changes),
+        ))
+    return commits
+
+
+def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
+    """Parents before children: the first-parent line oldest first, each merge after its block.
+
+    A depth-first walk from HEAD that visits parents in order and emits a
+    commit after all of them; iterative, so long histories need no recursion.
+    """
+    by_hash = {c.hash: c for c in commits}
+    mainline: set[str] = set()
+    current: str | None = head
+    while current in by_hash:
+        mainline.add(current)
+        parents = by_hash[current].parents
+        current = parents[0] if parents else None
+    ordered: list[Commit] = []
+    done: set[str] = set()
+    stack: list[tuple[str, int]] = [(head, 0)] if head in by_hash else []
+    while stack:
+        hash_, next_parent = stack.pop()
+        commit = by_hash[hash_]
+        if next_parent < len(commit.parents):
+            stack.append((hash_, next_parent + 1))
+            parent = commit.parents[next_parent]
+            if parent in by_hash and parent not in done:
+                done.add(parent)  # claimed now, so a parent reached twice is walked once
+                stack.append((parent, 0))
+            continue
+        done.add(hash_)
+        ordered.append(replace(commit, first_parent=hash_ in mainline))
+    return tuple(ordered)
+
+
+# ----------------------------------------------------------------------------
+# Reading (the git calls)
+
+
+def _git(root: Path, args: Sequence[str], what: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT)
+    except FileNotFoundError:
+        raise AgentLintError("--since needs git, which is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise AgentLintError(f"git took longer than {TIMEOUT} s to {what}; name a closer --since ref") from None
+    except OSError as err:
+        raise AgentLintError(f"cannot run git: {err.strerror or err}") from None
+
+
+def _stderr(result: subprocess.CompletedProcess) -> str:
+    lines = [line.strip() for line in _text(result.stderr).splitlines() if line.strip()]
+    return lines[0] if lines else f"exit code {result.returncode}"
+
+
+def _resolve(root: Path, ref: str) -> str | None:
+    # --end-of-options: a ref that starts with '-' is a ref, not an option.
+    result = _git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+                  f"resolve '{ref}'")
+    out = _text(result.stdout).strip()
+    return out if result.returncode == 0 and out else None
+
+
+def _shallow_commits(root: Path, git_path: str) -> set[str]:
+    try:
+        text = (root / git_path).read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return set()
+    return set(text.split())
+
+
+def read_history(root: Path, since: str) -> History:
+    """The commits of ``merge-base(since, HEAD)..HEAD`` in the repository holding ``root``."""
+    info = _git(root, ["rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"],
+                "inspect the repository")
+    if info.returncode != 0:
+        reason = _stderr(info)
+        if "not a git repository" in reason.lower():
+            raise AgentLintError(f"--since needs a git repository, and {root} is not inside one")
+        if "dubious ownership" in reason.lower():
+            # Common in CI containers whose checkout belongs to another user.
+            raise AgentLintError(f"git refuses to read {root}, owned by another user; "
+                                 f"run 'git config --global --add safe.directory <repository>'")
+        raise AgentLintError(f"--since needs a git repository, and git cannot read {root}: {reason}")
+    lines = _text(info.stdout).split("\n")
+    if len(lines) < 3:
+        raise AgentLintError(f"could not read git rev-parse output in {root}")
+    prefix, shallow, git_path = lines[0], lines[1] == "true", lines[2]
+
+    head = _resolve(root, "HEAD")
+    if head is None:
+        raise AgentLintError("HEAD has no commit yet; --since needs at least one commit")
+    target = _resolve(root, since)
+    if target is None:
+        if shallow:
+            raise AgentLintError(f"unknown revision '{since}' in a shallow clone; {SHALLOW_HINT}")
+        raise AgentLintError(f"unknown revision '{since}'; fetch it or name an existing ref")
+
+    merge_base = _git(root, ["merge-base", target, head], f"find the merge base of '{since}' and HEAD")
+    base = _text(merge_base.stdout).strip()
+    if merge_base.returncode != 0 or not base:
+        if shallow:
+            raise AgentLintError(f"no common history of '{since}' and HEAD in this shallow clone; {SHALLOW_HINT}")
+        if merge_base.returncode == 1:
+            raise AgentLintError(f"'{since}' and HEAD share no history; name a ref of the same repository line")
+        raise AgentLintError(f"git merge-base failed: {_stderr(merge_base)}")
+    if base == head:
+        return History(base, head, (), since)
+
+    log = _git(root, [
+        "-c", "log.showSignature=false", "-c", "color.ui=never",
+        "log", "-z", f"--format={_FORMAT}", "--encoding=UTF-8", "--name-status", "-M",
+        "--diff-merges=first-parent", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
+        f"{base}..{head}", "--",
+    ], f"read the commits from '{since}' to HEAD")
+    if log.returncode != 0:
+        raise AgentLintError(f"git log failed: {_stderr(log)}")
+    commits = parse_log(log.stdout, prefix)
+    if shallow:
+        cut = _shallow_commits(root, git_path) & {c.hash for c in commits}
+        if cut:
+            raise AgentLintError(f"the shallow clone cuts the history between '{since}' and HEAD; {SHALLOW_HINT}")
+    return History(base, head, linearize(commits, head), since)

@@ -1,0 +1,125 @@
+"""Per-document work: parse, extract records, run the document rules.
+
+This is the part of a check whose cost grows with the tree, so it is the part
+that is cached (by the hash of each file's bytes) and spread over a process
+pool (the parse is pure Python: threads would not help). Each document's
+result depends on its bytes and the settings alone, so the outcome is the
+same whichever process computed it, and whether it came from the cache.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+from typing import Sequence
+
+from .cache import Cache, digest
+from .config import Config
+from .document import Document, FailedDocument, LoadError, parse_document
+from .engine import document_findings
+from .extract import extract_records
+from .files import read_bytes
+from .model import Finding, Kind, Rule
+
+# Below this many documents to parse, starting workers costs more than it saves.
+POOL_THRESHOLD = 128
+
+
+@dataclass(frozen=True)
+class Analysis:
+    doc: Document
+    findings: tuple[tuple[str, Finding], ...] | None  # (rule code, finding); None: not a target, not run
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# The worker's view of the run, set before the pool forks.
+_CONFIG: Config | None = None
+_RULES: Sequence[Rule] = ()
+
+
+def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
+    """Read, parse, extract and check one document; also return its bytes' digest."""
+    path, kind, is_target = job
+    assert _CONFIG is not None
+    data = read_bytes(_CONFIG.root, path)
+    if isinstance(data, OSError):
+        fmt = "json" if path.lower().endswith(".json") else "markdown"
+        reason = data.strerror or type(data).__name__
+        doc: Document = FailedDocument(path, kind, LoadError("unreadable", f"cannot read file: {reason}"), fmt)
+        key = None
+    else:
+        doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
+        key = digest(data)
+    doc.source = str(_CONFIG.root / path)
+    extract_records(doc)
+    findings = None
+    if is_target:
+        findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
+    return Analysis(doc, findings), key
+
+
+def _analyze_chunk(chunk: list) -> list[tuple[Analysis, str | None]]:
+    return [_analyze(job) for job in chunk]
+
+
+def digest_files(config: Config, documents: dict[str, Kind]) -> dict[str, str]:
+    """The digest of every document's bytes ('' where it cannot be read)."""
+    digests = {}
+    for path in documents:
+        data = read_bytes(config.root, path)
+        digests[path] = "" if isinstance(data, OSError) else digest(data)
+    return digests
+
+
+def analyze(
+    config: Config,
+    documents: dict[str, Kind],
+    targets: set[str],
+    rules: Sequence[Rule],
+    digests: dict[str, str],
+    *,
+    cache: Cache | None = None,
+    jobs: int = 1,
+) -> dict[str, Analysis]:
+    """The analysis of every document, from the cache where its bytes are known."""
+    global _CONFIG, _RULES
+    _CONFIG, _RULES = config, rules
+    results: dict[str, Analysis] = {}
+    todo: list[tuple[str, Kind, bool]] = []
+    for path, kind in documents.items():
+        hit = cache.get(f"{path}:{digests[path]}") if cache is not None and digests.get(path) else None
+        if isinstance(hit, Analysis) and (hit.findings is not None or path not in targets):
+            hit.doc.source = str(config.root / path)
+            results[path] = hit
+        else:
+            todo.append((path, kind, path in targets))
+
+    computed: list[tuple[Analysis, str | None]] = []
+    if jobs > 1 and len(todo) >= POOL_THRESHOLD:
+        # Many small chunks, dealt round-robin, keep both workers busy to the end.
+        count = min(len(todo), jobs * 8)
+        chunks = [todo[i::count] for i in range(count)]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for batch in pool.imap_unordered(_analyze_chunk, chunks):
+                computed.extend(batch)
+    else:
+        for job in todo:
+            analysis, key = _analyze(job)
+            # Drop the text now, as a worker's result would: memory stays flat with tree size.
+            analysis.doc.__dict__.update(analysis.doc.__getstate__())
+            computed.append((analysis, key))
+
+    for analysis, key in computed:
+        results[analysis.doc.path] = analysis
+        if cache is not None and key is not None:
+            cache.put(f"{analysis.doc.path}:{key}", analysis)
+    if cache is not None:
+        cache.save()
+    return results
