@@ -445,3 +445,12 @@ def batches(records: Sequence[SessionRecord]) -> list[Batch]:
         for record in records
         if record.role == "orchestrator"
     ]
+
+
+def locate(project: Any, record: SessionRecord, path: Sequence[Any]) -> tuple[int, int]:
+    """Where a JSON path of a record is, for a project-scope rule."""
+    return record.locate(path, project.documents.get(record.path))
+
+
+def describe_update(update: Any) -> str:
+    return "a HANDOFF update" if update is True else f"a HANDOFF update at {update}"

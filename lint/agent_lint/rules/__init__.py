@@ -18,6 +18,15 @@ from . import (
     al202_duplicate_session_id,
     al203_invalid_session_id,
     al204_checklist_item_not_done,
+    al210_handoff_updated_by_worker,
+    al211_handoff_updated_more_than_once,
+    al212_handoff_updated_before_workers_completed,
+    al213_prerequisites_checklist_missing,
+    al215_prerequisite_unchecked_without_justification,
+    al216_dispatched_session_without_log,
+    al217_orchestrator_session_without_log,
+    al218_worker_missing_from_dispatch_list,
+    al219_handoff_updated_while_frozen,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -33,6 +42,15 @@ RULES: tuple[Rule, ...] = tuple(
         al202_duplicate_session_id,
         al203_invalid_session_id,
         al204_checklist_item_not_done,
+        al210_handoff_updated_by_worker,
+        al211_handoff_updated_more_than_once,
+        al212_handoff_updated_before_workers_completed,
+        al213_prerequisites_checklist_missing,
+        al215_prerequisite_unchecked_without_justification,
+        al216_dispatched_session_without_log,
+        al217_orchestrator_session_without_log,
+        al218_worker_missing_from_dispatch_list,
+        al219_handoff_updated_while_frozen,
     )
 )
 
