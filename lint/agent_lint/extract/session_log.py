@@ -315,10 +315,20 @@ def _markdown_record(doc: MarkdownDocument) -> SessionRecord:
     if isinstance(data.get("dispatched"), str):
         data["dispatched"] = split_ids(data["dispatched"])
     if updates and "handoffUpdated" not in data:
-        values = [False if value.strip().casefold() in _NO else value for value, _ in updates]
-        data["handoffUpdated"] = values[0] if len(values) == 1 else values
-        positions[("handoffUpdated",)] = updates[0][1]
-        for i, (_, where) in enumerate(updates):
+        # Several lines, or several times on one line, are several updates: a list.
+        values: list[tuple[Any, tuple[int, int]]] = []
+        for value, (line, column) in updates:
+            times = _TIME.findall(value)
+            if value.strip().casefold() in _NO:
+                values.append((False, (line, column)))
+            elif len(times) > 1:
+                text = doc.lines[line - 1]
+                values.extend((t, (line, text.find(t, column - 1) + 1)) for t in times)
+            else:
+                values.append((value.strip(), (line, column)))
+        data["handoffUpdated"] = values[0][0] if len(values) == 1 else [v for v, _ in values]
+        positions[("handoffUpdated",)] = values[0][1]
+        for i, (_, where) in enumerate(values):
             positions[("handoffUpdated", i)] = where
 
     checklists: list[Checklist] = []

@@ -27,6 +27,12 @@ from . import (
     al217_orchestrator_session_without_log,
     al218_worker_missing_from_dispatch_list,
     al219_handoff_updated_while_frozen,
+    al301_handoff_section_missing,
+    al302_handoff_entry_incomplete,
+    al303_handoff_too_large,
+    al304_handoff_placeholder,
+    al305_handoff_session_reference_broken,
+    al306_handoff_entry_missing_batch_session,
 )
 
 RULES: tuple[Rule, ...] = tuple(
@@ -51,6 +57,12 @@ RULES: tuple[Rule, ...] = tuple(
         al217_orchestrator_session_without_log,
         al218_worker_missing_from_dispatch_list,
         al219_handoff_updated_while_frozen,
+        al301_handoff_section_missing,
+        al302_handoff_entry_incomplete,
+        al303_handoff_too_large,
+        al304_handoff_placeholder,
+        al305_handoff_session_reference_broken,
+        al306_handoff_entry_missing_batch_session,
     )
 )
 
