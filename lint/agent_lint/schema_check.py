@@ -183,6 +183,8 @@ def describe(error: Any) -> str:
         if extra:
             where = f" at {json_path(list(error.absolute_path) + extra)}"
         return f"matches none of the {branches} allowed shapes; closest{where}: {describe(best)}"
+    if validator == "pattern" and isinstance(error.schema, dict) and isinstance(error.schema.get("title"), str):
+        return f"{_short(error.instance)} is not {error.schema['title']}"
     message = error.message
     full = repr(error.instance)
     if len(full) > 60 and message.startswith(full):

@@ -135,14 +135,32 @@ def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
     if doc.front_matter_text is not None:
         in_code.update(range(1, doc.front_matter_text.count("\n") + 3))
     found = []
+    in_comment = False
     for line_no, text in enumerate(doc.lines, start=1):
         if line_no in in_code:
             continue
-        visible = _INLINE_CODE.sub(lambda m: " " * len(m.group()), text)
-        visible = re.sub(r"<!--.*?-->", lambda m: " " * len(m.group()), visible)
+        visible, in_comment = _outside_comments(text, in_comment)
+        visible = _INLINE_CODE.sub(lambda m: " " * len(m.group()), visible)
         for match in _PLACEHOLDER.finditer(visible):
             found.append(Placeholder(match.group(), line_no, match.start() + 1))
     return found
+
+
+def _outside_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    """The line with HTML comment text blanked out (columns kept), and whether a comment stays open."""
+    out, pos = [], 0
+    while pos < len(text):
+        if in_comment:
+            end = text.find("-->", pos)
+            stop = len(text) if end < 0 else end + 3
+            out.append(" " * (stop - pos))
+            pos, in_comment = stop, end < 0
+        else:
+            start = text.find("<!--", pos)
+            stop = len(text) if start < 0 else start
+            out.append(text[pos:stop])
+            pos, in_comment = stop, start >= 0
+    return "".join(out), in_comment
 
 
 def handoff_schema(required_sections: tuple[str, ...] | None = None, max_bytes: int | None = None) -> dict[str, Any]:

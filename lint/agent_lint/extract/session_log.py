@@ -343,7 +343,7 @@ def _markdown_record(doc: MarkdownDocument) -> SessionRecord:
             if key == "workLog":
                 data[key] = _work_log(doc, index, positions)
             else:
-                data[key] = doc.section_text(index).strip()
+                data[key] = _section_body(doc, index)
         elif title == _PREREQUISITES and prerequisites is None:
             positions[("prerequisites",)] = (section.line, section.column)
             prerequisites = tuple(_section_items(doc, index, ("prerequisites",), positions))
@@ -397,12 +397,17 @@ def _work_log(doc: MarkdownDocument, index: int, positions: dict) -> list[str]:
             positions[("workLog", len(entries))] = (item.line, item.column)
             entries.append(item.text)
     if not entries:
-        text = doc.section_text(index).strip()
+        text = _section_body(doc, index)
         if text:
             sec = doc.sections[index]
             positions[("workLog", 0)] = (min(sec.line + 1, sec.end_line), 1)
             entries.append(text)
     return entries
+
+
+def _section_body(doc: MarkdownDocument, index: int) -> str:
+    """A section's text without its heading and without HTML comments (they are not content)."""
+    return re.sub(r"<!--.*?-->", "", doc.section_text(index), flags=re.S).strip()
 
 
 def _section_items(doc: MarkdownDocument, index: int, base: JsonPath, positions: dict) -> Iterable[CheckItem]:
