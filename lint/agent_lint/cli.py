@@ -105,6 +105,8 @@ def rules_command(
     """List every rule: code, name, default severity, whether it can fix, summary."""
     from .docs import rules_json, rules_table
 
+    if output_format not in ("text", "json"):
+        raise AgentLintError(f"unknown output format '{output_format}' (choose from text, json)")
     typer.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
 
 

@@ -179,9 +179,13 @@ def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path) -> N
         message = "unknown key"
     else:
         message = err.message
-    prefix = "tool.agent-lint" if source.name == "pyproject.toml" else ""
-    key = ".".join(p for p in (prefix, where) if p) or "(top level)"
-    raise AgentLintError(f"{source}: invalid config at '{key}': {message}")
+    raise AgentLintError(f"{source}: invalid config at '{config_key(source, where)}': {message}")
+
+
+def config_key(source: Path, key: str) -> str:
+    """A key as the user wrote it: under ``tool.agent-lint`` in pyproject.toml."""
+    table = "tool.agent-lint" if source.name == "pyproject.toml" else ""
+    return ".".join(p for p in (table, key) if p) or "(top level)"
 
 
 def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Sequence[Rule]) -> Config:

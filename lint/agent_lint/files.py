@@ -143,7 +143,10 @@ def discover(config: Config) -> dict[str, Kind]:
     found = {}
     for path in files:
         kind = classify(path, config)
-        if kind is not None and not excluded(path, config) and (config.root / path).is_file():
+        # git also lists files deleted from the work tree: skip those, but keep a
+        # dangling symlink, which AL001 reports as unreadable.
+        full = config.root / path
+        if kind is not None and not excluded(path, config) and (full.is_file() or full.is_symlink()):
             found[path] = kind
     return dict(sorted(found.items()))
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .config import Config, check_selectors, enabled_rules, load_config
 from .cache import Cache, digest, source_stamp
+from .config import Config, check_selectors, config_key, enabled_rules, load_config
 from .engine import Outcome, lint
 from .files import discover, expand_targets
 from .model import AgentLintError, Kind, Rule, Severity
@@ -49,11 +49,15 @@ def split_selectors(values: Sequence[str]) -> list[str]:
 
 def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[Rule]]:
     config = load_config(rules, options.cwd, options.config)
-    origin = str(config.source) if config.source else "config"
-    check_selectors(config.select, rules, origin)
-    check_selectors(config.ignore, rules, origin)
-    for selectors in config.per_file_ignores.values():
-        check_selectors(selectors, rules, origin)
+
+    def origin(key: str) -> str:
+        source = config.source or Path("config")
+        return f"{source}: invalid config at '{config_key(source, key)}'"
+
+    check_selectors(config.select, rules, origin("select"))
+    check_selectors(config.ignore, rules, origin("ignore"))
+    for glob, selectors in config.per_file_ignores.items():
+        check_selectors(selectors, rules, origin(f"per-file-ignores.{glob}"))
     select = split_selectors(options.select) or list(config.select)
     select += split_selectors(options.extend_select)
     ignore = list(config.ignore) + split_selectors(options.ignore)
@@ -89,7 +93,10 @@ def check(options: CheckOptions, out=None) -> int:
     root = config.root.resolve()
 
     def display_path(path: str) -> str:
-        return Path(os.path.relpath(root / path, cwd)).as_posix() if path else "."
+        shown = Path(os.path.relpath(root / path, cwd)).as_posix() if path else "."
+        # A file name that is not UTF-8 arrives with surrogate escapes, which
+        # no report can encode; show U+FFFD for the undecodable bytes instead.
+        return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
     report = Report(outcome.violations, outcome.files, RULES, display_path, __version__)
     out.write(render(options.output_format, report))
