@@ -73,6 +73,8 @@ def check_command(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007)."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every current violation in FILE and exit 0."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -93,6 +95,8 @@ def check_command(
         cache_dir=cache_dir,
         jobs=jobs,
         since=since,
+        baseline=baseline,
+        write_baseline=write_baseline,
     )
     raise typer.Exit(check(options))
 

@@ -14,15 +14,17 @@ from typing import Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
-from .config import Config, check_selectors, config_key, enabled_rules, load_config
+from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
+                     rule_severity)
 from .engine import Outcome, lint
 from .files import discover, expand_targets
-from .model import AgentLintError, Kind, Rule, Severity
+from .model import AgentLintError, Kind, Rule, Severity, Violation
 from .project import Project
 from .report import FORMATS, Report, render
 from .schema_check import session_log_schema
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+STALE_BASELINE = "AL007"
 
 
 @dataclass
@@ -40,6 +42,8 @@ class CheckOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
+    baseline: Path | None = None  # report only violations not recorded in this file
+    write_baseline: Path | None = None  # record every current violation in this file
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -87,7 +91,16 @@ def check(options: CheckOptions, out=None) -> int:
         from .history import read_history
 
         history = read_history(config.root, options.since)
+    if options.baseline and options.write_baseline:
+        raise AgentLintError("--baseline and --write-baseline cannot be used together")
+    baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
+    rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged below, after matching
     outcome = _lint(config, rules, RULES, documents, targets, options, history)
+    if options.write_baseline or options.baseline:
+        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
+        if options.write_baseline:
+            return EXIT_CLEAN
+        outcome = Outcome(violations, outcome.files)
 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
@@ -132,6 +145,45 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     if run_key is not None:
         cache.put_run(run_key, outcome)
     return outcome
+
+
+def _baseline(options: CheckOptions, config: Config, violations: list[Violation], rules: list[Rule],
+              stale_rules: list[Rule], targets: set[str]) -> list[Violation]:
+    """Write the baseline, or drop the violations it records and report its stale entries."""
+    from .baseline import apply_baseline, read_baseline, write_baseline
+    from .document import decode, split_lines
+    from .files import read_bytes
+
+    lines: dict[str, list[str]] = {}
+
+    def line_text(path: str, line: int) -> str:
+        if path not in lines:
+            data = read_bytes(config.root, path) if path else b""
+            decoded = decode(data) if isinstance(data, bytes) else None
+            lines[path] = split_lines(decoded[0]) if isinstance(decoded, tuple) else []
+        text = lines[path]
+        return text[line - 1] if 0 < line <= len(text) else ""
+
+    def resolved(file: Path) -> Path:
+        return file if file.is_absolute() else options.cwd / file
+
+    if options.write_baseline:
+        count = write_baseline(resolved(options.write_baseline), violations, line_text)
+        sys.stderr.write(f"agent-lint: wrote {count} baseline entr{'y' if count == 1 else 'ies'} "
+                         f"to {options.write_baseline}\n")
+        return []
+    codes = {rule.code for rule in rules}
+    whole_project = not options.paths
+    kept, stale = apply_baseline(
+        violations, read_baseline(resolved(options.baseline)), line_text,
+        lambda entry: entry.code in codes and (whole_project or entry.path in targets),
+    )
+    shown = relative_to_root(resolved(options.baseline), config.root)
+    for rule in stale_rules:
+        for finding in rule.check(stale, rule_options(config, rule)):
+            kept.append(Violation(shown, finding.line, finding.column, rule.code, rule.name, finding.message,
+                                  rule_severity(config, rule)))
+    return sorted(kept)
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:
