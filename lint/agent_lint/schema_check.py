@@ -71,7 +71,6 @@ def load_team_schema(root: Path, relative: str) -> CompiledSchema:
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
     from referencing import Registry, Resource
-    from referencing.exceptions import Unresolvable
 
     path = (root / relative).resolve()
     shown = str(root / relative)
@@ -91,6 +90,8 @@ def load_team_schema(root: Path, relative: str) -> CompiledSchema:
     def retrieve(uri: str) -> Any:
         # A sibling may be named by a URL under the root schema's $id or by a file URI.
         candidates = []
+        if not urlsplit(uri).scheme:  # relative to a schema without $id: the folder itself
+            candidates.append(folder / unquote(urlsplit(uri).path))
         for base in {base_id, path.as_uri()}:
             stem = base.rsplit("/", 1)[0] + "/"
             if uri.startswith(stem):
@@ -99,24 +100,49 @@ def load_team_schema(root: Path, relative: str) -> CompiledSchema:
             target = candidate.resolve()
             if target.is_relative_to(folder) and target.is_file():
                 contents = _read_json(target, str(target))
+                fetched.append((contents, uri))
                 return Resource.from_contents(contents, default_specification=_spec(cls))
         raise _OutsideFolder(uri)
 
+    fetched: list[tuple[Any, str]] = []
     resource = Resource.from_contents(schema, default_specification=_spec(cls))
     registry = Registry(retrieve=retrieve).with_resource(base_id, resource)
-    # Resolve every $ref now, so a remote one fails the run before any log is read.
+    # Resolve every $ref now (the siblings' too), so a remote one fails the run before any log is read.
     resolver = registry.resolver(base_uri=base_id)
-    for base, ref in _refs(schema, base_id):
-        try:
-            resolver.lookup(urljoin(base, ref))
-        except Unresolvable as err:
-            if isinstance(err.__cause__ or err.__context__, _OutsideFolder):
-                raise AgentLintError(
-                    f"{shown}: $ref '{ref}' points outside the schema's folder; agent-lint resolves "
-                    f"$ref only to files beside the schema and never over the network"
-                ) from None
-            raise AgentLintError(f"{shown}: $ref '{ref}' cannot be resolved: {err}") from None
+    pending, walked = [(schema, base_id)], set()
+    while pending:
+        node, node_base = pending.pop()
+        if node_base in walked:
+            continue
+        walked.add(node_base)
+        for base, ref in _refs(node, node_base):
+            _check_ref(resolver, base, ref, shown)
+        pending.extend(fetched)
+        fetched.clear()
     return compile_schema(schema, registry=registry, source=relative, builtin=False)
+
+
+def _check_ref(resolver: Any, base: str, ref: str, shown: str) -> None:
+    from referencing.exceptions import Unresolvable
+
+    try:
+        resolver.lookup(urljoin(base, ref))
+    except Unresolvable as err:
+        if _caused_by_outside(err):
+            raise AgentLintError(
+                f"{shown}: $ref '{ref}' points outside the schema's folder; agent-lint resolves "
+                f"$ref only to files beside the schema and never over the network"
+            ) from None
+        raise AgentLintError(f"{shown}: $ref '{ref}' cannot be resolved: {err}") from None
+
+
+def _caused_by_outside(err: BaseException) -> bool:
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, _OutsideFolder):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _spec(cls: Any) -> Any:
@@ -176,7 +202,13 @@ def describe(error: Any) -> str:
     if validator in ("anyOf", "oneOf") and error.context:
         from jsonschema.exceptions import best_match
 
-        best = best_match(error.context)
+        # best_match alone weighs one error of each branch; first keep the branches
+        # that fail least, so the message points at the shape the value nearly has.
+        by_branch: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            by_branch.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+        fewest = min(len(errs) for errs in by_branch.values())
+        best = best_match([e for errs in by_branch.values() if len(errs) == fewest for e in errs])
         branches = len(error.validator_value) if isinstance(error.validator_value, list) else "several"
         where = ""
         extra = list(best.absolute_path)[len(list(error.absolute_path)):]
