@@ -62,6 +62,7 @@ class CheckItem:
     checked: bool
     note: str  # justification or evidence, "" when none
     path: JsonPath  # where the item is, for SessionRecord.locate
+    note_key: str | None = None  # JSON: the key holding the note, so a finding can point at it
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,9 @@ def _json_item(node: Any, path: JsonPath) -> CheckItem | None:
     if checked is None:
         return None
     text = next((node[k] for k in _TEXT_KEYS if isinstance(node.get(k), str)), str(path[-1]))
-    note = next((node[k] for k in _NOTE_KEYS if isinstance(node.get(k), str)), "")
-    return CheckItem(text.strip(), checked, note.strip(), path)
+    note_key = next((k for k in _NOTE_KEYS if isinstance(node.get(k), str)), None)
+    note = node[note_key] if note_key else ""
+    return CheckItem(text.strip(), checked, note.strip(), path, note_key)
 
 
 def _json_checklists(data: Any) -> Iterable[Checklist]:

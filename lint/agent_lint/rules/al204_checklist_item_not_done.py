@@ -49,7 +49,8 @@ def check(doc, options: dict):
             if match is None:
                 continue
             said = "gives no reason it does not apply" if match.group("na") else "says it was not done"
-            line, column = record.locate(item.path, doc)
+            where = (*item.path, item.note_key) if item.note_key else item.path
+            line, column = record.locate(where, doc)
             yield Finding(line, column, f"'{item.text}' is marked done but its evidence "
                                         f"'{item.note[:60]}' {said}")
 
