@@ -75,9 +75,13 @@ def resolve(
         path: [sel for glob, sels in config.per_file_ignores.items() if matches(glob, path) for sel in sels]
         for path in targets
     }
+    # A project finding may name a file that does not exist (a configured
+    # system document that is missing); it is reported when the run covers
+    # every document of the project, never when only some files were named.
+    whole_run = targets >= set(project.documents)
     violations = []
     for rule, finding, path in findings:
-        if path not in targets:
+        if path not in targets and not (whole_run and path not in project.documents):
             continue
         if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
             continue
