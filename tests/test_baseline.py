@@ -41,11 +41,11 @@ def insert_lines(path: Path, at: int, lines: str) -> None:
 
 def test_write_then_rerun_is_clean_and_the_file_is_stable(project):
     _, before = run(project)
-    assert len(before) == 19
+    assert len(before) == 20
     assert run(project, write_baseline=Path("baseline.json")) == (0, [])
     written = (project / "baseline.json").read_text(encoding="utf-8")
     entries = json.loads(written)["entries"]
-    assert len(entries) == 19
+    assert len(entries) == 20
     keys = [(e["path"], e["code"], e["fingerprint"]) for e in entries]
     assert keys == sorted(keys)
     assert run(project, write_baseline=Path("baseline.json")) == (0, [])
