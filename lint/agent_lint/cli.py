@@ -73,6 +73,8 @@ def check_command(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache folder (default: .agent_lint_cache in the project root)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes for parsing (default: one per core)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="REF", help="Also check the git history from the merge base of REF and HEAD, e.g. origin/main in a pull request."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007)."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every current violation in FILE and exit 0."),
 ) -> None:
@@ -95,10 +97,25 @@ def check_command(
         cache_dir=cache_dir,
         jobs=jobs,
         since=since,
+        fix=fix,
+        diff=diff,
         baseline=baseline,
         write_baseline=write_baseline,
     )
     raise typer.Exit(check(options))
+
+
+@app.command("fmt")
+@guarded
+def fmt_command(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to format (default: every Markdown agent document)."),
+    check: bool = typer.Option(False, "--check", help="List the files that would change and exit 1 if any; write nothing."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+) -> None:
+    """Format Markdown agent documents canonically (mdformat with GFM); JSON is left alone."""
+    from .fmt import FmtOptions, run_fmt
+
+    raise typer.Exit(run_fmt(FmtOptions(paths=tuple(paths or ()), check=check, config=config)))
 
 
 @app.command("rules")

@@ -42,6 +42,8 @@ class CheckOptions:
     cache_dir: Path | None = None
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
+    fix: bool = False  # apply the fixes, re-check until none is left, report what remains
+    diff: bool = False  # print the fixes as a unified diff instead; write nothing
     baseline: Path | None = None  # report only violations not recorded in this file
     write_baseline: Path | None = None  # record every current violation in this file
     cwd: Path = field(default_factory=Path.cwd)
@@ -70,15 +72,23 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
     return config, enabled_rules(rules, select, ignore)
 
 
-def check(options: CheckOptions, out=None) -> int:
+def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = None) -> int:
+    """Run a check; ``registry`` replaces the known rules (tests use their own)."""
     from .rules import RULES
 
+    registry = RULES if registry is None else tuple(registry)
     out = out or sys.stdout
     if options.output_format not in FORMATS:
         raise AgentLintError(
             f"unknown output format '{options.output_format}' (choose from {', '.join(FORMATS)})"
         )
-    config, rules = prepare(options, RULES)
+    if options.fix and options.diff:
+        raise AgentLintError("--fix and --diff cannot be used together")
+    if options.baseline and options.write_baseline:
+        raise AgentLintError("--baseline and --write-baseline cannot be used together")
+    config, rules = prepare(options, registry)
+    baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
+    rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
     known = discover(config)
     if options.paths:
         targets = expand_targets(options.paths, config, known, options.force_exclude)
@@ -91,17 +101,6 @@ def check(options: CheckOptions, out=None) -> int:
         from .history import read_history
 
         history = read_history(config.root, options.since)
-    if options.baseline and options.write_baseline:
-        raise AgentLintError("--baseline and --write-baseline cannot be used together")
-    baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
-    rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged below, after matching
-    outcome = _lint(config, rules, RULES, documents, targets, options, history)
-    if options.write_baseline or options.baseline:
-        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
-        if options.write_baseline:
-            return EXIT_CLEAN
-        outcome = Outcome(violations, outcome.files)
-
     cwd = options.cwd.resolve()
     root = config.root.resolve()
 
@@ -111,19 +110,47 @@ def check(options: CheckOptions, out=None) -> int:
         # no report can encode; show U+FFFD for the undecodable bytes instead.
         return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
-    report = Report(outcome.violations, outcome.files, RULES, display_path, __version__)
+    def lint_pass() -> tuple[Outcome, dict[str, str]]:
+        from .pipeline import digest_files
+
+        digests = digest_files(config, documents)
+        return _lint(config, rules, registry, documents, targets, options, history, digests), digests
+
+    if options.diff or options.fix:
+        from .fixer import fix, plural, preview
+
+        if options.diff:
+            text, count, files = preview(config.root, *lint_pass(), display_path)
+            out.write(text)
+            if count:
+                sys.stderr.write(f"Would fix {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+            return EXIT_VIOLATIONS if text and not options.exit_zero else EXIT_CLEAN
+        outcome, count, files = fix(config.root, lint_pass)
+        if count:
+            sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+    else:
+        outcome = lint_pass()[0]
+
+    if options.write_baseline or options.baseline:
+        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
+        if options.write_baseline:
+            return EXIT_CLEAN
+        outcome = Outcome(violations, outcome.files)
+
+    report = Report(outcome.violations, outcome.files, registry, display_path, __version__)
     out.write(render(options.output_format, report))
     return exit_code(outcome.violations, options)
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
-          targets: dict[str, Kind], options: CheckOptions, history=None) -> Outcome:
+          targets: dict[str, Kind], options: CheckOptions, history=None,
+          digests: dict[str, str] | None = None) -> Outcome:
     """Analyse documents (cached, in parallel) and run the project rules over their records."""
     session_schema = session_log_schema(config)  # a broken team schema stops the run before any work
     from .pipeline import analyze, default_jobs, digest_files
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
-    digests = digest_files(config, documents)
+    digests = digest_files(config, documents) if digests is None else digests
     run_key = None
     if cache is not None and cache.enabled:
         commits = (history.base, history.head) if history is not None else None
