@@ -76,6 +76,8 @@ def check_command(
     fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
     pre_push: bool = typer.Option(False, "--pre-push", help="Check the history pre-commit's pre-push stage is about to push (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, which must be HEAD)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007)."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every current violation in FILE and exit 0."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -104,6 +106,8 @@ def check_command(
         fix=fix,
         diff=diff,
         expect_head=expect_head,
+        baseline=baseline,
+        write_baseline=write_baseline,
     )
     raise typer.Exit(check(options))
 

@@ -14,14 +14,17 @@ from typing import Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
-from .config import Config, check_selectors, config_key, enabled_rules, load_config
+from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
+                     rule_severity)
 from .engine import Outcome, lint
 from .files import discover, expand_targets
-from .model import AgentLintError, Kind, Rule, Severity
+from .model import AgentLintError, Kind, Rule, Severity, Violation
 from .project import Project
 from .report import FORMATS, Report, render
+from .schema_check import session_log_schema
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+STALE_BASELINE = "AL007"
 
 
 @dataclass
@@ -42,6 +45,8 @@ class CheckOptions:
     expect_head: str | None = None  # with since: the commit HEAD must be (pre-push: the one pushed)
     fix: bool = False  # apply the fixes, re-check until none is left, report what remains
     diff: bool = False  # print the fixes as a unified diff instead; write nothing
+    baseline: Path | None = None  # report only violations not recorded in this file
+    write_baseline: Path | None = None  # record every current violation in this file
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -85,7 +90,11 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
         )
     if options.fix and options.diff:
         raise AgentLintError("--fix and --diff cannot be used together")
+    if options.baseline and options.write_baseline:
+        raise AgentLintError("--baseline and --write-baseline cannot be used together")
     config, rules = prepare(options, registry)
+    baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
+    rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
     known = discover(config)
     if options.paths:
         targets = expand_targets(options.paths, config, known, options.force_exclude)
@@ -138,6 +147,12 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     else:
         outcome = lint_pass()[0]
 
+    if options.write_baseline or options.baseline:
+        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
+        if options.write_baseline:
+            return EXIT_CLEAN
+        outcome = Outcome(violations, outcome.files)
+
     extra = ""
     if projects:
         from .batches import diagrams
@@ -167,6 +182,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
+    session_schema = session_log_schema(config)  # a broken team schema stops the run before any work
     from .pipeline import analyze, default_jobs, digest_files
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
@@ -182,6 +198,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
                        jobs=options.jobs or default_jobs())
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
+    project.session_schema = session_schema
     by_code = {rule.code: rule for rule in all_rules}
     precomputed = {
         path: [(by_code[code], finding) for code, finding in analyses[path].findings or ()]
@@ -193,6 +210,45 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     if run_key is not None:
         cache.put_run(run_key, outcome)
     return outcome
+
+
+def _baseline(options: CheckOptions, config: Config, violations: list[Violation], rules: list[Rule],
+              stale_rules: list[Rule], targets: set[str]) -> list[Violation]:
+    """Write the baseline, or drop the violations it records and report its stale entries."""
+    from .baseline import apply_baseline, read_baseline, write_baseline
+    from .document import decode, split_lines
+    from .files import read_bytes
+
+    lines: dict[str, list[str]] = {}
+
+    def line_text(path: str, line: int) -> str:
+        if path not in lines:
+            data = read_bytes(config.root, path) if path else b""
+            decoded = decode(data) if isinstance(data, bytes) else None
+            lines[path] = split_lines(decoded[0]) if isinstance(decoded, tuple) else []
+        text = lines[path]
+        return text[line - 1] if 0 < line <= len(text) else ""
+
+    def resolved(file: Path) -> Path:
+        return file if file.is_absolute() else options.cwd / file
+
+    if options.write_baseline:
+        count = write_baseline(resolved(options.write_baseline), violations, line_text)
+        sys.stderr.write(f"agent-lint: wrote {count} baseline entr{'y' if count == 1 else 'ies'} "
+                         f"to {options.write_baseline}\n")
+        return []
+    codes = {rule.code for rule in rules}
+    whole_project = not options.paths
+    kept, stale = apply_baseline(
+        violations, read_baseline(resolved(options.baseline)), line_text,
+        lambda entry: entry.code in codes and (whole_project or entry.path in targets),
+    )
+    shown = relative_to_root(resolved(options.baseline), config.root)
+    for rule in stale_rules:
+        for finding in rule.check(stale, rule_options(config, rule)):
+            kept.append(Violation(shown, finding.line, finding.column, rule.code, rule.name, finding.message,
+                                  rule_severity(config, rule)))
+    return sorted(kept)
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:

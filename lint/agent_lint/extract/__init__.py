@@ -17,6 +17,8 @@ from ..model import Kind
 
 # kind -> ((record name, "module:function"), ...); imported on first use.
 EXTRACTORS: dict[Kind, tuple[tuple[str, str], ...]] = {
+    Kind.HANDOFF: (("handoff", ".handoff:handoff_record"),),
+    Kind.SESSION_LOG: (("session-log", ".session_log:session_record"),),
     Kind.SYSTEM: (("parallel-pattern", ".parallel_pattern:extract"),),
 }
 

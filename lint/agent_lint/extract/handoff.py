@@ -1,0 +1,193 @@
+"""A HANDOFF document as a record: its sections, batch entries, size and references.
+
+``data`` is what ``schemas/handoff.schema.json`` validates: the level-2
+section titles, one entry per level-3 heading under ``## Session History``
+(``id`` from the heading, ``sessions`` from the ``**Sessions**:`` line,
+``summary`` from ``**Summary**:``), and the size in bytes. ``positions``
+maps JSON paths of ``data`` to where they were written.
+
+Beside the data: every session reference (an ID on a Sessions line, or a
+link to a ``.md`` / ``.json`` file) and every template placeholder outside
+code, each with its position. Which links lead into the session-log folders
+is for the rules to decide, since that depends on the config.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+from ..document import Document, MarkdownDocument, normalize_key
+
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_.][^{}\n]{0,60}\}|\bTODO\b")
+_HISTORY = "session history"
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    text: str  # the ID as written, or the link text
+    href: str | None  # the link target, None for a bare ID
+    line: int
+    column: int
+    entry: int | None  # index into data["entries"], None outside the Sessions lines
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    text: str
+    line: int
+    column: int
+
+
+@dataclass
+class HandoffRecord:
+    path: str
+    data: dict[str, Any]
+    positions: dict[tuple[Any, ...], tuple[int, int]]
+    refs: tuple[SessionRef, ...] = ()
+    placeholders: tuple[Placeholder, ...] = ()
+
+    def locate(self, path: Any) -> tuple[int, int]:
+        parts = tuple(path)
+        while parts:
+            if parts in self.positions:
+                return self.positions[parts]
+            parts = parts[:-1]
+        return 1, 1
+
+
+def handoff_record(doc: Document) -> HandoffRecord:
+    size = len(doc.text.encode("utf-8")) + (3 if doc.has_bom else 0)
+    data: dict[str, Any] = {"sections": [], "entries": [], "bytes": size}
+    positions: dict[tuple[Any, ...], tuple[int, int]] = {(): (1, 1), ("bytes",): (1, 1), ("sections",): (1, 1)}
+    if not isinstance(doc, MarkdownDocument):
+        return HandoffRecord(doc.path, data, positions)
+    data["sections"] = [s.title for s in doc.sections if s.level == 2]
+    refs: list[SessionRef] = []
+    for index, section in enumerate(doc.sections):
+        if section.level != 2 or normalize_key(section.title) != _HISTORY:
+            continue
+        for child in doc.subsections(index):
+            refs.extend(_entry(doc, child, data, positions))
+    seen = {(r.line, r.column) for r in refs}
+    for line_no, text in enumerate(doc.lines, start=1):
+        for match in _LINK.finditer(text):
+            href = match.group("href").split("#", 1)[0]
+            if href.lower().endswith((".md", ".json")) and "://" not in href and (line_no, match.start() + 1) not in seen:
+                refs.append(SessionRef(match.group("text").strip("` "), href, line_no, match.start() + 1, None))
+    return HandoffRecord(doc.path, data, positions, tuple(refs), tuple(_placeholders(doc)))
+
+
+def _entry(doc: MarkdownDocument, index: int, data: dict, positions: dict) -> list[SessionRef]:
+    section = doc.sections[index]
+    n = len(data["entries"])
+    entry: dict[str, Any] = {"id": section.title.strip("` ")}
+    data["entries"].append(entry)
+    positions[("entries", n)] = positions[("entries", n, "id")] = (section.line, section.column)
+    refs: list[SessionRef] = []
+    for meta in doc.metadata_entries:
+        if not section.line <= meta.line <= section.end_line:
+            continue
+        key = normalize_key(meta.key)
+        if key == "summary" and "summary" not in entry:
+            entry["summary"] = meta.value
+            positions[("entries", n, "summary")] = (meta.line, meta.value_column)
+        elif key == "sessions" and "sessions" not in entry:
+            entry["sessions"] = []
+            positions[("entries", n, "sessions")] = (meta.line, meta.value_column)
+            text = doc.lines[meta.line - 1]
+            for part in _split(meta.value):
+                link = _LINK.fullmatch(part)
+                ident = (link.group("text") if link else part).strip("` ")
+                column = text.find(part, meta.value_column - 1) + 1 or meta.value_column
+                positions[("entries", n, "sessions", len(entry["sessions"]))] = (meta.line, column)
+                entry["sessions"].append(ident)
+                refs.append(SessionRef(ident, link.group("href").split("#", 1)[0] if link else None, meta.line, column, n))
+    return refs
+
+
+def _split(value: str) -> list[str]:
+    """Comma-separated parts, without splitting inside a link's brackets."""
+    parts, depth, current = [], 0, ""
+    for char in value:
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth = max(0, depth - 1)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return [p for p in parts if p]
+
+
+def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
+    """Template placeholders outside code: examples in code are meant literally."""
+    in_code = set()
+    for block in doc.code_blocks:
+        in_code.update(range(block.line, block.end_line + 1))
+    if doc.front_matter_text is not None:
+        in_code.update(range(1, doc.front_matter_text.count("\n") + 3))
+    found = []
+    in_comment = False
+    for line_no, text in enumerate(doc.lines, start=1):
+        if line_no in in_code:
+            continue
+        visible, in_comment = _outside_comments(text, in_comment)
+        visible = _INLINE_CODE.sub(lambda m: " " * len(m.group()), visible)
+        for match in _PLACEHOLDER.finditer(visible):
+            found.append(Placeholder(match.group(), line_no, match.start() + 1))
+    return found
+
+
+def _outside_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    """The line with HTML comment text blanked out (columns kept), and whether a comment stays open."""
+    out, pos = [], 0
+    while pos < len(text):
+        if in_comment:
+            end = text.find("-->", pos)
+            stop = len(text) if end < 0 else end + 3
+            out.append(" " * (stop - pos))
+            pos, in_comment = stop, end < 0
+        else:
+            start = text.find("<!--", pos)
+            stop = len(text) if start < 0 else start
+            out.append(text[pos:stop])
+            pos, in_comment = stop, start >= 0
+    return "".join(out), in_comment
+
+
+def handoff_schema(required_sections: tuple[str, ...] | None = None, max_bytes: int | None = None) -> dict[str, Any]:
+    """The built-in HANDOFF schema, with a rule's options in place of its defaults."""
+    import copy
+
+    from ..resources import load_schema
+
+    schema = copy.deepcopy(load_schema("handoff.schema.json"))
+    props = schema["properties"]
+    if required_sections is not None:
+        props["sections"]["allOf"] = [{"contains": {"const": title}} for title in required_sections]
+    if max_bytes is not None:
+        props["bytes"]["maximum"] = max_bytes
+    return schema
+
+
+@lru_cache(maxsize=None)
+def _validator(required_sections: tuple[str, ...] | None, max_bytes: int | None) -> Any:
+    from ..schema_check import compile_schema
+
+    return compile_schema(handoff_schema(required_sections, max_bytes))
+
+
+def handoff_errors(record: HandoffRecord, part: str, *, required_sections: Sequence[str] | None = None,
+                   max_bytes: int | None = None) -> list[Any]:
+    """The schema errors of one top-level part of the record ("sections", "entries", "bytes")."""
+    sections = tuple(required_sections) if required_sections is not None else None
+    errors = _validator(sections, max_bytes).errors(record.data)
+    return [e for e in errors if list(e.absolute_path)[:1] == [part]]

@@ -1,0 +1,68 @@
+"""A session log does not match its schema.
+
+## What it checks
+Every session log against one JSON Schema: the built-in
+`schemas/session-log.schema.json` (the conventions of AGENT-SYSTEM.md), or
+the team's own schema named by `session-log-schema` in the config. A JSON log
+is checked as written. A Markdown log is first read into the same record a
+JSON log holds (metadata lines, `## Work Log`, `## Outcome`,
+`## Prerequisites Checklist`), so one schema serves both formats.
+
+Each schema error is one violation, at the line and column of the offending
+value, with its JSON path (`$.session.date`) and what is wrong. When a value
+matches none of the branches of an `anyOf`/`oneOf`, the message names the
+closest branch's complaint instead of listing every branch.
+
+## Why it matters
+Tools that read session history (dashboards, retrospectives, the batch
+rules of agent-lint itself) trust the fields to be there and well-formed. A
+log that drifts from the schema silently drops out of those tools.
+
+## Fails
+```markdown
+# Session 2026-03-02-pr-review-301
+
+**Date**: 2 March
+**Role**: worker
+```
+
+## Passes
+```markdown
+# Session 2026-03-02-pr-review-301
+
+**Date**: 2026-03-02
+**Agent**: claude-code
+**Role**: worker
+**Objective**: Review PR #301
+**Orchestrator**: 2026-03-02-pr-review
+
+## Work Log
+
+- 14:41 Ran the test suite.
+
+## Outcome
+
+Changes requested.
+```
+
+## Options
+None here. The schema is the config key `session-log-schema` (a path
+relative to the config file; any draft that names itself in `$schema`;
+`$ref` only to files in the schema's folder).
+"""
+
+from ..extract.session_log import session_records
+from ..model import Finding, Rule, Scope
+from ..schema_check import error_message, error_path, session_log_schema
+
+
+def check(project, options: dict):
+    schema = project.session_schema or session_log_schema(project.config)
+    for record in session_records(project):
+        # A team schema describes its JSON logs as they are; Markdown logs reach it as records.
+        for error in schema.errors(record.data):
+            line, column = record.locate(error_path(error), project.documents.get(record.path))
+            yield Finding(line, column, error_message(error), path=record.path)
+
+
+RULE = Rule("AL201", "session-log-schema-violation", Scope.PROJECT, check, __doc__)

@@ -1,0 +1,62 @@
+"""An orchestrator's prerequisites checklist lacks an item of the template.
+
+## What it checks
+Every item of the prerequisites template in the system document's Parallel
+Execution Pattern (the `### Prerequisites Checklist` of AGENT-SYSTEM.md, as
+AL1xx reads it) appears in each orchestrator's checklist, checked or
+unchecked. Items match when their text is the same after case, spacing,
+emphasis and trailing punctuation are ignored; an item may go on with more
+words ("Tasks are independent (no shared state)"). The system document is
+the source of truth: change the template there and every log is held to the
+new list. Logs without any checklist are AL213's concern.
+
+## Why it matters
+An item left out is a question that was never asked before dispatch. The
+items most often dropped (rate-limit budget, the single HANDOFF update) are
+the ones whose failure takes the whole batch down.
+
+## Fails
+```markdown
+## Prerequisites Checklist
+
+- [x] Tasks are independent
+- [x] No shared file modifications
+```
+
+## Passes
+All six items of the template, each checked or justified.
+
+## Options
+None.
+"""
+
+import re
+
+from ..extract.parallel_pattern import template_items
+from ..extract.session_log import locate, session_records
+from ..model import Finding, Rule, Scope
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"[*_`]", "", text).casefold()
+    return " ".join(text.split()).rstrip(".:;, ")
+
+
+def check(project, options: dict):
+    system = project.system_document
+    template = project.record(system, "prerequisites-template", template_items) if system else ()
+    if not template:
+        return
+    for record in session_records(project):
+        if record.role != "orchestrator" or not record.prerequisites:
+            continue
+        have = [_norm(item.text) for item in record.prerequisites]
+        for wanted in template:
+            key = _norm(wanted)
+            if not any(item == key or item.startswith(key + " ") for item in have):
+                line, column = locate(project, record, ("prerequisites",))
+                yield Finding(line, column, f"prerequisites checklist lacks the template item '{wanted}' "
+                                            f"(from {system.path})", path=record.path)
+
+
+RULE = Rule("AL214", "prerequisites-checklist-incomplete", Scope.PROJECT, check, __doc__)

@@ -1,0 +1,64 @@
+"""A HANDOFF document lacks a required section.
+
+## What it checks
+That every HANDOFF file has the level-2 headings AGENT-SYSTEM.md requires,
+with exactly these texts: `## Current State`, `## Session History` and
+`## Next Steps` (checked against `schemas/handoff.schema.json`; the list is
+an option). Heading numbers (`## 2. Session History`) are ignored.
+
+## Why it matters
+The next session starts by reading HANDOFF. It looks for where things stand,
+what happened and what to do next under those headings; a HANDOFF that puts
+them elsewhere, or leaves one out, is read wrongly or not at all, and batch
+entries outside `## Session History` are invisible to the batch checks.
+
+## Fails
+```markdown
+# Handoff
+
+## Status
+
+Main is green.
+```
+
+## Passes
+```markdown
+# Handoff
+
+## Current State
+## Session History
+## Next Steps
+```
+
+## Options
+- `required-sections` (list of strings): the level-2 titles every HANDOFF must have.
+"""
+
+from ..extract.handoff import handoff_errors, handoff_record
+from ..model import Finding, Kind, Rule, Scope
+
+OPTIONS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "required-sections": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["Current State", "Session History", "Next Steps"],
+            "description": "Level-2 section titles every HANDOFF must have.",
+        },
+    },
+}
+
+
+def check(doc, options: dict):
+    record = doc.records.get("handoff") or handoff_record(doc)
+    for error in handoff_errors(record, "sections", required_sections=options["required-sections"]):
+        if error.validator == "contains":
+            message = f"missing the required section '## {error.validator_value.get('const')}'"
+        else:
+            message = error.message
+        yield Finding(1, 1, message)
+
+
+RULE = Rule("AL301", "handoff-section-missing", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,
+            kinds=(Kind.HANDOFF,))

@@ -1,0 +1,42 @@
+"""A HANDOFF document still contains a template placeholder.
+
+## What it checks
+Text of a HANDOFF file outside code for `{...}` template fields
+(`{branch}`, `{summary of the batch}`) and `TODO` markers. Code spans and
+fenced blocks are left alone: a placeholder shown as code is an example.
+
+## Why it matters
+HANDOFF is read by the next session as the truth about the project. A
+placeholder left from the template is a statement nobody made; the reader
+either trusts an empty field or has to guess what it should have said.
+
+## Fails
+```markdown
+## Current State
+
+{one paragraph on where the project stands}
+```
+
+## Passes
+```markdown
+## Current State
+
+Main is green; the release branch is frozen.
+```
+
+## Options
+None.
+"""
+
+from ..extract.handoff import handoff_record
+from ..model import Finding, Kind, Rule, Scope
+
+
+def check(doc, options: dict):
+    record = doc.records.get("handoff") or handoff_record(doc)
+    for found in record.placeholders:
+        what = "TODO marker" if found.text == "TODO" else f"template placeholder '{found.text}'"
+        yield Finding(found.line, found.column, f"{what}: fill it in or remove it before committing")
+
+
+RULE = Rule("AL304", "handoff-placeholder", Scope.DOCUMENT, check, __doc__, kinds=(Kind.HANDOFF,))

@@ -1,0 +1,72 @@
+"""A HANDOFF names a session, or links a session log, that does not exist.
+
+## What it checks
+Every session ID on a `**Sessions**:` line of a HANDOFF, and every link in
+it that leads into the configured session-log folders, resolves to an
+existing session log. A link is resolved from the HANDOFF's own folder, as a
+Markdown viewer does, and also from the project root. When the log exists
+under the other extension (`.md` renamed to `.json`, or back), the message
+names it.
+
+## Why it matters
+HANDOFF is where the next session goes to find the logs of the work before
+it. A link broken by a rename, or an ID with a typo, sends it nowhere; the
+history the HANDOFF promises cannot be read.
+
+## Fails
+```markdown
+[Session 61](./sessions/2025-12-21-session-61-slash-command-skills.md)
+```
+when the log is now `.agents/sessions/2025-12-21-session-61-slash-command-skills.json`.
+
+## Passes
+```markdown
+[Session 61](./sessions/2025-12-21-session-61-slash-command-skills.json)
+```
+
+## Options
+None.
+"""
+
+import posixpath
+import re
+
+from ..extract.handoff import handoff_record
+from ..extract.session_log import SESSION_ID_PATTERN
+from ..files import classify
+from ..model import Finding, Kind, Rule, Scope
+
+_ID = re.compile(SESSION_ID_PATTERN)
+
+
+def _candidates(base: str, href: str) -> list[str]:
+    href = href.split("?", 1)[0]
+    paths = [posixpath.normpath(posixpath.join(base, href)), posixpath.normpath(href.lstrip("/"))]
+    return [p for p in dict.fromkeys(paths) if not p.startswith("../") and p != ".."]
+
+
+def check(project, options: dict):
+    logs = {doc.path for doc in project.session_logs}
+    stems = {doc.stem for doc in project.session_logs}
+    for doc in project.handoffs:
+        if doc.load_error is not None:
+            continue
+        record = project.record(doc, "handoff", handoff_record)
+        base = posixpath.dirname(doc.path)
+        for ref in record.refs:
+            if ref.href is None:
+                if _ID.search(ref.text) and ref.text not in stems:
+                    yield Finding(ref.line, ref.column, f"session '{ref.text}' has no session log", path=doc.path)
+                continue
+            candidates = _candidates(base, ref.href)
+            if any(c in logs for c in candidates):
+                continue
+            targets = [c for c in candidates if classify(c, project.config) is Kind.SESSION_LOG]
+            if not targets:
+                continue  # not a link into the session logs
+            renamed = [p for c in targets for p in logs if p.rsplit(".", 1)[0] == c.rsplit(".", 1)[0]]
+            hint = f"; the log is now '{renamed[0]}'" if renamed else ""
+            yield Finding(ref.line, ref.column, f"link '{ref.href}' leads to no session log{hint}", path=doc.path)
+
+
+RULE = Rule("AL305", "handoff-session-reference-broken", Scope.PROJECT, check, __doc__)

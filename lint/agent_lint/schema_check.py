@@ -1,0 +1,247 @@
+"""JSON Schemas that records are checked against: loading, compiling, explaining errors.
+
+A team's own schema (``session-log-schema`` in the config) is read here, in
+the read phase, never by a rule. Its draft is the one its ``$schema`` names.
+``$ref`` resolves only to files inside the schema's own folder: agent-lint
+never fetches anything over the network, so a reference that leaves the
+folder is a config error naming the file, found before any log is checked.
+
+The validator is compiled once per run; rules turn each error into one
+finding whose message starts with the JSON path of the offending value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .model import AgentLintError
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+_TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+
+
+@dataclass(frozen=True)
+class CompiledSchema:
+    """A validator ready for use, and where its schema came from."""
+
+    validator: Any
+    source: str  # "built-in" or the schema's path relative to the config root
+    builtin: bool
+
+    def errors(self, instance: Any) -> list[Any]:
+        """Every error of ``instance``, in a stable order (by JSON path, then keyword)."""
+        return sorted(
+            self.validator.iter_errors(instance),
+            key=lambda e: ([(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
+                           str(e.validator), e.message),
+        )
+
+
+def compile_schema(schema: dict[str, Any], *, registry: Any = None, source: str = "built-in",
+                   builtin: bool = True) -> CompiledSchema:
+    from jsonschema.validators import Draft202012Validator, validator_for
+
+    cls = validator_for(schema, default=Draft202012Validator)
+    kwargs = {"registry": registry} if registry is not None else {}
+    return CompiledSchema(cls(schema, **kwargs), source, builtin)
+
+
+def _read_json(path: Path, shown: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as err:
+        raise AgentLintError(f"{shown}: cannot read schema: {err.strerror or err}") from None
+    except (ValueError, UnicodeDecodeError) as err:
+        raise AgentLintError(f"{shown}: schema is not valid JSON: {err}") from None
+
+
+class _OutsideFolder(Exception):
+    pass
+
+
+def load_team_schema(root: Path, relative: str) -> CompiledSchema:
+    """Compile a team's schema file, resolving ``$ref`` inside its folder only."""
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+    from referencing import Registry, Resource
+
+    path = (root / relative).resolve()
+    shown = str(root / relative)
+    schema = _read_json(path, shown)
+    if not isinstance(schema, dict):
+        raise AgentLintError(f"{shown}: a session-log schema must be a JSON object")
+    folder = path.parent
+    base_id = schema.get("$id") if isinstance(schema.get("$id"), str) else path.as_uri()
+    cls = validator_for(schema, default=None)
+    if cls is None:
+        from jsonschema.validators import Draft202012Validator as cls  # noqa: N813
+    try:
+        cls.check_schema(schema)
+    except SchemaError as err:
+        raise AgentLintError(f"{shown}: invalid JSON Schema: {err.message}") from None
+
+    def retrieve(uri: str) -> Any:
+        # A sibling may be named by a URL under the root schema's $id or by a file URI.
+        candidates = []
+        if not urlsplit(uri).scheme:  # relative to a schema without $id: the folder itself
+            candidates.append(folder / unquote(urlsplit(uri).path))
+        for base in {base_id, path.as_uri()}:
+            stem = base.rsplit("/", 1)[0] + "/"
+            if uri.startswith(stem):
+                candidates.append(folder / unquote(urlsplit(uri[len(stem):]).path))
+        for candidate in candidates:
+            target = candidate.resolve()
+            if target.is_relative_to(folder) and target.is_file():
+                contents = _read_json(target, str(target))
+                fetched.append((contents, uri))
+                return Resource.from_contents(contents, default_specification=_spec(cls))
+        raise _OutsideFolder(uri)
+
+    fetched: list[tuple[Any, str]] = []
+    resource = Resource.from_contents(schema, default_specification=_spec(cls))
+    registry = Registry(retrieve=retrieve).with_resource(base_id, resource)
+    # Resolve every $ref now (the siblings' too), so a remote one fails the run before any log is read.
+    resolver = registry.resolver(base_uri=base_id)
+    pending, walked = [(schema, base_id)], set()
+    while pending:
+        node, node_base = pending.pop()
+        if node_base in walked:
+            continue
+        walked.add(node_base)
+        for base, ref in _refs(node, node_base):
+            _check_ref(resolver, base, ref, shown)
+        pending.extend(fetched)
+        fetched.clear()
+    return compile_schema(schema, registry=registry, source=relative, builtin=False)
+
+
+def _check_ref(resolver: Any, base: str, ref: str, shown: str) -> None:
+    from referencing.exceptions import Unresolvable
+
+    try:
+        resolver.lookup(urljoin(base, ref))
+    except Unresolvable as err:
+        if _caused_by_outside(err):
+            raise AgentLintError(
+                f"{shown}: $ref '{ref}' points outside the schema's folder; agent-lint resolves "
+                f"$ref only to files beside the schema and never over the network"
+            ) from None
+        raise AgentLintError(f"{shown}: $ref '{ref}' cannot be resolved: {err}") from None
+
+
+def _caused_by_outside(err: BaseException) -> bool:
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, _OutsideFolder):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _spec(cls: Any) -> Any:
+    from referencing.jsonschema import specification_with
+
+    return specification_with(cls.META_SCHEMA.get("$schema", "https://json-schema.org/draft/2020-12/schema"))
+
+
+def _refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
+    """Every ($id base, $ref) in a schema; the walk is iterative, so depth is no risk."""
+    stack = [(node, base)]
+    while stack:
+        current, current_base = stack.pop()
+        if isinstance(current, dict):
+            if isinstance(current.get("$id"), str):
+                current_base = urljoin(current_base, current["$id"])
+            if isinstance(current.get("$ref"), str):
+                yield current_base, current["$ref"]
+            stack.extend((value, current_base) for key, value in current.items() if key not in ("enum", "const"))
+        elif isinstance(current, list):
+            stack.extend((value, current_base) for value in current)
+
+
+# ----------------------------------------------------------------------------
+# Explaining errors
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    """``$.session.date``, ``$.workLog[0]``, ``$['odd key']``."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENTIFIER.match(str(part)):
+            out += f".{part}"
+        else:
+            out += "[" + json.dumps(str(part), ensure_ascii=False) + "]"
+    return out
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    closer = {"[": "]", "{": "}", "'": "'", '"': '"'}.get(text[:1], "")
+    return text[: limit - 4] + "..." + closer
+
+
+def describe(error: Any) -> str:
+    """The part of a message after the path: what is wrong, short enough to read."""
+    validator = error.validator
+    if validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        found = _TYPE_NAMES.get(type(error.instance), type(error.instance).__name__)
+        return f"expected {expected}, found {found}" + (f" {_short(error.instance, 40)}" if found not in ("object", "array") else "")
+    if validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
+        # best_match alone weighs one error of each branch; first keep the branches
+        # that fail least, so the message points at the shape the value nearly has.
+        by_branch: dict[Any, list[Any]] = {}
+        for sub in error.context:
+            by_branch.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+        fewest = min(len(errs) for errs in by_branch.values())
+        best = best_match([e for errs in by_branch.values() if len(errs) == fewest for e in errs])
+        branches = len(error.validator_value) if isinstance(error.validator_value, list) else "several"
+        where = ""
+        extra = list(best.absolute_path)[len(list(error.absolute_path)):]
+        if extra:
+            where = f" at {json_path(list(error.absolute_path) + extra)}"
+        return f"matches none of the {branches} allowed shapes; closest{where}: {describe(best)}"
+    if validator == "pattern" and isinstance(error.schema, dict) and isinstance(error.schema.get("title"), str):
+        return f"{_short(error.instance)} is not {error.schema['title']}"
+    message = error.message
+    full = repr(error.instance)
+    if len(full) > 60 and message.startswith(full):
+        message = _short(error.instance) + message[len(full):]
+    return message
+
+
+def error_message(error: Any) -> str:
+    return f"{json_path(error.absolute_path)}: {describe(error)}"
+
+
+def error_path(error: Any) -> Sequence[Any]:
+    return list(error.absolute_path)
+
+
+@lru_cache(maxsize=None)
+def builtin_schema(name: str) -> CompiledSchema:
+    """A schema shipped with agent-lint (top-level ``schemas/``), compiled once."""
+    from .resources import load_schema
+
+    return compile_schema(load_schema(name))
+
+
+def session_log_schema(config: Any) -> CompiledSchema:
+    """The run's session-log schema: the team's own when configured, else the built-in one."""
+    if config.session_log_schema:
+        return load_team_schema(config.root, config.session_log_schema)
+    return builtin_schema("session-log.schema.json")
