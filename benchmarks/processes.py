@@ -2,8 +2,10 @@
 
 Wall time is taken around spawn and reap; CPU time (user + system) and peak
 memory (max RSS) come from the child's own rusage as ``os.wait4`` returns it,
-so they count the child alone, not the benchmark. A measurement is the median
-of several runs, each metric taken separately.
+so they count the child alone, not the benchmark. On Linux that rusage also
+covers the processes the child reaped (a process pool's workers): CPU time
+is their sum, peak memory the largest single one of them. A measurement is
+the median of several runs, each metric taken separately.
 """
 
 from __future__ import annotations

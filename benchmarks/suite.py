@@ -10,9 +10,11 @@ scale. On each tree, every command below runs as a child process:
 - ``cold``, ``warm``, ``touched``: ``agent-lint check --exit-zero`` with no
   cache, with a filled cache, and with a filled cache after one session log
   changed (only once agent-lint has a cache);
-- ``one-file``: ``agent-lint check <one session log>``;
+- ``one-file``: ``agent-lint check <one session log>`` without a cache, and
+  ``one-file-warm`` with a filled one (the pre-commit case);
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
-  those linters, where installed, as reference points.
+  those linters, where installed, as reference points (real corpus and the
+  smallest synthetic tree only, at most three runs).
 """
 
 from __future__ import annotations
@@ -198,8 +200,11 @@ def _floor_parse(floor: Measurement) -> dict:
     }
 
 
-def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path) -> dict:
-    """Every planned measurement of one tree, by name, as JSON-ready dicts."""
+def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, references: bool = True) -> dict:
+    """Every planned measurement of one tree, by name, as JSON-ready dicts.
+
+    ``references`` runs the reference linters too (where the plan allows).
+    """
     results: dict[str, dict] = {}
     py = sys.executable
     root, env = tree.root, tool.env
@@ -250,7 +255,7 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path) -> dict
         if one is not None:
             run("one-file", tool.check(one))
 
-    if plan.references:
+    if plan.references and references:
         markdown = tree.markdown
         commands = {
             "markdownlint-cli2": lambda exe: [exe, *markdown],
@@ -261,7 +266,10 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path) -> dict
             if exe is None or not markdown or not plan.wants(name):
                 continue
             # Both exit 1 when they find problems; only crashes count as failures.
-            if run(name, argv(exe), accept=lambda code: code in (0, 1)):
+            # pymarkdown takes ~0.2 s a file: a reference point gets at most
+            # three runs and no warm-up, or it would outlast the benchmark.
+            if run(name, argv(exe), accept=lambda code: code in (0, 1),
+                   runs=min(plan.runs, 3), warmup=0):
                 results[name]["files"] = len(markdown)
     return results
 
