@@ -1,27 +1,27 @@
 """Running a command as a child process and measuring it the same way every time.
 
-Wall time is taken around spawn and reap; CPU time (user + system) and peak
-memory (max RSS) come from the child's own rusage as ``os.wait4`` returns it,
-so they count the child alone, not the benchmark. On Linux that rusage also
-covers the processes the child reaped (a process pool's workers): CPU time
-is their sum, peak memory the largest single one of them. A measurement is
-the median of several runs, each metric taken separately.
+Each command is started by ``launcher.py``, a bare interpreter that times
+spawn-to-reap and reads the command's own rusage from ``os.wait4``: CPU time
+(user + system) and peak memory (max RSS) count the command alone, neither
+the benchmark nor the launcher (see launcher.py for why it is needed). On
+Linux that rusage also covers the processes the command reaped (a process
+pool's workers): CPU time is their sum, peak memory the largest single one.
+A measurement is the median of several runs, each metric taken separately.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-# ru_maxrss is in kilobytes on Linux and in bytes on macOS.
-_RSS_TO_MB = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 
 
 @dataclass(frozen=True)
@@ -71,28 +71,31 @@ class CommandFailed(Exception):
 
 
 def run_once(argv: Sequence[str], cwd: Path, env: dict[str, str], *, capture: bool = False) -> Sample:
-    """Run ``argv`` to completion; stdout goes to /dev/null unless captured."""
-    # Files, not pipes: nothing to drain while the child runs, so no deadlock
-    # and no reader thread in the measured interval.
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=out if capture else subprocess.DEVNULL, stderr=err,
+    """Run ``argv`` (an absolute executable first) to completion.
+
+    Its stdout goes to /dev/null unless captured. Raises OSError when the
+    command cannot be started.
+    """
+    with tempfile.TemporaryDirectory(prefix="agent-lint-run-") as tmp:
+        out = Path(tmp) / "stdout" if capture else Path(os.devnull)
+        err = Path(tmp) / "stderr"
+        done = subprocess.run(
+            [sys.executable, str(LAUNCHER), str(cwd), str(out), str(err), *argv],
+            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        # Popen did not reap the child itself; tell it, or it warns on exit.
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
+        try:
+            report = json.loads(done.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            raise OSError(f"launcher failed: {done.stderr.strip()[-300:]}") from None
+        if "error" in report:
+            raise OSError(report["error"])
         return Sample(
-            wall_ms=wall * 1000,
-            cpu_ms=(usage.ru_utime + usage.ru_stime) * 1000,
-            peak_mb=usage.ru_maxrss * _RSS_TO_MB,
-            returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+            wall_ms=report["wall_ms"],
+            cpu_ms=report["cpu_ms"],
+            peak_mb=report["maxrss_kb"] / 1024,
+            returncode=report["returncode"],
+            stdout=out.read_text(encoding="utf-8", errors="replace") if capture else "",
+            stderr=err.read_text(encoding="utf-8", errors="replace"),
         )
 
 
