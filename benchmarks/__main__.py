@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -71,6 +72,8 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Stopped from outside, still remove the 100+ MB of temporary trees.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.time()
     machine = suite.machine_info()
     tool = suite.AgentLint.from_checkout()
