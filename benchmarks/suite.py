@@ -1,0 +1,324 @@
+"""What the benchmark measures on one tree, and the trees it measures.
+
+Trees live in one temporary folder: a copy of the real corpus (made once;
+the corpus itself is read-only and never touched) and synthetic trees at each
+scale. On each tree, every command below runs as a child process:
+
+- ``import``: ``python -c "import markdown_it"``, the interpreter floor;
+- ``floor``: ``floor.py`` reading and parsing exactly the files agent-lint
+  checks (list from agent-lint's own config and discovery);
+- ``cold``, ``warm``, ``touched``: ``agent-lint check --exit-zero`` with no
+  cache, with a filled cache, and with a filled cache after one session log
+  changed (only once agent-lint has a cache);
+- ``one-file``: ``agent-lint check <one session log>`` without a cache, and
+  ``one-file-warm`` with a filled one (the pre-commit case);
+- ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
+  those linters, where installed, as reference points (real corpus and the
+  smallest synthetic tree only, at most three runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .processes import CommandFailed, Measurement, measure, run_once
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LINT_SRC = REPO_ROOT / "lint"
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
+DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "ai-agents"
+REAL_CONFIG = 'session-log-schema = ".agents/schemas/session-log.schema.json"\n'
+# A synthetic tree has no git repository above it to mark the project root.
+PIN_CONFIG = "# Marks the project root of this benchmark tree; all settings are defaults.\n"
+
+MEASUREMENTS = ("import", "floor", "cold", "warm", "touched", "one-file", "markdownlint-cli2", "pymarkdown")
+REFERENCES = ("markdownlint-cli2", "pymarkdown")
+NO_CACHE_YET = "no cache yet: same runs as cold"
+
+
+def use_checkout() -> None:
+    """Import agent-lint from this checkout, not from whatever is installed."""
+    if str(LINT_SRC) not in sys.path:
+        sys.path.insert(0, str(LINT_SRC))
+
+
+@dataclass
+class Tree:
+    """One folder of agent documents to measure, as agent-lint sees it."""
+
+    name: str
+    root: Path
+    documents: dict  # root-relative path -> agent_lint.model.Kind
+    scale: float | None = None
+    config: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def markdown(self) -> list[str]:
+        return [p for p in self.documents if not p.lower().endswith(".json")]
+
+    @property
+    def session_logs(self) -> list[str]:
+        return [p for p, kind in self.documents.items() if kind.name == "SESSION_LOG"]
+
+    def one_file(self) -> str | None:
+        """A session log from the middle of the tree, JSON like most of them."""
+        logs = self.session_logs or list(self.documents)
+        pool = [p for p in logs if p.lower().endswith(".json")] or logs
+        return sorted(pool)[len(pool) // 2] if pool else None
+
+    def summary(self) -> dict:
+        return {
+            "name": self.name,
+            "scale": self.scale,
+            "files": len(self.documents),
+            "markdown": len(self.markdown),
+            "json": len(self.documents) - len(self.markdown),
+            "bytes": sum((self.root / p).stat().st_size for p in self.documents),
+            "config": self.config,
+            "one_file": self.one_file(),
+            "notes": self.notes,
+        }
+
+
+def discover(root: Path):
+    """The config and documents agent-lint finds for ``root`` (raises AgentLintError)."""
+    use_checkout()
+    from agent_lint.config import load_config
+    from agent_lint.files import discover as discover_files
+    from agent_lint.rules import RULES
+
+    config = load_config(RULES, root)
+    return config, discover_files(config)
+
+
+def copy_corpus(source: Path, target: Path) -> Tree:
+    """Copy the real corpus (never changed in place) and give it its config."""
+    use_checkout()
+    from agent_lint.model import AgentLintError
+
+    # copyfile drops the read-only modes; folders are made writable after.
+    shutil.copytree(source, target, symlinks=True, copy_function=shutil.copyfile)
+    for folder, _, _ in os.walk(target):
+        os.chmod(folder, 0o755)
+    config_file = target / ".agent-lint.toml"
+    config_file.write_text(REAL_CONFIG, encoding="utf-8")
+    notes = []
+    try:
+        _, documents = discover(target)
+        config = REAL_CONFIG.strip()
+    except AgentLintError as err:
+        # An agent-lint that rejects the key still gets measured, on defaults.
+        config_file.write_text(PIN_CONFIG, encoding="utf-8")
+        _, documents = discover(target)
+        config = "defaults"
+        notes.append(f"config rejected, ran on defaults: {err}")
+    return Tree("real", target, documents, config=config, notes=notes)
+
+
+def synthetic_tree(target: Path, scale: float, base_files: int, seed: int, profile) -> Tree:
+    from .synthetic import generate
+
+    files = max(round(scale * base_files), 1)
+    generate(target, files, seed=seed, profile=profile)
+    (target / ".agent-lint.toml").write_text(PIN_CONFIG, encoding="utf-8")
+    _, documents = discover(target)
+    notes = [] if len(documents) == files else [f"generated {files} files, agent-lint found {len(documents)}"]
+    return Tree(f"synthetic {scale:g}x", target, documents, scale=scale, config="defaults", notes=notes)
+
+
+# ----------------------------------------------------------------------------
+# The agent-lint under test
+
+
+@dataclass
+class AgentLint:
+    env: dict[str, str]
+    has_cache: bool
+    has_cache_dir: bool
+
+    @classmethod
+    def from_checkout(cls) -> "AgentLint":
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LINT_SRC), env.get("PYTHONPATH")]))
+        env.pop("AGENT_LINT_DEBUG", None)
+        help_text = run_once([sys.executable, "-m", "agent_lint", "check", "--help"], REPO_ROOT, env,
+                             capture=True).stdout
+        return cls(env, "--no-cache" in help_text, "--cache-dir" in help_text)
+
+    def check(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "agent_lint", "check", "--exit-zero", *args]
+
+
+# ----------------------------------------------------------------------------
+# Measuring one tree
+
+
+@dataclass
+class Plan:
+    runs: int
+    warmup: int
+    only: frozenset[str]
+    references: bool
+    log: Callable[[str], None] = lambda message: None
+
+    def wants(self, name: str) -> bool:
+        return name in self.only
+
+
+def _append_byte(path: Path) -> Callable[[], None]:
+    def touch() -> None:
+        # A trailing newline keeps both JSON and Markdown valid.
+        with open(path, "ab") as handle:
+            handle.write(b"\n")
+    return touch
+
+
+def _clear(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def _floor_parse(floor: Measurement) -> dict:
+    reports = [json.loads(s.stdout.strip().splitlines()[-1]) for s in floor.samples]
+    return {
+        "wall_ms": round(statistics.median(r["parse_wall_ms"] for r in reports), 2),
+        "cpu_ms": round(statistics.median(r["parse_cpu_ms"] for r in reports), 2),
+        "setup_ms": round(statistics.median(r["setup_ms"] for r in reports), 2),
+        "markdown_ms": round(statistics.median(r["markdown_ms"] for r in reports), 2),
+        "json_ms": round(statistics.median(r["json_ms"] for r in reports), 2),
+        "markdown": reports[-1]["markdown"],
+        "json": reports[-1]["json"],
+        "failed": reports[-1]["failed"],
+    }
+
+
+def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, references: bool = True) -> dict:
+    """Every planned measurement of one tree, by name, as JSON-ready dicts.
+
+    ``references`` runs the reference linters too (where the plan allows).
+    """
+    results: dict[str, dict] = {}
+    py = sys.executable
+    root, env = tree.root, tool.env
+    one = tree.one_file()
+    cache = workdir / f"cache-{root.name}"
+    cache_args = ["--cache-dir", str(cache)] if tool.has_cache_dir else []
+    clear = _clear(cache if tool.has_cache_dir else root / ".agent_lint_cache")
+
+    def run(name: str, argv: list[str], *, part_of: str | None = None, **kwargs) -> Measurement | None:
+        if not plan.wants(part_of or name):
+            return None
+        kwargs.setdefault("runs", plan.runs)
+        kwargs.setdefault("warmup", plan.warmup)
+        try:
+            result = measure(argv, root, env, **kwargs)
+        except (CommandFailed, OSError) as err:
+            results[name] = {"error": str(err)}
+            plan.log(f"  {tree.name}: {name} failed: {err}")
+            return None
+        results[name] = result.as_json()
+        plan.log(f"  {tree.name}: {name} {results[name]['wall_ms']:.0f} ms")
+        return result
+
+    run("import", [py, "-c", "import markdown_it"])
+
+    list_file = workdir / f"files-{root.name}.txt"
+    list_file.write_text("".join(f"{root / p}\n" for p in tree.documents), encoding="utf-8")
+    floor = run("floor", [py, str(FLOOR_SCRIPT), str(list_file)], capture=True)
+    if floor is not None:
+        results["floor-parse"] = _floor_parse(floor)
+
+    if tool.has_cache:
+        # Runs that need a filled cache get at least one untimed run to fill it.
+        filled = max(plan.warmup, 1)
+        run("cold", tool.check(*cache_args), before=clear)
+        clear()
+        run("warm", tool.check(*cache_args), warmup=filled)
+        if one is not None:
+            run("touched", tool.check(*cache_args), before=_append_byte(root / one), warmup=filled)
+            run("one-file", tool.check("--no-cache", one))
+            # The pre-commit case: a filled cache and one named file.
+            run("one-file-warm", tool.check(*cache_args, one), part_of="one-file", warmup=filled)
+    else:
+        cold = run("cold", tool.check())
+        for name in ("warm", "touched"):
+            if cold is not None and plan.wants(name):
+                results[name] = {**results["cold"], "note": NO_CACHE_YET}
+        if one is not None:
+            run("one-file", tool.check(one))
+
+    if plan.references and references:
+        markdown = tree.markdown
+        commands = {
+            "markdownlint-cli2": lambda exe: [exe, *markdown],
+            "pymarkdown": lambda exe: [exe, "scan", "-r", *markdown],
+        }
+        for name, argv in commands.items():
+            exe = shutil.which(name)
+            if exe is None or not markdown or not plan.wants(name):
+                continue
+            # Both exit 1 when they find problems; only crashes count as failures.
+            # pymarkdown takes ~0.2 s a file: a reference point gets at most
+            # three runs and no warm-up, or it would outlast the benchmark.
+            if run(name, argv(exe), accept=lambda code: code in (0, 1),
+                   runs=min(plan.runs, 3), warmup=0):
+                results[name]["files"] = len(markdown)
+    return results
+
+
+def machine_info() -> dict:
+    import platform
+    from importlib import metadata
+
+    info = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+    }
+    if hasattr(os, "sched_getaffinity"):
+        info["cpus_usable"] = len(os.sched_getaffinity(0))
+    for package in ("markdown-it-py", "mdit-py-plugins"):
+        try:
+            info[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            info[package] = None
+    if hasattr(os, "getloadavg"):
+        # Other work on the machine shows in wall time first; CPU time is steadier.
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            info["memory_gb"] = round(int(handle.readline().split()[1]) / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return info
+
+
+def agent_lint_info(tool: AgentLint) -> dict:
+    use_checkout()
+    from agent_lint import __version__
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    status = git("status", "--porcelain", "--untracked-files=no", "--", "lint")
+    return {
+        "version": __version__,
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(status) if status is not None else None,
+        "cache": "supported" if tool.has_cache else "no cache yet",
+        "phases": "not exposed by agent-lint yet",
+    }

@@ -1,0 +1,115 @@
+"""The benchmark's synthetic corpus and its command line; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.synthetic import generate  # noqa: E402
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "lint"), str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_the_same_bytes(tmp_path):
+    generate(tmp_path / "a", 60, seed=7)
+    generate(tmp_path / "b", 60, seed=7)
+    generate(tmp_path / "c", 60, seed=8)
+    first = _tree(tmp_path / "a")
+    assert first == _tree(tmp_path / "b")
+    assert first != _tree(tmp_path / "c")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 57])
+def test_generates_the_requested_number_of_agent_documents(tmp_path, count):
+    written = generate(tmp_path, count, seed=1)
+    assert len(written) == count
+    (tmp_path / ".agent-lint.toml").write_text("", encoding="utf-8")
+
+    from agent_lint.config import load_config
+    from agent_lint.files import discover
+    from agent_lint.rules import RULES
+
+    assert len(discover(load_config(RULES, tmp_path))) == count
+
+
+def test_batches_link_orchestrators_and_workers_both_ways(tmp_path):
+    generate(tmp_path, 200, seed=3)
+    logs = {}
+    for path in (tmp_path / ".agents" / "sessions").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["id"] == path.stem
+        logs[path.stem] = data
+    orchestrators = [d for d in logs.values() if d["role"] == "orchestrator"]
+    workers = [d for d in logs.values() if d["role"] == "worker"]
+    assert orchestrators and workers
+    for worker in workers:
+        lead = logs.get(worker["orchestrator"])
+        # The orchestrator may be one of the few Markdown logs.
+        assert lead is None or worker["id"] in lead["dispatched"]
+    for lead in orchestrators:
+        for ident in lead["dispatched"]:
+            assert ident.startswith(lead["id"] + "-")
+            assert ident in logs or (tmp_path / ".agents" / "sessions" / f"{ident}.md").is_file()
+    markdown = list((tmp_path / ".agents" / "sessions").glob("*.md"))
+    assert 0 < len(markdown) < len(logs)
+
+
+def test_agent_lint_checks_a_generated_tree_without_internal_errors(tmp_path):
+    generate(tmp_path, 40, seed=5)
+    (tmp_path / ".agent-lint.toml").write_text("", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "agent_lint", "check"], cwd=tmp_path, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_quick_run_writes_json_with_every_section(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--scales", "1,2", "--runs", "1",
+         "--synthetic-files", "12", "--corpus", str(tmp_path / "absent"), "--json", str(out)],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "synthetic 1x" in done.stdout
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert {"machine", "agent_lint", "settings", "notes", "corpora", "growth"} <= set(result)
+    assert {"cpu_count", "python"} <= set(result["machine"])
+    assert {"version", "commit", "cache"} <= set(result["agent_lint"])
+    assert [tree["name"] for tree in result["corpora"]] == ["synthetic 1x", "synthetic 2x"]
+    assert [tree["files"] for tree in result["corpora"]] == [12, 24]
+    for tree in result["corpora"]:
+        measured = tree["measurements"]
+        assert {"import", "floor", "floor-parse", "cold", "warm", "touched", "one-file"} <= set(measured)
+        for name in ("import", "floor", "cold", "warm", "touched", "one-file"):
+            assert "error" not in measured[name], measured[name]
+            assert measured[name]["wall_ms"] > 0 and measured[name]["peak_mb"] > 0
+        assert measured["floor-parse"]["json"] + measured["floor-parse"]["markdown"] == tree["files"]
+        assert {"cold/floor", "warm/cold", "touched/warm", "one-file/import"} <= set(tree["ratios"])
+    growth = result["growth"]
+    assert growth["files"] == [12, 24]
+    assert "cold_ms_per_file" in growth["per_file_ratio"]
+
+
+def test_unknown_only_name_is_a_usage_error():
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nonsense"], cwd=REPO, env=_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "nonsense" in done.stderr
