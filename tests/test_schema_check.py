@@ -64,7 +64,8 @@ def test_a_broken_schema_is_a_config_error(tmp_path, content, says):
         load_team_schema(tmp_path, "s.json")
 
 
-def test_the_command_line_exits_2_on_a_remote_ref(tmp_path, capsys):
+def test_the_command_line_exits_2_on_a_remote_ref(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a config is the project's when run inside its folder
     team(tmp_path, "https://example.com/common.json")
     (tmp_path / ".agent-lint.toml").write_text('session-log-schema = "schemas/session.json"\n', encoding="utf-8")
     (tmp_path / ".git").mkdir()

@@ -33,9 +33,27 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _key_file() -> Path:
+def user_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "agent-lint" / "cache-key"
+    return Path(base) / "agent-lint"
+
+
+def _key_file() -> Path:
+    return user_cache_dir() / "cache-key"
+
+
+def remembered(kind: str, key: str) -> bool:
+    """Was this fact (e.g. "this config is valid") recorded by an earlier run?"""
+    return (user_cache_dir() / kind / key).exists()
+
+
+def remember(kind: str, key: str) -> None:
+    try:
+        folder = user_cache_dir() / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / key).touch()
+    except OSError:
+        pass  # only costs the next run a validation
 
 
 def _signing_key() -> bytes | None:

@@ -123,21 +123,26 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None) -> Config:
+def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, *, memo: bool = True) -> Config:
     if explicit is not None:
         if not explicit.is_file():
             raise AgentLintError(f"{explicit}: config file not found")
         table = _read_toml(explicit)
         if explicit.name == "pyproject.toml":
             table = table.get("tool", {}).get("agent-lint", {})
-        source, root = explicit.resolve(), explicit.resolve().parent
+        source = explicit.resolve()
+        # Run inside the config's folder, that folder is the project; a config
+        # kept elsewhere (a read-only tree checked with an outside config)
+        # applies to the project being run in.
+        here = cwd.resolve()
+        root = source.parent if source.parent in (here, *here.parents) else find_root(here)
     else:
         found = find_config(cwd)
         if found is None:
             return Config(root=find_root(cwd))
         source, table = found
         root = source.parent
-    validate(table, rules, source)
+    validate(table, rules, source, memo=memo)
     return _from_table(table, root, source, rules)
 
 
@@ -164,12 +169,27 @@ def config_schema(rules: Iterable[Rule]) -> dict[str, Any]:
     }
 
 
-def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path) -> None:
+def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, memo: bool = True) -> None:
+    """Raise AgentLintError naming the file and key of the first error.
+
+    A table found valid once is remembered (by its content and the schema's)
+    in the user's cache folder, so the common run does not import jsonschema.
+    """
+    import json
+
+    from .cache import digest, remember, remembered
+
+    schema = config_schema(rules)
+    key = digest(json.dumps([table, schema], sort_keys=True, default=str).encode())
+    if memo and remembered("valid-configs", key):
+        return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(config_schema(rules))
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
     if not errors:
+        if memo:
+            remember("valid-configs", key)
         return
     err = errors[0]
     where = ".".join(str(p) for p in err.absolute_path)

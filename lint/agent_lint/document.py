@@ -609,7 +609,8 @@ class MarkdownDocument(Document):
 
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
+_STRUCTURE = re.compile(r'["\[\]{}]')
 _SCALAR = re.compile(r"[^,\]\}\s]+")
 
 
@@ -686,20 +687,21 @@ def _skip_value(text: str, pos: int) -> int:
         match = _SCALAR.match(text, pos)
         return match.end() if match else pos + 1
     depth = 0
-    while pos < len(text):
+    while True:
+        # Jump from one bracket or quote to the next: scalars and white space are never looked at.
+        match = _STRUCTURE.search(text, pos)
+        if match is None:
+            return len(text)
+        pos = match.start()
         char = text[pos]
         if char == '"':
-            match = _STRING.match(text, pos)
-            pos = match.end() if match else len(text)
+            string = _STRING.match(text, pos)
+            pos = string.end() if string else len(text)
             continue
-        if char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-            if depth == 0:
-                return pos + 1
+        depth += 1 if char in "{[" else -1
         pos += 1
-    return pos
+        if depth == 0:
+            return pos
 
 
 # ----------------------------------------------------------------------------

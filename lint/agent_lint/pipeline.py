@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from .cache import Cache, digest
 from .config import Config
@@ -21,6 +21,9 @@ from .engine import document_findings
 from .extract import extract_records
 from .files import read_bytes
 from .model import Finding, Kind, Rule
+from .rules.al201_session_log_schema_violation import SCHEMA_ERRORS
+
+SESSION_RECORD = "session-log"  # the record extract_records gives every session log
 
 # Below this many documents to parse, starting workers costs more than it saves.
 POOL_THRESHOLD = 128
@@ -42,6 +45,7 @@ def default_jobs() -> int:
 # The worker's view of the run, set before the pool forks.
 _CONFIG: Config | None = None
 _RULES: Sequence[Rule] = ()
+_SCHEMA: Any = None  # the run's compiled session-log schema (schema_check.CompiledSchema)
 
 
 def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
@@ -59,6 +63,10 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         key = digest(data)
     doc.source = str(_CONFIG.root / path)
     extract_records(doc)
+    if _SCHEMA is not None and kind is Kind.SESSION_LOG and doc.load_error is None:
+        from .schema_check import validation_errors
+
+        doc.records[SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
     findings = None
     if is_target:
         findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
@@ -87,10 +95,16 @@ def analyze(
     *,
     cache: Cache | None = None,
     jobs: int = 1,
+    schema: Callable[[], Any] | None = None,
 ) -> dict[str, Analysis]:
-    """The analysis of every document, from the cache where its bytes are known."""
-    global _CONFIG, _RULES
-    _CONFIG, _RULES = config, rules
+    """The analysis of every document, from the cache where its bytes are known.
+
+    ``schema`` compiles the session-log schema; it is called only when a
+    session log has to be analysed, so a run answered from the cache never
+    imports a validator.
+    """
+    global _CONFIG, _RULES, _SCHEMA
+    _CONFIG, _RULES, _SCHEMA = config, rules, None
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
     for path, kind in documents.items():
@@ -101,6 +115,8 @@ def analyze(
         else:
             todo.append((path, kind, path in targets))
 
+    if schema is not None and any(job[1] is Kind.SESSION_LOG for job in todo):
+        _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
     computed: list[tuple[Analysis, str | None]] = []
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
         # Many small chunks, dealt round-robin, keep both workers busy to the end.

@@ -22,7 +22,6 @@ class Project:
     config: Config
     documents: dict[str, Document]
     history: Any = None  # agent_lint.history.History when --since is given
-    session_schema: Any = None  # agent_lint.schema_check.CompiledSchema, compiled once by the runner
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: Kind) -> list[Document]:

@@ -6,6 +6,7 @@ everything a check does in order is here, in one place.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ def split_selectors(values: Sequence[str]) -> list[str]:
 
 
 def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[Rule]]:
-    config = load_config(rules, options.cwd, options.config)
+    config = load_config(rules, options.cwd, options.config, memo=not options.no_cache)
 
     def origin(key: str) -> str:
         source = config.source or Path("config")
@@ -182,7 +183,6 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
-    session_schema = session_log_schema(config)  # a broken team schema stops the run before any work
     from .pipeline import analyze, default_jobs, digest_files
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
@@ -195,10 +195,12 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
         cached = cache.get_run(run_key) if projects is None else None
         if isinstance(cached, Outcome):
             return cached
+    schema = functools.cache(lambda: session_log_schema(config))
+    if config.session_log_schema:
+        schema()  # a broken team schema is a config error even with no log to check
     analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
-                       jobs=options.jobs or default_jobs())
+                       jobs=options.jobs or default_jobs(), schema=schema)
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
-    project.session_schema = session_schema
     by_code = {rule.code: rule for rule in all_rules}
     precomputed = {
         path: [(by_code[code], finding) for code, finding in analyses[path].findings or ()]
@@ -256,8 +258,10 @@ def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cac
     directory = options.cache_dir or config.root / ".agent_lint_cache"
     extra = b""
     if config.session_log_schema:
+        # $refs may reach any file beside the schema: all of them are inputs.
+        folder = (config.root / config.session_log_schema).parent
         try:
-            extra = (config.root / config.session_log_schema).read_bytes()
+            extra = b"".join(f.name.encode() + b"\0" + f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file())
         except OSError:
             pass
     settings = "\n".join([

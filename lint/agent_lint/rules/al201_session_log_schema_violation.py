@@ -8,7 +8,9 @@ is checked as written. A Markdown log is first read into the same record a
 JSON log holds (metadata lines, `## Work Log`, `## Outcome`,
 `## Prerequisites Checklist`), so one schema serves both formats.
 
-Each schema error is one violation, at the line and column of the offending
+Validation happens once per log in the per-document stage (cached, in
+parallel): jsonschema-rs tells valid logs apart, jsonschema explains the
+invalid ones. Each schema error is one violation, at the line and column of the offending
 value, with its JSON path (`$.session.date`) and what is wrong. When a value
 matches none of the branches of an `anyOf`/`oneOf`, the message names the
 closest branch's complaint instead of listing every branch.
@@ -51,18 +53,14 @@ relative to the config file; any draft that names itself in `$schema`;
 `$ref` only to files in the schema's folder).
 """
 
-from ..extract.session_log import session_records
-from ..model import Finding, Rule, Scope
-from ..schema_check import error_message, error_path, session_log_schema
+from ..model import Finding, Kind, Rule, Scope
+
+SCHEMA_ERRORS = "schema-errors"  # the record the pipeline fills with the run's schema
 
 
-def check(project, options: dict):
-    schema = project.session_schema or session_log_schema(project.config)
-    for record in session_records(project):
-        # A team schema describes its JSON logs as they are; Markdown logs reach it as records.
-        for error in schema.errors(record.data):
-            line, column = record.locate(error_path(error), project.documents.get(record.path))
-            yield Finding(line, column, error_message(error), path=record.path)
+def check(doc, options: dict):
+    for line, column, message in doc.records.get(SCHEMA_ERRORS, ()):
+        yield Finding(line, column, message)
 
 
-RULE = Rule("AL201", "session-log-schema-violation", Scope.PROJECT, check, __doc__)
+RULE = Rule("AL201", "session-log-schema-violation", Scope.DOCUMENT, check, __doc__, kinds=(Kind.SESSION_LOG,))
