@@ -65,11 +65,16 @@ def matches(pattern: str, path: str) -> bool:
 
 
 def static_prefix(pattern: str) -> str:
-    """The leading directories of a glob that hold no wildcard ('' if none)."""
-    pattern = pattern.strip().removeprefix("./").lstrip("/")
-    if "/" not in pattern:
-        return ""
+    """Where a search for a glob's matches can start: its leading directories
+    that hold no wildcard, or the whole path of an anchored literal ('' when
+    the pattern may match anywhere)."""
+    pattern = pattern.strip().removeprefix("./")
+    if "/" not in pattern.rstrip("/"):
+        return ""  # unanchored: any depth
+    pattern = pattern.strip("/")
     parts = pattern.split("/")
+    if not any(c in pattern for c in "*?["):
+        return pattern
     fixed = []
     for part in parts[:-1]:
         if any(c in part for c in "*?["):
