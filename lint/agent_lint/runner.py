@@ -67,7 +67,9 @@ def check(options: CheckOptions, out=None) -> int:
     config, rules = prepare(options, RULES)
     known = discover(config)
     if options.paths:
-        targets = expand_targets(options.paths, config, known, options.force_exclude)
+        # Relative paths are relative to options.cwd, not to the process's directory.
+        paths = [options.cwd / path for path in options.paths]
+        targets = expand_targets(paths, config, known, options.force_exclude)
         documents = {**known, **targets}
     else:
         targets = known
