@@ -147,6 +147,7 @@ class Suppression:
     codes: tuple[str, ...]  # empty: every rule
     line: int
     column: int
+    end_line: int | None = None  # where the comment's "-->" is, when not on ``line``
 
 
 def normalize_key(key: str) -> str:
@@ -672,7 +673,10 @@ class MarkdownDocument(Document):
         for match in _SUPPRESSION.finditer(content.text, start, end):
             codes = tuple(c for c in re.split(r"[\s,]+", match.group("codes").strip()) if c)
             line, col = self._abs(*self._content_pos(base, content, match.start()))
-            self.suppressions.append(Suppression(match.group("action"), codes, line, col))
+            end_line = self._abs(self._content_pos(base, content, match.end() - 1)[0])[0]
+            self.suppressions.append(
+                Suppression(match.group("action"), codes, line, col, end_line if end_line != line else None)
+            )
 
     # -- queries ---------------------------------------------------------------
 
