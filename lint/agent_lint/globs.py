@@ -2,8 +2,10 @@
 
 The syntax is gitignore's, anchored at the project root: ``*`` and ``?``
 stay within one path segment, ``**`` spans any number of them, ``[...]`` is
-a character class. A pattern without a slash matches the file name at any
-depth. Translated to one regex, so matching costs no import at start-up.
+a character class (``[!...]`` or ``[^...]`` negated), ``\\`` makes the next
+character literal. A pattern without a slash matches the file name at any
+depth. Translated to one regex, so matching costs no import at start-up; a
+malformed class ("[z-a]", "[]") is taken literally, never an error.
 """
 
 from __future__ import annotations
@@ -33,17 +35,14 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end + 1
-                continue
+        elif char == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        elif char == "[" and (found := _char_class(pattern, i)) is not None:
+            regex, i = found
+            out.append(regex)
+            continue
         else:
             out.append(re.escape(char))
         i += 1
@@ -52,6 +51,24 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
         body += ".*"  # a directory: everything below it
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(f"{prefix}{body}")
+
+
+def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
+    """The regex of the class opening at ``start`` and the offset past it, or None."""
+    first = start + 1
+    negate = pattern[first:first + 1] in ("!", "^")
+    first += negate
+    # A "]" right after the opening bracket is a member, not the end.
+    end = pattern.find("]", first + 1 if pattern[first:first + 1] == "]" else first)
+    if end == -1:
+        return None
+    body = "".join("\\" + c if c in "\\[]^" else c for c in pattern[first:end])
+    regex = f"[{'^' if negate else ''}{body}]"
+    try:
+        re.compile(regex)
+    except re.error:
+        return None
+    return regex, end + 1
 
 
 def matches(pattern: str, path: str) -> bool:
