@@ -291,6 +291,11 @@ def test_metadata_not_in_code():
     assert [(m.key, m.value, m.line) for m in doc.metadata_entries] == [("Key", "`value` stays", 12)]
 
 
+def test_table_cells_are_not_metadata():
+    doc = md("| Task | Size |\n|---|---|\n| **Pre-flight**: parse `a|b` | M |\n\n**Key**: v\n")
+    assert [(m.key, m.line) for m in doc.metadata_entries] == [("Key", 5)]
+
+
 def test_metadata_needs_the_colon_and_the_value_may_be_empty():
     doc = md("**Bold** text\n\n**Key**:\n")
     assert [(m.key, m.value, m.value_column) for m in doc.metadata_entries] == [("Key", "", 1)]

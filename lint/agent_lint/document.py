@@ -515,7 +515,7 @@ class MarkdownDocument(Document):
                     list_stack[-1]["items"].append(self._list_item(tok, item_stack[-1]["marker"]))
                 if table is not None:
                     table["cells"].append(tok.content.strip())
-                self._scan_inline(tok, in_list=bool(item_stack))
+                self._scan_inline(tok, in_list=bool(item_stack), in_table=table is not None)
             elif ttype == "table_open":
                 table = {"token": tok, "header": None, "rows": [], "cells": []}
             elif ttype == "tr_open" and table is not None:
@@ -599,12 +599,13 @@ class MarkdownDocument(Document):
         line, col = self._abs(*self._content_pos(line0, _Content(content), 0))
         return ListItem(" ".join(text.split()), line, col, checked, marker, checkbox)
 
-    def _scan_inline(self, tok: Any, in_list: bool) -> None:
+    def _scan_inline(self, tok: Any, in_list: bool, in_table: bool = False) -> None:
         if tok.map is None:
             return
         base = self._inline_start(tok)
         content = _Content(tok.content)
-        if "**" in content.text:
+        # A table cell is no line of its own: "| **Step**: x |" is a cell, not metadata.
+        if "**" in content.text and not in_table:
             self._scan_metadata(base, content, in_list)
         children = tok.children or ()
         if not any(child.type in ("link_open", "html_inline") for child in children):
