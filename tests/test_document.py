@@ -182,9 +182,22 @@ def test_nested_lists_depth_and_columns():
 def test_list_nested_on_its_parents_line():
     doc = md("- - [ ] x\n")
     assert sorted((b.depth, b.column, items(b)) for b in doc.lists) == [
-        (0, 1, []),
+        (0, 1, [("", 1, 3, None, "-", None)]),
         (1, 3, [("x", 1, 5, False, "-", "[ ]")]),
     ]
+
+
+def test_items_without_a_paragraph_are_items_too():
+    doc = md("1. ```sh\n   make\n   ```\n2.\n3. three\n")
+    assert items(doc.lists[0]) == [("", 1, 4, None, "1.", None), ("", 4, 3, None, "2.", None),
+                                   ("three", 5, 4, None, "3.", None)]
+
+
+def test_tabs_in_list_items_and_fences():
+    doc = md("- ```md\n\t- [ ] tabbed\n  ```\n\n-\t[x] tab after marker\n\n> - [ ] a\n\t**Key**: v\n")
+    assert [(c.line, items(c)) for _, c in doc.fenced_checklists()] == [(2, [("tabbed", 2, 4, False, "-", "[ ]")])]
+    assert items(doc.lists[0])[1] == ("tab after marker", 5, 3, True, "-", "[x]")
+    assert [(m.key, m.line, m.column, m.value_column) for m in doc.metadata_entries] == [("Key", 8, 2, 11)]
 
 
 @pytest.mark.parametrize(

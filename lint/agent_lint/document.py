@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote
@@ -294,7 +294,7 @@ class _Content:
 
     markdown-it tokens carry only their first and last source line; the
     content itself keeps the line breaks, so an offset into it names a line
-    exactly, and the line's text names the column (see ``_shift``).
+    exactly, and the line's text names the column (see ``_column``).
     """
 
     def __init__(self, text: str):
@@ -421,7 +421,7 @@ class MarkdownDocument(Document):
         shift = 0
         if self._column_offsets is not None and line0 < len(self._column_offsets):
             shift = self._column_offsets[line0]
-        return line0 + 1 + self._line_offset, col0 + 1 + shift
+        return line0 + 1 + self._line_offset, max(1, col0 + 1 + shift)
 
     def _line_text(self, line0: int) -> str:
         """A source line as markdown-it sees it: NUL reads as U+FFFD (same length)."""
@@ -436,21 +436,22 @@ class MarkdownDocument(Document):
         col = self._line_text(line0).find(needle) if needle else -1
         return col if col >= 0 else self._indent(line0)
 
-    def _shift(self, line0: int, part: str) -> int:
-        """Column where a line of token content starts in its source line.
+    def _column(self, line0: int, part: str, offset: int) -> int:
+        """Source column of ``offset`` into ``part``, a line of token content.
 
         markdown-it strips container prefixes ("> ", list indentation) and, for
         headings, the "#" markers; the content line is what remains, so it is a
         suffix of the source line (trailing blanks aside) or, for headings, a
-        part of it.
+        part of it. Its leading blanks may differ: markdown-it turns a partly
+        used tab into spaces.
         """
         host = self._line_text(line0).rstrip()
         body = part.rstrip()
         if host.endswith(body):
-            return len(host) - len(body)
+            return len(host) - len(body) + offset
         found = host.find(body.strip()) if body.strip() else -1
         if found >= 0:
-            return max(0, found - (len(body) - len(body.lstrip())))
+            return found + max(0, offset - (len(body) - len(body.lstrip())))
         return self._indent(line0)
 
     def _inline_start(self, tok: Any) -> int:
@@ -470,9 +471,8 @@ class MarkdownDocument(Document):
         """0-based source (line, column) of an offset into a token's content."""
         n, start, end = content.line_of(offset)
         line0 = base0 + n
-        col0 = self._shift(line0, content.text[start:end]) + offset - start
-        # Tabs that markdown-it expanded to spaces can make content wider than its source.
-        return line0, min(col0, len(self._line_text(line0)))
+        col0 = self._column(line0, content.text[start:end], offset - start)
+        return line0, min(col0, len(self._line_text(line0)))  # content may keep blanks the source lacks
 
     # -- parsing ---------------------------------------------------------------
 
@@ -508,7 +508,13 @@ class MarkdownDocument(Document):
                     list_stack[-1]["col0"] = col0
                 item_stack.append({"token": tok, "marker": marker, "col0": col0, "seen_inline": False})
             elif ttype == "list_item_close":
-                item_stack.pop()
+                item = item_stack.pop()
+                if not item["seen_inline"]:
+                    # An empty item, or one opening with a fence: still an item of its list.
+                    line0 = item["token"].map[0]
+                    col0 = min(item["col0"] + len(item["marker"]) + 1, len(self._line_text(line0)))
+                    line, col = self._abs(line0, col0)
+                    list_stack[-1]["items"].append(ListItem("", line, col, None, item["marker"]))
             elif ttype == "inline":
                 if item_stack and not item_stack[-1]["seen_inline"] and tok.level == item_stack[-1]["token"].level + 2:
                     item_stack[-1]["seen_inline"] = True
@@ -771,8 +777,11 @@ class MarkdownDocument(Document):
         content_lines = split_lines(block.content)
         offsets = []
         for n, text in enumerate(content_lines):
-            host = self._line_text(content_line0 + n)
-            own = len(host) - len(text) if host.endswith(text) else 0
+            host = self._line_text(content_line0 + n).rstrip()
+            body = text.rstrip()
+            # Where the text sits in its source line; the leading blanks may be a
+            # tab that markdown-it turned into spaces, so the shift can be negative.
+            own = len(host) - len(body) if host.endswith(body.lstrip()) else 0
             # A fence inside an embedded document: add that document's own shift.
             offsets.append(own + self._abs(content_line0 + n)[1] - 1)
         return MarkdownDocument(
