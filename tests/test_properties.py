@@ -25,7 +25,8 @@ from agent_lint.document import (
 # nested and quoted lists, fences, tables, metadata and comments actually occur.
 PREFIXES = [
     "", " ", "  ", "   ", "    ", "\t", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "  - ", "    - ", "> - ",
-    "-\t", "#", "## ", "### ", "| ", "```", "```markdown", "~~~md", "  ```md", "---", "===", "<!-- ", "<div>",
+    "-\t", "\t- ", "1.\t", "> \t", "#", "## ", "### ", "| ", "```", "```markdown", "~~~md", "  ```md", "- ```md",
+    "---", "===", "<!-- ", "<div>",
 ]
 BODIES = [
     "", "[ ] ", "[x] ", "[X] ", "[]", "x", "text", "**Key**: ", "**K:** ", "value", "`", "``", "**", "|", " | ",
@@ -42,7 +43,9 @@ _line = st.tuples(
 markdownish = st.lists(_line, max_size=25).map("".join)
 anything = st.one_of(markdownish, st.text(max_size=200))
 
-PROPERTY = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Sized so the whole module runs in a few seconds; runs of 15,000 examples
+# each found nothing these do not (raise max_examples to explore further).
+PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def reported_positions(doc: MarkdownDocument):
@@ -110,7 +113,7 @@ def test_markdown_positions_point_at_what_they_name(text):
         assert at(sup.line, sup.column).startswith("<!--"), (sup, doc.lines)
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=1000)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_raise(data):
     for path in ("notes.md", "log.json"):
