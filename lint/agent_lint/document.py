@@ -135,9 +135,9 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Link:
-    href: str
+    href: str  # as markdown-it normalises it (percent-encoded)
     text: str
-    line: int
+    line: int  # where the destination is written; for a reference link, where the link is
     column: int
 
 
