@@ -17,7 +17,9 @@ from .model import AgentLintError, Rule, Severity
 
 DEFAULT_SYSTEM_DOCUMENTS = ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md")
 DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
-DEFAULT_HANDOFF = ("HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
+# "/HANDOFF.md": the top-level file only. Unanchored, "HANDOFF.md" would match
+# at any depth (gitignore rules) and take docs/ or fixture copies for handoffs.
+DEFAULT_HANDOFF = ("/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
 DEFAULT_EXCLUDE = ("**/README.md",)
 HANDOFF_MODES = ("single-update", "read-only")
 

@@ -16,15 +16,22 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Iterator, Sequence
+from urllib.parse import unquote
 
 from .model import Kind
 
 BOM = "\ufeff"
 _NEWLINE = re.compile(r"\r\n?|\n")
-_NUMBERED = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\.?\s+(?P<title>\S.*)$")
+# Heading numbers: "6.3 Title", "6.3. Title", "3.1: Title", "6. Title", "6) Title".
+# A lone integer counts only with its "." or ")": real headings such as
+# "2026 plans", "404 Not Found" or "11 Thinking Models" start with a number
+# that is part of the title, and numbered outlines write "1." anyway.
+_NUMBERED = re.compile(
+    r"^(?P<number>\d+(?:\.\d+)+(?=[.:)]?\s)|\d+(?=[.)]\s))[.:)]?\s+(?P<title>\S.*)$"
+)
 _TASK = re.compile(r"^\[(?P<mark>[ xX])\](?:[ \t]+|$)")
 _METADATA = re.compile(r"^\*\*(?P<key>[^*\n]+?)(?P<inner>:)?\*\*(?(inner)|:)[ \t]*(?P<value>.*)$")
 _SUPPRESSION = re.compile(
@@ -128,9 +135,9 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Link:
-    href: str
+    href: str  # as markdown-it normalises it (percent-encoded)
     text: str
-    line: int
+    line: int  # where the destination is written; for a reference link, where the link is
     column: int
 
 
@@ -140,6 +147,7 @@ class Suppression:
     codes: tuple[str, ...]  # empty: every rule
     line: int
     column: int
+    end_line: int | None = None  # where the comment's "-->" is, when not on ``line``
     target: int = 0  # disable-next-line: the next non-blank line (formatters add a blank one)
 
 
@@ -160,6 +168,24 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def text_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of an offset, with the line breaks ``split_lines`` knows.
+
+    Parsers count lines their own way (json only "\\n", YAML also "\\x85" and
+    "\\u2028"); every error position goes through here so it names a line
+    of ``Document.lines``.
+    """
+    offset = max(0, min(offset, len(text)))
+    line, start = 1, 0
+    for match in _NEWLINE.finditer(text, 0, offset):
+        line, start = line + 1, match.end()
+    if offset == start == len(text) and line > 1:
+        # Just past the final line break: Document.lines has no such line.
+        lines = split_lines(text)
+        return len(lines), len(lines[-1]) + 1
+    return line, offset - start + 1
+
+
 def decode(data: bytes) -> tuple[str, bool] | LoadError:
     """Decode UTF-8 (BOM allowed); a failure names the first bad byte's position."""
     has_bom = data.startswith(b"\xef\xbb\xbf")
@@ -168,9 +194,8 @@ def decode(data: bytes) -> tuple[str, bool] | LoadError:
     try:
         return data.decode("utf-8"), has_bom
     except UnicodeDecodeError as err:
-        good = data[: err.start].decode("utf-8", errors="replace")
-        line = good.count("\n") + 1
-        column = len(good) - (good.rfind("\n") + 1) + 1
+        good = data[: err.start].decode("utf-8")
+        line, column = text_position(data.decode("utf-8", errors="replace"), len(good))
         return LoadError(
             "encoding",
             f"not valid UTF-8: byte 0x{data[err.start]:02x} cannot be decoded ({err.reason})",
@@ -289,6 +314,104 @@ def _plain(children: Sequence[Any] | None) -> str:
     return "".join(parts).strip()
 
 
+_BACKTICKS = re.compile(r"`+")
+_LINK_WINDOW = 2000  # characters of link text searched for a link's destination
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t>]|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*")
+
+
+class _Content:
+    """The content of a token, with what maps offsets into it back to the source.
+
+    markdown-it tokens carry only their first and last source line; the
+    content itself keeps the line breaks, so an offset into it names a line
+    exactly, and the line's text names the column (see ``_column``).
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+
+    def line_of(self, offset: int) -> tuple[int, int, int]:
+        """(index, start, end) of the content line holding ``offset``."""
+        n = bisect.bisect_right(self._starts, offset) - 1
+        end = self._starts[n + 1] - 1 if n + 1 < len(self._starts) else len(self.text)
+        return n, self._starts[n], end
+
+    def line_spans(self) -> list[tuple[int, int]]:
+        ends = [start - 1 for start in self._starts[1:]] + [len(self.text)]
+        return list(zip(self._starts, ends))
+
+    @cached_property
+    def code_spans(self) -> list[tuple[int, int]]:
+        """[start, end) of each code span, paired the CommonMark way: a run of
+        backticks closes at the next run of exactly the same length."""
+        text = self.text
+        runs = []
+        for match in _BACKTICKS.finditer(text):
+            start, end = match.span()
+            backslashes = 0
+            while start - backslashes > 0 and text[start - backslashes - 1] == "\\":
+                backslashes += 1
+            runs.append((start, end, backslashes % 2))
+        by_length: dict[int, list[int]] = {}
+        for index, (start, end, _) in enumerate(runs):
+            by_length.setdefault(end - start, []).append(index)
+        spans = []
+        index = 0
+        while index < len(runs):
+            start, end, escaped = runs[index]
+            start += escaped  # an escaped backtick is literal; the rest of the run may open
+            same = by_length.get(end - start, [])
+            after = bisect.bisect_right(same, index)
+            if end > start and after < len(same):
+                closer = same[after]
+                spans.append((start, runs[closer][1]))
+                index = closer + 1
+            else:
+                index += 1
+        return spans
+
+    @cached_property
+    def _span_starts(self) -> list[int]:
+        return [start for start, _ in self.code_spans]
+
+    def skip_code_span(self, cursor: int) -> int:
+        """Offset just past the first code span at or after ``cursor``."""
+        at = bisect.bisect_left(self._span_starts, cursor)
+        return self.code_spans[at][1] if at < len(self.code_spans) else cursor
+
+    def masked(self) -> str:
+        """The text with code spans blanked out (line breaks kept)."""
+        if "`" not in self.text:
+            return self.text
+        chars = list(self.text)
+        for start, end in self.code_spans:
+            for k in range(start, end):
+                if chars[k] != "\n":
+                    chars[k] = "\0"
+        return "".join(chars)
+
+    def find_href(self, href: str, start: int) -> int | None:
+        """Offset of a link destination as written: after "](" or "<".
+
+        The search stops a link text's length away, so that paragraphs full of
+        reference links (whose destinations are elsewhere) stay linear.
+        """
+        if not href:
+            return None
+        best = None
+        stop = start + _LINK_WINDOW + len(href)
+        for form in {href, unquote(href)}:
+            for opener in ("](", "](<", "<"):
+                found = self.text.find(opener + form, start, stop)
+                if found >= 0 and (best is None or found + len(opener) < best):
+                    best = found + len(opener)
+        return best
+
+
 class MarkdownDocument(Document):
     format = "markdown"
 
@@ -318,6 +441,7 @@ class MarkdownDocument(Document):
         self.front_matter_text: str | None = None
         self.front_matter_line = 0
         self._heading_lines: list[int] = []
+        self._body_starts: list[int] = []  # 0-based first line after each heading
         self._parse()
 
     # -- positions -----------------------------------------------------------
@@ -327,19 +451,58 @@ class MarkdownDocument(Document):
         shift = 0
         if self._column_offsets is not None and line0 < len(self._column_offsets):
             shift = self._column_offsets[line0]
-        return line0 + 1 + self._line_offset, col0 + 1 + shift
+        return line0 + 1 + self._line_offset, max(1, col0 + 1 + shift)
 
     def _line_text(self, line0: int) -> str:
+        """A source line as markdown-it sees it: NUL reads as U+FFFD (same length)."""
         lines = self.lines
-        return lines[line0] if 0 <= line0 < len(lines) else ""
+        return lines[line0].replace("\0", "\ufffd") if 0 <= line0 < len(lines) else ""
 
     def _indent(self, line0: int) -> int:
         text = self._line_text(line0)
         return len(text) - len(text.lstrip())
 
-    def _find(self, line0: int, needle: str, start: int = 0) -> int:
-        col = self._line_text(line0).find(needle, start) if needle else -1
+    def _find(self, line0: int, needle: str) -> int:
+        col = self._line_text(line0).find(needle) if needle else -1
         return col if col >= 0 else self._indent(line0)
+
+    def _column(self, line0: int, part: str, offset: int) -> int:
+        """Source column of ``offset`` into ``part``, a line of token content.
+
+        markdown-it strips container prefixes ("> ", list indentation) and, for
+        headings, the "#" markers; the content line is what remains, so it is a
+        suffix of the source line (trailing blanks aside) or, for headings, a
+        part of it. Its leading blanks may differ: markdown-it turns a partly
+        used tab into spaces.
+        """
+        host = self._line_text(line0).rstrip()
+        body = part.rstrip()
+        if host.endswith(body):
+            return len(host) - len(body) + offset
+        found = host.find(body.strip()) if body.strip() else -1
+        if found >= 0:
+            return found + max(0, offset - (len(body) - len(body.lstrip())))
+        return self._indent(line0)
+
+    def _inline_start(self, tok: Any) -> int:
+        """0-based source line where an inline token's content begins.
+
+        markdown-it strips paragraph content with ``str.strip()``, which also
+        eats leading lines holding only Unicode whitespace ("\\xa0",
+        "\\u2028") that CommonMark does not call blank: skip those lines.
+        """
+        start, end = tok.map
+        extra = (end - start) - (tok.content.count("\n") + 1)
+        while extra > 0 and not _CONTAINER_PREFIX.sub("", self._line_text(start)).strip():
+            start, extra = start + 1, extra - 1
+        return start
+
+    def _content_pos(self, base0: int, content: _Content, offset: int) -> tuple[int, int]:
+        """0-based source (line, column) of an offset into a token's content."""
+        n, start, end = content.line_of(offset)
+        line0 = base0 + n
+        col0 = self._column(line0, content.text[start:end], offset - start)
+        return line0, min(col0, len(self._line_text(line0)))  # content may keep blanks the source lacks
 
     # -- parsing ---------------------------------------------------------------
 
@@ -357,29 +520,38 @@ class MarkdownDocument(Document):
             if ttype == "heading_open":
                 self._open_heading(tok, tokens[i + 1], open_sections)
             elif ttype in ("bullet_list_open", "ordered_list_open"):
-                line, col = self._abs(tok.map[0], self._indent(tok.map[0]))
                 list_stack.append(
-                    {"ordered": ttype == "ordered_list_open", "line": line, "column": col,
+                    {"ordered": ttype == "ordered_list_open", "line0": tok.map[0], "col0": None,
                      "items": [], "depth": len(list_stack)}
                 )
             elif ttype in ("bullet_list_close", "ordered_list_close"):
                 info = list_stack.pop()
+                col0 = info["col0"] if info["col0"] is not None else self._indent(info["line0"])
+                line, col = self._abs(info["line0"], col0)
                 self.lists.append(
-                    ListBlock(info["ordered"], info["line"], info["column"], info["depth"],
-                              tuple(info["items"]), self.section_at(info["line"]))
+                    ListBlock(info["ordered"], line, col, info["depth"], tuple(info["items"]), self.section_at(line))
                 )
             elif ttype == "list_item_open":
                 marker = tok.info + tok.markup if tok.info else tok.markup
-                item_stack.append({"token": tok, "marker": marker, "seen_inline": False})
+                col0 = self._marker_column(tok.map[0], marker, item_stack)
+                if list_stack[-1]["col0"] is None:
+                    list_stack[-1]["col0"] = col0
+                item_stack.append({"token": tok, "marker": marker, "col0": col0, "seen_inline": False})
             elif ttype == "list_item_close":
-                item_stack.pop()
+                item = item_stack.pop()
+                if not item["seen_inline"]:
+                    # An empty item, or one opening with a fence: still an item of its list.
+                    line0 = item["token"].map[0]
+                    col0 = min(item["col0"] + len(item["marker"]) + 1, len(self._line_text(line0)))
+                    line, col = self._abs(line0, col0)
+                    list_stack[-1]["items"].append(ListItem("", line, col, None, item["marker"]))
             elif ttype == "inline":
                 if item_stack and not item_stack[-1]["seen_inline"] and tok.level == item_stack[-1]["token"].level + 2:
                     item_stack[-1]["seen_inline"] = True
                     list_stack[-1]["items"].append(self._list_item(tok, item_stack[-1]["marker"]))
                 if table is not None:
                     table["cells"].append(tok.content.strip())
-                self._scan_inline(tok, in_list=bool(item_stack))
+                self._scan_inline(tok, in_list=bool(item_stack), in_table=table is not None)
             elif ttype == "table_open":
                 table = {"token": tok, "header": None, "rows": [], "cells": []}
             elif ttype == "tr_open" and table is not None:
@@ -393,14 +565,15 @@ class MarkdownDocument(Document):
                     table["rows"].append(TableRow(tuple(table["cells"]), line))
             elif ttype == "table_close" and table is not None:
                 start = table["token"].map[0]
-                line, col = self._abs(start, self._indent(start))
+                line, col = self._abs(start, self._find(start, "|"))
                 self.tables.append(
                     Table(table["header"] or (), tuple(table["rows"]), line, col, self.section_at(line))
                 )
                 table = None
             elif ttype in ("fence", "code_block"):
                 start, end = tok.map
-                line, col = self._abs(start, self._indent(start))
+                col0 = self._find(start, tok.markup) if ttype == "fence" else self._indent(start)
+                line, col = self._abs(start, col0)
                 self.code_blocks.append(
                     CodeBlock(
                         tok.info.strip().split(" ")[0].lower() if tok.info else "",
@@ -409,7 +582,7 @@ class MarkdownDocument(Document):
                     )
                 )
             elif ttype == "html_block":
-                self._scan_suppressions(tok.content, tok.map[0])
+                self._scan_suppressions(tok.map[0], _Content(tok.content), 0, len(tok.content))
             elif ttype == "front_matter":
                 self.front_matter_text = tok.content
                 self.front_matter_line = self._abs(0)[0]
@@ -418,9 +591,18 @@ class MarkdownDocument(Document):
             self._close_section(index, n_lines + self._line_offset)
         self.line_count = n_lines
 
+    def _marker_column(self, line0: int, marker: str, item_stack: list[dict[str, Any]]) -> int:
+        """0-based column of a list item's marker ("- x", "> 1. x", "- - x")."""
+        start = 0
+        # A list nested on its parent item's line ("- - x") starts after that marker.
+        if item_stack and item_stack[-1]["token"].map[0] == line0:
+            start = item_stack[-1]["col0"] + len(item_stack[-1]["marker"])
+        found = self._line_text(line0).find(marker, start)
+        return found if found >= 0 else self._indent(line0)
+
     def _open_heading(self, tok: Any, inline: Any, open_sections: list[int]) -> None:
         level = int(tok.tag[1])
-        start = tok.map[0]
+        start, end = tok.map
         line, col = self._abs(start, self._indent(start))
         while open_sections and self.sections[open_sections[-1]].level >= level:
             self._close_section(open_sections.pop(), line - 1)
@@ -432,8 +614,8 @@ class MarkdownDocument(Document):
         parent = open_sections[-1] if open_sections else None
         self.sections.append(Section(level, title, number, line, col, line, parent))
         self._heading_lines.append(line)
+        self._body_starts.append(end)  # a setext heading's underline is no body
         open_sections.append(len(self.sections) - 1)
-        self._scan_inline(inline, in_list=False)
 
     def _close_section(self, index: int, end_line: int) -> None:
         sec = self.sections[index]
@@ -442,68 +624,104 @@ class MarkdownDocument(Document):
         )
 
     def _list_item(self, inline: Any, marker: str) -> ListItem:
-        line0 = inline.map[0]
+        line0 = self._inline_start(inline)
         content = inline.content
-        first = content.split("\n", 1)[0]
         task = _TASK.match(content)
         if task:
             checkbox = content[:3]
-            col0 = self._find(line0, checkbox)
             text = content[task.end():]
             checked: bool | None = task.group("mark") != " "
         else:
             checkbox, checked, text = None, None, content
-            col0 = self._find(line0, first[:20])
-        line, col = self._abs(line0, col0)
+        line, col = self._abs(*self._content_pos(line0, _Content(content), 0))
         return ListItem(" ".join(text.split()), line, col, checked, marker, checkbox)
 
-    def _scan_inline(self, tok: Any, in_list: bool) -> None:
+    def _scan_inline(self, tok: Any, in_list: bool, in_table: bool = False) -> None:
         if tok.map is None:
             return
-        base = tok.map[0]
-        # Metadata lines: one per source line of the paragraph.
-        if "**" in tok.content:
-            for n, raw in enumerate(tok.content.split("\n")):
-                match = _METADATA.match(raw.strip())
-                if match:
-                    line0 = base + n
-                    col0 = self._find(line0, "**")
-                    line, col = self._abs(line0, col0)
-                    value_col = self._find(line0, match.group("value"), col0) if match.group("value") else col0
-                    self.metadata_entries.append(
-                        Metadata(match.group("key").strip(), match.group("value").strip(), line, col,
-                                 self._abs(line0, value_col)[1], self.section_at(line), in_list)
-                    )
+        base = self._inline_start(tok)
+        content = _Content(tok.content)
+        # A table cell is no line of its own: "| **Step**: x |" is a cell, not metadata.
+        if "**" in content.text and not in_table:
+            self._scan_metadata(base, content, in_list)
         children = tok.children or ()
-        line0 = base
+        if not any(child.type in ("link_open", "html_inline") for child in children):
+            return
+        # Inline children carry no positions: follow them through the source
+        # with a cursor that moves past line breaks, code spans and raw HTML,
+        # whose extent in the source is known exactly.
+        cursor = 0
+        link_from = 0
+        link: dict[str, Any] | None = None
         for child in children:
             ctype = child.type
             if ctype in ("softbreak", "hardbreak"):
-                line0 += 1
+                found = content.text.find("\n", cursor)
+                cursor = found + 1 if found >= 0 else cursor
+            elif ctype == "code_inline":
+                cursor = content.skip_code_span(cursor)
+            elif ctype == "html_inline":
+                found = content.text.find(child.content, cursor)
+                if found >= 0:
+                    cursor = found + len(child.content)
+                    if "agent-lint-" in child.content:
+                        self._scan_suppressions(base, content, found, cursor)
             elif ctype == "link_open":
                 href = str(child.attrs.get("href", ""))
-                col0 = self._find(line0, href)
-                line, col = self._abs(line0, col0)
-                self.links.append(Link(href, "", line, col))
-            elif ctype == "html_inline" and "agent-lint-" in child.content:
-                self._scan_suppressions(child.content, line0)
+                at = content.find_href(href, max(cursor, link_from))
+                if at is None:
+                    at = cursor
+                else:
+                    link_from = at + 1
+                link = {"href": href, "offset": at, "parts": []}
+            elif ctype == "link_close" and link is not None:
+                line, col = self._abs(*self._content_pos(base, content, link["offset"]))
+                self.links.append(Link(link["href"], _plain(link["parts"]), line, col))
+                link = None
+            if link is not None and ctype != "link_open":
+                link["parts"].append(child)
 
-    def _scan_suppressions(self, content: str, line0: int) -> None:
-        if "agent-lint-" not in content:
+    def _scan_metadata(self, base: int, content: _Content, in_list: bool) -> None:
+        """``**Key**: value`` lines of a paragraph, outside code spans."""
+        masked = None
+        for start, end in content.line_spans():
+            if not content.text[start:end].lstrip().startswith("**"):
+                continue
+            masked = masked if masked is not None else content.masked()
+            line = masked[start:end]
+            lead = len(line) - len(line.lstrip())
+            match = _METADATA.match(line[lead:].rstrip())
+            if not match:
+                continue
+            origin = start + lead
+            key = content.text[origin + match.start("key"): origin + match.end("key")]
+            raw_value = content.text[origin + match.start("value"): origin + match.end("value")]
+            value = raw_value.strip()
+            line0, col0 = self._content_pos(base, content, origin)
+            value_offset = origin + match.start("value") + (len(raw_value) - len(raw_value.lstrip()))
+            value_col = self._content_pos(base, content, value_offset)[1] if value else col0
+            line, col = self._abs(line0, col0)
+            self.metadata_entries.append(
+                Metadata(key.strip(), value, line, col, self._abs(line0, value_col)[1], self.section_at(line), in_list)
+            )
+
+    def _scan_suppressions(self, base: int, content: _Content, start: int, end: int) -> None:
+        if "agent-lint-" not in content.text[start:end]:
             return
-        for match in _SUPPRESSION.finditer(content):
-            rel_line = content.count("\n", 0, match.start())
-            l0 = line0 + rel_line
-            col0 = self._find(l0, "<!--")
+        for match in _SUPPRESSION.finditer(content.text, start, end):
             codes = tuple(c for c in re.split(r"[\s,]+", match.group("codes").strip()) if c)
-            line, col = self._abs(l0, col0)
+            line, col = self._abs(*self._content_pos(base, content, match.start()))
+            end0 = self._content_pos(base, content, match.end() - 1)[0]
+            end_line = self._abs(end0)[0]
             target = 0
             if match.group("action") == "disable-next-line":
-                after = l0 + match.group().count("\n") + 1
+                after = end0 + 1
                 while after < len(self.lines) and not self.lines[after].strip():
                     after += 1
                 target = self._abs(after)[0]
-            self.suppressions.append(Suppression(match.group("action"), codes, line, col, target))
+            self.suppressions.append(Suppression(
+                match.group("action"), codes, line, col, end_line if end_line != line else None, target
+            ))
 
     # -- queries ---------------------------------------------------------------
 
@@ -532,10 +750,10 @@ class MarkdownDocument(Document):
         return [i for i, s in enumerate(self.sections) if normalize_key(s.title) == wanted]
 
     def section_text(self, index: int) -> str:
+        """The source lines under a heading (not the heading), subsections included."""
         sec = self.sections[index]
-        first = sec.line - self._line_offset
         last = sec.end_line - self._line_offset
-        return "\n".join(self.lines[first:last])
+        return "\n".join(self.lines[self._body_starts[index]:last])
 
     @cached_property
     def front_matter(self) -> dict[str, Any]:
@@ -555,11 +773,19 @@ class MarkdownDocument(Document):
         try:
             value = yaml.safe_load(self.front_matter_text)
         except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            line = self.front_matter_line + 1 + (mark.line if mark else 0)
-            column = (mark.column + 1) if mark else 1
+            mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+            index = mark.index if mark else getattr(err, "position", 0)  # ReaderError has a position
+            line, column = text_position(self.front_matter_text, index)
             problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-            return {}, LoadError("front-matter", f"invalid YAML front matter: {problem}", line, column)
+            return {}, LoadError("front-matter", f"invalid YAML front matter: {problem}",
+                                 self.front_matter_line + line, column)
+        except RecursionError:
+            return {}, LoadError("front-matter", "invalid YAML front matter: nested too deeply to parse",
+                                 self.front_matter_line + 1, 1)
+        except Exception as err:  # noqa: BLE001 - YAML constructors leak ValueError and others
+            # e.g. "date: 2024-13-45" parses, then datetime.date() refuses it.
+            return {}, LoadError("front-matter", f"invalid YAML front matter: a value cannot be read ({err})",
+                                 self.front_matter_line + 1, 1)
         if value is None:
             return {}, None
         if not isinstance(value, dict):
@@ -589,19 +815,29 @@ class MarkdownDocument(Document):
         content_lines = split_lines(block.content)
         offsets = []
         for n, text in enumerate(content_lines):
-            host = self._line_text(content_line0 + n)
-            offsets.append(len(host) - len(text) if host.endswith(text) else 0)
+            host = self._line_text(content_line0 + n).rstrip()
+            body = text.rstrip()
+            # Where the text sits in its source line; the leading blanks may be a
+            # tab that markdown-it turned into spaces, so the shift can be negative.
+            own = len(host) - len(body) if host.endswith(body.lstrip()) else 0
+            # A fence inside an embedded document: add that document's own shift.
+            offsets.append(own + self._abs(content_line0 + n)[1] - 1)
         return MarkdownDocument(
             self.path, self.kind, block.content,
             line_offset=block.line, column_offsets=offsets,
         )
 
     def fenced_checklists(self) -> Iterator[tuple[CodeBlock, ListBlock]]:
+        """Task lists written inside Markdown fences, at host positions.
+
+        Their ``section`` is the host section holding the fence: an index into
+        the embedded document's own headings would mean nothing to a caller.
+        """
         for block in self.code_blocks:
             if block.fenced and block.info in ("", "markdown", "md", "gfm"):
                 if "[" in block.content:
                     for checklist in self.embedded(block).checklists:
-                        yield block, checklist
+                        yield block, replace(checklist, section=block.section)
 
 
 # ----------------------------------------------------------------------------
@@ -612,6 +848,7 @@ _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
 _STRUCTURE = re.compile(r'["\[\]{}]')
 _SCALAR = re.compile(r"[^,\]\}\s]+")
+_LONG_NUMBER = re.compile(r"-?\d{4000,}")
 
 
 class JsonDocument(Document):
@@ -633,7 +870,9 @@ class JsonDocument(Document):
 
         Scans only along the path, so the cost is paid for documents with
         findings, not for every document. Duplicate keys resolve to the last,
-        as ``json.loads`` does.
+        as ``json.loads`` does. A step that names nothing stops the walk at
+        the deepest value found. Steps compare as text, so a JSON pointer's
+        "0" finds an array's first item.
         """
         text = self.text
         pos = _WS.match(text, 0).end()
@@ -662,10 +901,10 @@ class JsonDocument(Document):
                 key = json.loads(key_match.group())
                 pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
                 pos = _WS.match(text, pos).end()
-                if key == step:
+                if key == str(step):
                     found = pos
             else:
-                if index == step:
+                if str(index) == str(step):
                     return pos
                 index += 1
             pos = _skip_value(text, pos)
@@ -723,8 +962,14 @@ def parse_document(path: str, kind: Kind | None, data: bytes, *, max_bytes: int 
         try:
             value = json.loads(text)
         except json.JSONDecodeError as err:
-            return FailedDocument(path, kind, LoadError("json", f"invalid JSON: {err.msg}", err.lineno, err.colno), fmt)
+            line, column = text_position(text, err.pos)
+            return FailedDocument(path, kind, LoadError("json", f"invalid JSON: {err.msg}", line, column), fmt)
         except RecursionError:
             return FailedDocument(path, kind, LoadError("json", "invalid JSON: nested too deeply to parse"), fmt)
+        except ValueError:
+            # Valid JSON that Python refuses: an integer over sys.get_int_max_str_digits().
+            long_number = _LONG_NUMBER.search(text)
+            line, column = text_position(text, long_number.start()) if long_number else (1, 1)
+            return FailedDocument(path, kind, LoadError("json", "invalid JSON: number too long to read", line, column), fmt)
         return JsonDocument(path, kind, text, value, has_bom)
     return MarkdownDocument(path, kind, text, has_bom)

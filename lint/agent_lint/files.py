@@ -66,7 +66,7 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
-             "--", *(prefixes or ["."])],
+             "--", *([prefix or "." for prefix in prefixes] or ["."])],  # git refuses an empty pathspec
             capture_output=True, timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -74,15 +74,9 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
     if result.returncode != 0:
         return None
     out = result.stdout.decode("utf-8", errors="surrogateescape")
-    # ls-files lists paths relative to the work tree top; the root may be below it.
-    prefix_result = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"],
-                                   capture_output=True, timeout=60)
-    strip = prefix_result.stdout.decode().strip() if prefix_result.returncode == 0 else ""
-    files = []
-    for name in out.split("\0"):
-        if name:
-            files.append(name[len(strip):] if strip and name.startswith(strip) else name)
-    return files
+    # ls-files names paths relative to its working directory (-C root), which
+    # is what the root-relative paths need, even with the root below the top.
+    return [name for name in out.split("\0") if name]
 
 
 def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> list[str]:
@@ -112,17 +106,30 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
         return False
 
     files: list[str] = []
-    load_spec(root, "")
+    loaded: set[str] = set()
+
+    def load_once(rel: str) -> None:
+        if rel not in loaded:
+            loaded.add(rel)
+            load_spec(root / rel if rel else root, rel)
+
+    load_once("")
     for prefix in prefixes or [""]:
+        # The .gitignore files of the folders above the walk apply inside it too.
+        parts = prefix.split("/") if prefix else []
+        for depth in range(1, len(parts)):
+            load_once("/".join(parts[:depth]))
         start = root / prefix if prefix else root
         if start.is_file():
-            files.append(prefix)
+            if not ignored(prefix, False):
+                files.append(prefix)
+            continue
+        if prefix and ignored(prefix, True):
             continue
         for dirpath, dirnames, filenames in os.walk(start):
             rel_dir = Path(dirpath).relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir
-            if rel_dir and rel_dir != prefix:
-                load_spec(Path(dirpath), rel_dir)
+            load_once(rel_dir)
             dirnames[:] = sorted(
                 d for d in dirnames
                 if d != ".git" and not ignored(f"{rel_dir}/{d}" if rel_dir else d, True)

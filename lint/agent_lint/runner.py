@@ -98,7 +98,9 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
     known = discover(config)
     if options.paths:
-        targets = expand_targets(options.paths, config, known, options.force_exclude)
+        # Relative paths are relative to options.cwd, not to the process's directory.
+        paths = [options.cwd / path for path in options.paths]
+        targets = expand_targets(paths, config, known, options.force_exclude)
         documents = {**known, **targets}
     else:
         targets = known

@@ -1,7 +1,7 @@
 """Inline suppression comments and which of them did any work.
 
     <!-- agent-lint-disable AL201 -->        until a matching enable (or the end)
-    <!-- agent-lint-enable AL201 -->
+    <!-- agent-lint-enable AL201 -->         (a bare enable ends every disable)
     <!-- agent-lint-disable-next-line AL201 -->   the next non-blank line
     <!-- agent-lint-disable-file AL201 -->   the whole file
 
@@ -40,12 +40,13 @@ class Suppressions:
         """``names`` maps every known rule name and code to its code."""
         self._names = names
         self._spans: list[_Span] = []
-        self._used: set[tuple[int, str | None]] = set()
+        self._codes: dict[Suppression, frozenset[str] | None] = {}
+        self._used: set[tuple[Suppression, str | None]] = set()
         self.unknown: list[Unused] = []
         end = doc.line_count + 1
         open_disables: list[_Span] = []
-        for sup in doc.suppressions:
-            codes = self._resolve(sup)
+        for sup in sorted(doc.suppressions, key=lambda s: (s.line, s.column)):
+            codes = self._codes[sup] = self._resolve(sup)
             if sup.action == "disable-file":
                 self._spans.append(_Span(sup, codes, 1, end))
             elif sup.action == "disable-next-line":
@@ -55,10 +56,23 @@ class Suppressions:
                 open_disables.append(span)
                 self._spans.append(span)
             elif sup.action == "enable":
-                # A bare enable ends every open disable; "enable X" ends those naming X.
-                for span in open_disables:
-                    if span.last == end and (codes is None or (span.codes is not None and span.codes & codes)):
-                        span.last = sup.line
+                self._enable(sup, codes, open_disables, end)
+
+    def _enable(self, sup: Suppression, codes: frozenset[str] | None, open_disables: list[_Span], end: int) -> None:
+        """A bare enable ends every open disable; "enable X" ends X only.
+
+        "disable A, B" then "enable A" keeps B disabled: the rest of that span
+        goes on as a new span of the same comment.
+        """
+        for span in list(open_disables):
+            if span.last != end or (codes is not None and (span.codes is None or not span.codes & codes)):
+                continue
+            span.last = sup.line
+            rest = span.codes - codes if codes is not None and span.codes is not None else frozenset()
+            if rest:
+                tail = _Span(span.suppression, rest, sup.line + 1, end)
+                open_disables.append(tail)
+                self._spans.append(tail)
 
     def _resolve(self, sup: Suppression) -> frozenset[str] | None:
         if not sup.codes:
@@ -74,23 +88,23 @@ class Suppressions:
 
     def suppresses(self, code: str, line: int) -> bool:
         hit = False
-        for index, span in enumerate(self._spans):
+        for span in self._spans:
             if span.first <= line <= span.last and (span.codes is None or code in span.codes):
-                self._used.add((index, None if span.codes is None else code))
+                self._used.add((span.suppression, None if span.codes is None else code))
                 hit = True
         return hit
 
     def unused(self, active_codes: set[str]) -> list[Unused]:
         """Suppressions of rules that ran and found nothing there to suppress."""
         result = list(self.unknown)
-        for index, span in enumerate(self._spans):
-            if span.suppression.action == "enable":
+        for sup, codes in self._codes.items():
+            if sup.action == "enable":
                 continue
-            if span.codes is None:
-                if (index, None) not in self._used:
-                    result.append(Unused(span.suppression, None))
+            if codes is None:
+                if (sup, None) not in self._used:
+                    result.append(Unused(sup, None))
                 continue
-            for code in sorted(span.codes):
-                if code in active_codes and (index, code) not in self._used:
-                    result.append(Unused(span.suppression, code))
+            for code in sorted(codes):
+                if code in active_codes and (sup, code) not in self._used:
+                    result.append(Unused(sup, code))
         return result

@@ -45,7 +45,7 @@ from . import (
     al304_handoff_placeholder,
     al305_handoff_session_reference_broken,
     al306_handoff_entry_missing_batch_session,
-    al401_handoff_updated_more_than_once,
+    al401_handoff_committed_more_than_once,
     al402_handoff_changed_while_frozen,
     al403_handoff_updated_before_sessions_committed,
     al404_session_ids_trailer_incomplete,
@@ -93,7 +93,7 @@ RULES: tuple[Rule, ...] = tuple(
         al304_handoff_placeholder,
         al305_handoff_session_reference_broken,
         al306_handoff_entry_missing_batch_session,
-        al401_handoff_updated_more_than_once,
+        al401_handoff_committed_more_than_once,
         al402_handoff_changed_while_frozen,
         al403_handoff_updated_before_sessions_committed,
         al404_session_ids_trailer_incomplete,
@@ -108,7 +108,7 @@ RULES: tuple[Rule, ...] = tuple(
 BATCH_PROBLEMS = {
     module.RULE.code: module.problems
     for module in (
-        al401_handoff_updated_more_than_once,
+        al401_handoff_committed_more_than_once,
         al402_handoff_changed_while_frozen,
         al403_handoff_updated_before_sessions_committed,
         al404_session_ids_trailer_incomplete,

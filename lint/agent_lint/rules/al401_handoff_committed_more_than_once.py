@@ -50,4 +50,4 @@ def check(project, options: dict):
     return gate_findings(project, problems, options)
 
 
-RULE = Rule("AL401", "handoff-updated-more-than-once", Scope.PROJECT, check, __doc__)
+RULE = Rule("AL401", "handoff-committed-more-than-once", Scope.PROJECT, check, __doc__)
