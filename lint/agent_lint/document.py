@@ -151,6 +151,18 @@ class Suppression:
     target: int = 0  # disable-next-line: the next non-blank line (formatters add a blank one)
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape(text: str) -> str:
+    """Drop Markdown backslash escapes (``\\_`` is ``_``), as a reader sees the text.
+
+    Formatters such as mdformat add them freely; the text rules compare must
+    not depend on whether a document was formatted.
+    """
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
+
+
 def normalize_key(key: str) -> str:
     """Compare metadata keys and titles the way people read them."""
     return " ".join(key.replace("_", " ").replace("-", " ").split()).casefold()
@@ -550,7 +562,7 @@ class MarkdownDocument(Document):
                     item_stack[-1]["seen_inline"] = True
                     list_stack[-1]["items"].append(self._list_item(tok, item_stack[-1]["marker"]))
                 if table is not None:
-                    table["cells"].append(tok.content.strip())
+                    table["cells"].append(unescape(tok.content.strip()))
                 self._scan_inline(tok, in_list=bool(item_stack), in_table=table is not None)
             elif ttype == "table_open":
                 table = {"token": tok, "header": None, "rows": [], "cells": []}
@@ -634,7 +646,7 @@ class MarkdownDocument(Document):
         else:
             checkbox, checked, text = None, None, content
         line, col = self._abs(*self._content_pos(line0, _Content(content), 0))
-        return ListItem(" ".join(text.split()), line, col, checked, marker, checkbox)
+        return ListItem(unescape(" ".join(text.split())), line, col, checked, marker, checkbox)
 
     def _scan_inline(self, tok: Any, in_list: bool, in_table: bool = False) -> None:
         if tok.map is None:
@@ -702,7 +714,7 @@ class MarkdownDocument(Document):
             value_col = self._content_pos(base, content, value_offset)[1] if value else col0
             line, col = self._abs(line0, col0)
             self.metadata_entries.append(
-                Metadata(key.strip(), value, line, col, self._abs(line0, value_col)[1], self.section_at(line), in_list)
+                Metadata(unescape(key.strip()), unescape(value), line, col, self._abs(line0, value_col)[1], self.section_at(line), in_list)
             )
 
     def _scan_suppressions(self, base: int, content: _Content, start: int, end: int) -> None:
