@@ -67,8 +67,10 @@ def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
     if following.strip() and not _METADATA.match(following) or not all(_ID.fullmatch(i) for i in listed):
         return None  # a Sessions paragraph going on below, or a session named by other text
     end = doc.offset(line, 1) + len(text.rstrip())
-    if not listed:  # an empty Sessions line: everything goes after the key
-        return Fix("list the batch's sessions", (Edit(end, end, " " + ", ".join(batch.ids)),))
+    if not listed:  # an empty Sessions line: everything goes after the key and its space
+        spaced = text != text.rstrip()
+        at = doc.offset(line, 1) + len(text) if spaced else end
+        return Fix("list the batch's sessions", (Edit(at, at, ("" if spaced else " ") + ", ".join(batch.ids)),))
     start = doc.offset(line, column)
     parts = _split(doc.text[start:end])
     if len(parts) != len(listed) or doc.text[start:end].endswith(","):
