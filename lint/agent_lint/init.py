@@ -129,13 +129,13 @@ def init_config(root: Path, steps: Steps) -> None:
     data = _read(pyproject)
     if data is not None:
         text = _text(data)
-        parsed = _toml(text) if text is not None else None
+        # Parsed as agent-lint's config reader will (tomllib rejects a BOM), and again after the edit.
+        parsed = _toml(data.decode("utf-8")) if text is not None else None
         if parsed is not None and "agent-lint" in parsed.get("tool", {}):
             return steps.kept("pyproject.toml: it has a [tool.agent-lint] table")
         if parsed is not None:
             edit = _end_insertion(text, table)
-            after = text[:edit.start] + edit.text
-            again = _toml(after)
+            again = _toml(text[:edit.start] + edit.text)
             wanted = _toml(table)["tool"]["agent-lint"]
             if again is not None and again.get("tool", {}).pop("agent-lint", None) == wanted and again == parsed:
                 insert(pyproject, data, [edit], "add [tool.agent-lint]")

@@ -54,8 +54,9 @@ class NewSessionOptions:
 
 def normalize_slug(slug: str) -> str:
     """Lowercase ASCII letters and digits joined by single hyphens, as the ID pattern wants."""
-    ascii_text = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    # casefold first: it spells out letters that have no decomposition (ß -> ss).
+    ascii_text = unicodedata.normalize("NFKD", slug.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def _day(text: str | None) -> str:
@@ -89,7 +90,8 @@ def _template(root: Path, config) -> tuple[tuple[str, ...], str]:
 
 def _fields(ident: str, day: str, options: NewSessionOptions, objective: str,
             template: tuple[str, ...]) -> dict[str, Any]:
-    fields: dict[str, Any] = {"id": ident, "date": day, "agent": options.agent, "role": options.role,
+    agent = " ".join(options.agent.split()) or "unknown"
+    fields: dict[str, Any] = {"id": ident, "date": day, "agent": agent, "role": options.role,
                               "objective": objective}
     if options.role == "worker":
         fields["orchestrator"] = options.orchestrator
@@ -227,7 +229,6 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
     words = " ".join(re.sub(r"[-_]+", " ", options.slug).split())
     # One line each: a metadata value cannot hold a line break.
     objective = " ".join((options.objective or "").split()) or words[:1].upper() + words[1:]
-    options.agent = " ".join(options.agent.split()) or "unknown"
     for n in range(1, 10_000):
         ident = f"{day}-{slug}" if n == 1 else f"{day}-{slug}-{n}"
         if ident in taken:
