@@ -235,3 +235,10 @@ def test_write_ci_keeps_a_config_that_has_the_hook(tmp_path):
     root = git_repo(tmp_path, {".pre-commit-config.yaml": own})
     assert "kept .pre-commit-config.yaml: it runs the agent-lint hook\n" in init(root, write_ci=True)
     assert (root / ".pre-commit-config.yaml").read_text() == own
+
+
+def test_no_readme_when_the_session_logs_have_no_one_folder(tmp_path):
+    root = git_repo(tmp_path, {".agent-lint.toml": 'session-logs = ["**/*.session.md"]\n'})
+    assert "kept the session logs as they are: their glob names no one folder to put a README in\n" in init(root)
+    assert sorted(snapshot(root)) == [".agent-lint.toml", "AGENT-SYSTEM.md"]
+    check_passes(root)

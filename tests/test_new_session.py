@@ -289,3 +289,14 @@ def test_without_a_system_document_the_reference_template_is_used(tmp_path):
     path, err = make(tmp_path, "alone", "orchestrator")
     assert err == "agent-lint: note: AGENT-SYSTEM.md has no prerequisites template; used agent-lint's reference AGENT-SYSTEM.md\n"
     assert "".join(f"- [ ] {item}\n" for item in ITEMS) in (tmp_path / path).read_text()
+
+
+def test_an_orchestrator_named_by_a_worker_is_held_to_its_checklist(repo):
+    # The Dispatched list is still empty, but a worker log (written by hand) says the batch started.
+    make(repo, "lead", "orchestrator")
+    (repo / SESSIONS / f"{DAY}-lead-a.md").write_text(
+        f"# a\n\n**Date**: {DAY}\n**Agent**: x\n**Role**: worker\n**Objective**: o\n"
+        f"**Orchestrator**: {DAY}-lead\n\n## Work Log\n\n## Outcome\n\nDone.\n")
+    code, out = check_output(repo)
+    assert code == 1
+    assert [line.split(" ")[1] for line in out.splitlines()[:-1]] == ["AL218"] + ["AL215"] * len(ITEMS)

@@ -219,7 +219,9 @@ This README is not a session log: agent-lint's default `exclude` (`**/README.md`
 
 
 def init_sessions(root: Path, config, system: str, steps: Steps) -> None:
-    folder = static_folder(config.session_logs[0]) if config.session_logs else ".agents/sessions"
+    folder = static_folder(config.session_logs[0]) if config.session_logs else ""
+    if not folder:
+        return steps.kept("the session logs as they are: their glob names no one folder to put a README in")
     readme = posixpath.join(folder, "README.md")
     if (root / readme).exists():
         return steps.kept(f"{readme}: it exists")
