@@ -89,6 +89,8 @@ def check(doc, options: dict):
         odd = [i for i in block.tasks if i.marker in ("*", "+") or i.checkbox == "[X]"]
         if odd and not block.ordered:
             found.append((block, odd[0], _edits(doc, block)))
+    if not found:
+        return
     # A list's bullets may change only if, with every other list changed
     # so far, the document keeps its structure (one pass applies them all).
     original, accepted, safe = _structure(doc.text), [], set()
@@ -102,6 +104,7 @@ def check(doc, options: dict):
             fix = Fix("write the checklist '- [ ]' / '- [x]'", tuple(edits[0] + edits[1]))
         yield Finding(first.line, first.column, f"checklist written '{first.marker} {first.checkbox}'; "
                                                 f"write '- [ ]' and '- [x]'", fix=fix)
+
 
 RULE = Rule("AL205", "checklist-syntax-nonstandard", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,
             severity=Severity.WARNING, fixable=True, opt_in=True)
