@@ -69,3 +69,10 @@ def test_wheel_declares_the_console_script(wheel):
     parser = configparser.ConfigParser()
     parser.read_string(wheel.read(entry_points).decode("utf-8"))
     assert parser["console_scripts"]["agent-lint"] == "agent_lint.__main__:main"
+
+
+def test_wheel_ships_the_reference_system_document(wheel):
+    from agent_lint.resources import reference_system_document
+
+    shipped = wheel.read("agent_lint/data/AGENT-SYSTEM.md").decode("utf-8")
+    assert shipped == (CHECKOUT / "AGENT-SYSTEM.md").read_text(encoding="utf-8") == reference_system_document()

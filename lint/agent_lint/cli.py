@@ -156,6 +156,39 @@ def fmt_command(
     raise typer.Exit(run_fmt(FmtOptions(paths=tuple(paths or ()), check=check, config=config)))
 
 
+@app.command("init")
+@guarded
+def init_command(
+    path: Optional[Path] = typer.Argument(None, help="The repository to set up (default: the enclosing git work tree, else the current folder)."),
+    write_ci: bool = typer.Option(False, "--write-ci", help="Also add the pre-commit hook and write a GitHub workflow (never replacing a file)."),
+) -> None:
+    """Set agent-lint up in an existing repository: config, system document, session-log folder."""
+    from .init import InitOptions, run_init
+
+    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci)))
+
+
+@app.command("new-session")
+@guarded
+def new_session_command(
+    slug: str = typer.Argument(..., help="What the session is about; made into the ID YYYY-MM-DD-slug."),
+    role: str = typer.Option(..., "--role", help="orchestrator, worker or single."),
+    orchestrator: Optional[str] = typer.Option(None, "--orchestrator", metavar="ID", help="A worker's orchestrator session, which must have a log."),
+    output_format: str = typer.Option("md", "--format", help="md or json."),
+    day: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="The session's date (default: today)."),
+    agent: str = typer.Option("unknown", "--agent", envvar="AGENT_LINT_AGENT", help="The agent or tool running the session."),
+    objective: Optional[str] = typer.Option(None, "--objective", help="One line stating the task (default: the slug in words)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+) -> None:
+    """Write a new session log that checks clean, and print its path."""
+    from .new_session import NewSessionOptions, new_session
+
+    raise typer.Exit(new_session(NewSessionOptions(
+        slug=slug, role=role, orchestrator=orchestrator, format=output_format, date=day, agent=agent,
+        objective=objective, config=config,
+    )))
+
+
 @app.command("rules")
 @guarded
 def rules_command(

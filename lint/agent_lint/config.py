@@ -253,10 +253,15 @@ def check_selectors(selectors: Iterable[str], rules: Sequence[Rule], origin: str
             raise AgentLintError(f"{origin}: '{selector}' matches no rule (see 'agent-lint rules')")
 
 
+def names_rule(selector: str, rule: Rule) -> bool:
+    return selector.upper() == rule.code or selector == rule.name
+
+
 def enabled_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
     return [
         rule for rule in rules
-        if any(selector_matches(s, rule) for s in select) and not any(selector_matches(s, rule) for s in ignore)
+        if any(names_rule(s, rule) if rule.opt_in else selector_matches(s, rule) for s in select)
+        and not any(selector_matches(s, rule) for s in ignore)
     ]
 
 

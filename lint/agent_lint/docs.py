@@ -18,9 +18,14 @@ def _rules() -> tuple[Rule, ...]:
     return RULES
 
 
+def _severity(rule: Rule) -> str:
+    """The default severity, and whether the rule must be selected by name to run."""
+    return f"{rule.severity.value} (opt-in)" if rule.opt_in else rule.severity.value
+
+
 def rules_table() -> str:
     rows = [("CODE", "NAME", "SEVERITY", "FIX", "SUMMARY")]
-    rows += [(r.code, r.name, r.severity.value, "yes" if r.fixable else "", r.summary) for r in _rules()]
+    rows += [(r.code, r.name, _severity(r), "yes" if r.fixable else "", r.summary) for r in _rules()]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "".join(
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n"
@@ -32,7 +37,7 @@ def rules_json() -> str:
     return json.dumps(
         [
             {"code": r.code, "name": r.name, "severity": r.severity.value, "scope": r.scope.value,
-             "fixable": r.fixable, "summary": r.summary, "options": r.options_schema}
+             "fixable": r.fixable, "opt_in": r.opt_in, "summary": r.summary, "options": r.options_schema}
             for r in _rules()
         ],
         indent=2,
@@ -41,7 +46,8 @@ def rules_json() -> str:
 
 def rule_text(rule: Rule) -> str:
     body = textwrap.dedent("\n".join(rule.doc.strip().splitlines()[1:])).strip()
-    header = f"{rule.code} {rule.name} ({rule.severity.value}{', fixable' if rule.fixable else ''})"
+    flags = (", fixable" if rule.fixable else "") + (", opt-in" if rule.opt_in else "")
+    header = f"{rule.code} {rule.name} ({rule.severity.value}{flags})"
     return f"{header}\n\n{rule.summary}\n\n{body}\n"
 
 
@@ -49,7 +55,7 @@ def readme_table() -> str:
     """The Markdown rules table between README's rules-table markers."""
     lines = ["| Code | Name | Severity | Fix | Summary |", "| --- | --- | --- | --- | --- |"]
     for r in _rules():
-        lines.append(f"| {r.code} | `{r.name}` | {r.severity.value} | {'yes' if r.fixable else ''} | {r.summary} |")
+        lines.append(f"| {r.code} | `{r.name}` | {_severity(r)} | {'yes' if r.fixable else ''} | {r.summary} |")
     return "\n".join(lines) + "\n"
 
 

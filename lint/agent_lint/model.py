@@ -131,6 +131,10 @@ class Rule:
     kinds: tuple[Kind, ...] = ()
     fixable: bool = False
     handles_load_errors: bool = False  # runs on files that failed to load, and only on those
+    # Opt-in rules (style, not protocol) are enabled only by their own code or
+    # name in select / extend-select, never by ALL or a prefix: a team that
+    # selects ALL asked for every protocol check, not for every preference.
+    opt_in: bool = False
 
     @property
     def summary(self) -> str:

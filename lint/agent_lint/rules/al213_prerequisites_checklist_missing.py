@@ -7,6 +7,16 @@ Execution Pattern: a `## Prerequisites Checklist` section with a task list
 (or a table of `[x]` / `[ ]` cells) in Markdown, a `prerequisites` array in
 JSON.
 
+When the log has no prerequisites section at all and the system document
+has a template, `--fix` adds the template's items, unchecked (nothing says
+they were verified): in Markdown a `## Prerequisites Checklist` section
+before `## Outcome` (or at the end), where the conventions place it; in
+JSON a `"prerequisites"` array (`{"item": ..., "checked": false, "note":
+""}` per item) as the object's last member, written with the file's own
+indentation. Every item then needs checking or a justification (AL215).
+A log with a differently titled prerequisites heading or key, or an empty
+checklist section, is not fixed: which one was meant is a guess.
+
 ## Why it matters
 The checklist is the orchestrator's record that the batch was safe to run in
 parallel: independent tasks, no shared files, enough rate-limit budget, one
@@ -35,18 +45,40 @@ assumption that broke.
 None.
 """
 
+from ..document import JsonDocument, MarkdownDocument
+from ..edits import checklist_json_items, checklist_section, json_append_member, section_insertion
+from ..extract.parallel_pattern import template_items
 from ..extract.session_log import locate, session_records
-from ..model import Finding, Rule, Scope
+from ..model import Finding, Fix, Rule, Scope
+
+
+def _fix(doc, template: tuple[str, ...], source: str) -> Fix | None:
+    if isinstance(doc, MarkdownDocument):
+        if any("prerequisite" in section.title.casefold() for section in doc.sections):
+            return None
+        edit = section_insertion(doc, checklist_section(template), "Outcome")
+    elif isinstance(doc, JsonDocument) and isinstance(doc.data, dict):
+        if any("prereq" in str(key).casefold() for key in doc.data):
+            return None
+        edit = json_append_member(doc, "prerequisites", checklist_json_items(template))
+    else:
+        return None
+    return Fix(f"add the prerequisites template of {source}, unchecked", (edit,)) if edit else None
 
 
 def check(project, options: dict):
+    system = project.system_document
+    template = project.record(system, "prerequisites-template", template_items) if system else ()
     for record in session_records(project):
         if record.role == "orchestrator" and not record.prerequisites:
             where = "has an empty" if record.prerequisites is not None else "has no"
             line, column = locate(project, record, ("prerequisites",))
+            fix = None
+            if record.prerequisites is None and template:
+                fix = _fix(project.documents.get(record.path), template, system.path)
             yield Finding(line, column, f"orchestrator session '{record.id}' {where} prerequisites checklist; "
                                         f"copy the template of the Parallel Execution Pattern and fill it in "
-                                        f"before dispatch", path=record.path)
+                                        f"before dispatch", path=record.path, fix=fix)
 
 
-RULE = Rule("AL213", "prerequisites-checklist-missing", Scope.PROJECT, check, __doc__)
+RULE = Rule("AL213", "prerequisites-checklist-missing", Scope.PROJECT, check, __doc__, fixable=True)

@@ -4,7 +4,10 @@
 Every unchecked item of an orchestrator's prerequisites checklist carries a
 justification: in Markdown after ` — ` (or ` - `) on the same line
 (`- [ ] No shared file modifications — workers 1 and 2 both touch
-README.md; serialized`), in JSON a non-empty `note`.
+README.md; serialized`), in JSON a non-empty `note`. An orchestrator that
+has dispatched nobody yet (an empty `Dispatched` list, and no worker log
+names it) is not held to it: its checklist is still being worked through, as
+in a log just written by `agent-lint new-session` or completed by `--fix`.
 
 ## Why it matters
 The system document says an unchecked item without a justification means
@@ -31,8 +34,10 @@ from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for record in session_records(project):
-        if record.role != "orchestrator":
+    records = session_records(project)
+    named = {record.orchestrator for record in records if record.role == "worker"}
+    for record in records:
+        if record.role != "orchestrator" or not (record.dispatched or record.id in named):
             continue
         for item in record.prerequisites or ():
             if not item.checked and not item.note:

@@ -6,7 +6,9 @@ it that leads into the configured session-log folders, resolves to an
 existing session log. A link is resolved from the HANDOFF's own folder, as a
 Markdown viewer does, and also from the project root. When the log exists
 under the other extension (`.md` renamed to `.json`, or back), the message
-names it.
+names it, and `--fix` changes the link's extension to the one that exists,
+provided exactly one log answers the link that way. A bare ID without a log
+is not fixed: which session was meant is a guess.
 
 ## Why it matters
 HANDOFF is where the next session goes to find the logs of the work before
@@ -34,7 +36,7 @@ import re
 from ..extract.handoff import handoff_record
 from ..extract.session_log import SESSION_ID_PATTERN
 from ..files import classify
-from ..model import Finding, Kind, Rule, Scope
+from ..model import Edit, Finding, Fix, Kind, Rule, Scope
 
 _ID = re.compile(SESSION_ID_PATTERN)
 
@@ -64,9 +66,24 @@ def check(project, options: dict):
             targets = [c for c in candidates if classify(c, project.config) is Kind.SESSION_LOG]
             if not targets:
                 continue  # not a link into the session logs
-            renamed = [p for c in targets for p in logs if p.rsplit(".", 1)[0] == c.rsplit(".", 1)[0]]
+            renamed = sorted({p for c in targets for p in logs if p.rsplit(".", 1)[0] == c.rsplit(".", 1)[0]})
             hint = f"; the log is now '{renamed[0]}'" if renamed else ""
-            yield Finding(ref.line, ref.column, f"link '{ref.href}' leads to no session log{hint}", path=doc.path)
+            fix = _fix(doc, ref, renamed[0]) if len(renamed) == 1 else None
+            yield Finding(ref.line, ref.column, f"link '{ref.href}' leads to no session log{hint}", path=doc.path,
+                          fix=fix)
 
 
-RULE = Rule("AL305", "handoff-session-reference-broken", Scope.PROJECT, check, __doc__)
+def _fix(doc, ref, log: str) -> Fix | None:
+    """Swap the link's extension for the one of the log that exists."""
+    text = doc.lines[ref.line - 1]
+    at = text.find("](" + ref.href, ref.column - 1)
+    written = ref.href.split("?", 1)[0]
+    dot = written.rfind(".")
+    if at < 0 or dot < 0:
+        return None
+    href = doc.offset(ref.line, 1) + at + 2
+    extension = log.rsplit(".", 1)[1]
+    return Fix(f"link '{log}'", (Edit(href + dot + 1, href + len(written), extension),))
+
+
+RULE = Rule("AL305", "handoff-session-reference-broken", Scope.PROJECT, check, __doc__, fixable=True)

@@ -6,6 +6,13 @@ orchestrator's session: its `**Sessions**:` line lists the orchestrator first
 and then every session of the batch, where the batch is the orchestrator's
 log and every worker log naming it as `Orchestrator`.
 
+`--fix` adds the missing IDs to the line: the orchestrator at its start,
+workers at its end, in the order of their logs' paths (as links to their
+logs when every session on the line is written as a link); an orchestrator
+listed later is moved to the front. The line is left alone when it goes on
+in the next line, or names a session by anything other than its ID: what
+is already listed cannot be told then.
+
 ## Why it matters
 The entry is the batch's record in HANDOFF. A worker left off it (often the
 one that failed, or finished last) is a result the next session never hears
@@ -28,9 +35,60 @@ while `2026-03-02-pr-review-301` also names `2026-03-02-pr-review` as its orches
 None.
 """
 
-from ..extract.handoff import handoff_record
-from ..extract.session_log import batches, session_records
-from ..model import Finding, Rule, Scope
+import posixpath
+import re
+
+from ..extract.handoff import _split, handoff_record
+from ..extract.session_log import SESSION_ID_PATTERN, batches, session_records
+from ..model import Edit, Finding, Fix, Rule, Scope
+
+_ID = re.compile(SESSION_ID_PATTERN)
+_LINK = re.compile(r"\[[^\]]*\]\((?P<href>[^)\s]+)[^)]*\)")
+_METADATA = re.compile(r"^\s*\*\*[^*]+\*\*")
+
+
+def _part(doc, batch, ident: str, links: list[str]) -> str:
+    """A session as the line writes the others: a link beside links, else the bare ID."""
+    if not links:
+        return ident
+    log = next(r.path for r in (batch.orchestrator, *batch.workers) if r.id == ident)
+    folder = posixpath.dirname(links[0].split("#", 1)[0])
+    href = posixpath.join(folder, posixpath.basename(log)) if folder else posixpath.basename(log)
+    base = posixpath.dirname(doc.path)
+    if log not in (posixpath.normpath(posixpath.join(base, href)), posixpath.normpath(href)):
+        href = posixpath.relpath(log, base or ".")
+    return f"[{ident}]({href})"
+
+
+def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
+    lines = doc.lines
+    text = lines[line - 1]
+    following = lines[line] if line < len(lines) else ""
+    if following.strip() and not _METADATA.match(following) or not all(_ID.fullmatch(i) for i in listed):
+        return None  # a Sessions paragraph going on below, or a session named by other text
+    end = doc.offset(line, 1) + len(text.rstrip())
+    if not listed:  # an empty Sessions line: everything goes after the key and its space
+        spaced = text != text.rstrip()
+        at = doc.offset(line, 1) + len(text) if spaced else end
+        return Fix("list the batch's sessions", (Edit(at, at, ("" if spaced else " ") + ", ".join(batch.ids)),))
+    start = doc.offset(line, column)
+    parts = _split(doc.text[start:end])
+    if len(parts) != len(listed) or doc.text[start:end].endswith(","):
+        return None
+    links = [m.group("href") for p in parts if (m := _LINK.fullmatch(p))]
+    links = links if len(links) == len(parts) else []
+    orchestrator = batch.orchestrator.id
+    workers = [_part(doc, batch, i, links) for i in batch.ids[1:] if i not in listed]
+    if orchestrator in listed and listed[0] != orchestrator:
+        k = listed.index(orchestrator)
+        value = ", ".join([parts[k], *parts[:k], *parts[k + 1:], *workers])
+        return Fix("list the orchestrator first", (Edit(start, end, value),))
+    edits = []
+    if orchestrator not in listed:
+        edits.append(Edit(start, start, _part(doc, batch, orchestrator, links) + ", "))
+    if workers:
+        edits.append(Edit(end, end, "".join(", " + w for w in workers)))
+    return Fix("add the batch's missing sessions", tuple(edits))
 
 
 def check(project, options: dict):
@@ -48,10 +106,12 @@ def check(project, options: dict):
             missing = [i for i in batch.ids if i not in listed]
             if missing:
                 yield Finding(line, column, f"entry for batch '{batch.orchestrator.id}' does not list "
-                                            f"{', '.join(missing)}", path=doc.path)
+                                            f"{', '.join(missing)}", path=doc.path,
+                              fix=_fix(doc, batch, listed, line, column))
             elif listed[0] != batch.orchestrator.id:
                 yield Finding(line, column, f"entry for batch '{batch.orchestrator.id}' must list the "
-                                            f"orchestrator first", path=doc.path)
+                                            f"orchestrator first", path=doc.path,
+                              fix=_fix(doc, batch, listed, line, column))
 
 
-RULE = Rule("AL306", "handoff-entry-missing-batch-session", Scope.PROJECT, check, __doc__)
+RULE = Rule("AL306", "handoff-entry-missing-batch-session", Scope.PROJECT, check, __doc__, fixable=True)

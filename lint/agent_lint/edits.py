@@ -1,0 +1,141 @@
+"""Minimal text edits of agent documents, shared by rule fixes and the scaffolding commands.
+
+Each function answers with :class:`~agent_lint.model.Edit` objects on a
+document's decoded text (BOM removed, newlines as written), or None when the
+edit cannot be made without reformatting what is there. Inserted text uses
+"\\n"; :mod:`agent_lint.fixer` writes it with the file's own newline. Nothing
+here reformats: an edit adds characters at one point, in the style of the
+text around it (its indentation, its separators).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Sequence
+
+from .document import JsonDocument, MarkdownDocument, Metadata, _skip_value, normalize_key
+from .model import Edit
+
+PREREQUISITES_TITLE = "Prerequisites Checklist"
+_WS = re.compile(r"[ \t\r\n]*")
+_KEY = re.compile(r'"(?:[^"\\]|\\.)*"([ \t]*):([ \t]*)')
+
+
+# ----------------------------------------------------------------------------
+# The prerequisites checklist, as AGENT-SYSTEM.md's conventions write it
+
+
+def checklist_markdown(items: Sequence[str]) -> str:
+    """The template items as an unchecked task list: nothing was verified yet."""
+    return "".join(f"- [ ] {item}\n" for item in items)
+
+
+def checklist_section(items: Sequence[str]) -> str:
+    return f"## {PREREQUISITES_TITLE}\n\n{checklist_markdown(items)}"
+
+
+def checklist_json_items(items: Sequence[str]) -> list[str]:
+    """One compact JSON object per item, as in the conventions' JSON example."""
+    return [json.dumps({"item": item, "checked": False, "note": ""}, ensure_ascii=False) for item in items]
+
+
+# ----------------------------------------------------------------------------
+# Markdown
+
+
+def _blank(line: str) -> bool:
+    return not line.strip()
+
+
+def section_insertion(doc: MarkdownDocument, section: str, before: str) -> Edit:
+    """Insert a level-2 ``section`` (ending in a newline) before the ``## before`` heading, else at the end.
+
+    A blank line separates it from what precedes and follows, as a heading
+    needs; no blank line is added where one already is.
+    """
+    lines = doc.lines
+    wanted = normalize_key(before)
+    target = next((s for s in doc.sections if s.level == 2 and normalize_key(s.title) == wanted), None)
+    if target is not None:
+        at = doc.offset(target.line, 1)
+        lead = "\n" if target.line > 1 and not _blank(lines[target.line - 2]) else ""
+        return Edit(at, at, lead + section + "\n")
+    text = doc.text
+    end = len(text)
+    lead = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    if lines and not _blank(lines[-1]):
+        lead += "\n"
+    return Edit(end, end, lead + section)
+
+
+def metadata_append(doc: MarkdownDocument, entry: Metadata, value: str) -> Edit:
+    """Append ``value`` to a comma-separated ``**Key**: a, b`` line."""
+    line = doc.lines[entry.line - 1]
+    end = doc.offset(entry.line, 1) + len(line.rstrip())
+    return Edit(end, end, (", " if entry.value else " ") + value)
+
+
+# ----------------------------------------------------------------------------
+# JSON
+
+
+def _layout(text: str, open_at: int) -> tuple[str | None, str]:
+    """How a JSON container is written: the indentation of its members (None: all on one line),
+    and the whitespace its members put after a colon."""
+    first = _WS.match(text, open_at + 1).end()
+    gap = text[open_at + 1:first]
+    key = _KEY.match(text, first)
+    after_colon = key.group(2) if key else " "
+    if "\n" in gap or "\r" in gap:
+        return re.split(r"\r\n|\r|\n", gap)[-1], after_colon
+    return None, after_colon
+
+
+def json_array(elements: Sequence[str], indent: str | None, inner: str) -> str:
+    """An array of already-encoded elements: one a line at ``inner`` (closing at ``indent``), or inline."""
+    if not elements:
+        return "[]"
+    if indent is None:
+        return "[" + ", ".join(elements) + "]"
+    return "[\n" + ",\n".join(inner + e for e in elements) + "\n" + indent + "]"
+
+
+def json_append_member(doc: JsonDocument, key: str, elements: Sequence[str]) -> Edit | None:
+    """Add ``"key": [elements]`` as the last member of the top-level object.
+
+    The member is written the way the object's first member is: on its own
+    line with the same indentation (its elements one level deeper), or
+    inline when the whole object is on one line. None when the document is
+    not a non-empty object.
+    """
+    text = doc.text
+    start = _WS.match(text).end()
+    end = len(text.rstrip())
+    if not isinstance(doc.data, dict) or not doc.data or text[start:start + 1] != "{" or text[end - 1:end] != "}":
+        return None
+    last = len(text[:end - 1].rstrip())  # just past the last member's value
+    indent, after_colon = _layout(text, start)
+    value = json_array(elements, indent, (indent or "") * 2)
+    member = f"{json.dumps(key)}:{after_colon}{value}"
+    return Edit(last, last, f",\n{indent}{member}" if indent is not None else f", {member}")
+
+
+def json_append_element(doc: JsonDocument, path: Sequence[str | int], element: str) -> Edit | None:
+    """Add an already-encoded element at the end of the array at ``path``, written like its elements."""
+    text = doc.text
+    line, column = doc.locate(list(path))
+    start = doc.offset(line, column)
+    if text[start:start + 1] != "[":
+        return None
+    close = _skip_value(text, start) - 1
+    if text[close:close + 1] != "]":
+        return None
+    if not text[start + 1:close].strip():
+        return Edit(start + 1, close, element)
+    last = len(text[:close].rstrip())
+    first = _WS.match(text, start + 1).end()
+    gap = text[start + 1:first]
+    if "\n" in gap or "\r" in gap:
+        return Edit(last, last, ",\n" + re.split(r"\r\n|\r|\n", gap)[-1] + element)
+    return Edit(last, last, ", " + element)

@@ -1,0 +1,380 @@
+"""``agent-lint init``: set agent-lint up in an existing repository without losing a byte of it.
+
+Each step creates a file that does not exist, adds text to one that does
+(everything already there kept byte for byte), or leaves it alone and says
+why. A second run finds every step done and changes nothing. Afterwards
+``agent-lint check`` passes on a repository that had no agent documents:
+
+1. the config: ``[tool.agent-lint]`` appended to ``pyproject.toml`` (and
+   the result parsed again, to be sure it is still valid TOML with every
+   other value unchanged), else ``.agent-lint.toml``;
+2. the system document: the Parallel Execution Pattern section of
+   agent-lint's reference AGENT-SYSTEM.md appended to the project's own when
+   it lacks one, or the whole reference when the project has none;
+3. the session-log folder with a README of its conventions (the default
+   ``exclude`` keeps it from being read as a log);
+4. CI: the pre-commit hook and a GitHub workflow, printed, or with
+   ``--write-ci`` added to ``.pre-commit-config.yaml`` (only when it lacks
+   the hook, and only as an insertion the YAML still parses the same with)
+   and written to ``.github/workflows/agent-lint.yml`` when that is absent.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from . import __version__
+from .config import find_root, load_config
+from .document import MarkdownDocument, decode, parse_document
+from .extract.parallel_pattern import find_section
+from .files import classify, excluded
+from .fixer import dominant_newline
+from .model import AgentLintError, Edit, Kind
+from .scaffold import create_new, insert, static_folder, system_document_path
+
+REPO_URL = "https://github.com/agent-lint/agent-lint"
+WORKFLOW_PATH = ".github/workflows/agent-lint.yml"
+PRE_COMMIT_PATH = ".pre-commit-config.yaml"
+_ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(#(?P<anchor>[^)\s]+)\)")
+
+
+@dataclass
+class InitOptions:
+    root: Path | None = None  # default: the enclosing git work tree, else the current folder
+    write_ci: bool = False
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class Steps:
+    out: TextIO
+    changed: int = 0
+
+    def did(self, message: str) -> None:
+        self.changed += 1
+        self.out.write(f"{message}\n")
+
+    def kept(self, message: str) -> None:
+        self.out.write(f"kept {message}\n")
+
+
+def _create(path: Path, text: str) -> None:
+    try:
+        create_new(path, text.encode("utf-8"))
+    except FileExistsError:
+        raise AgentLintError(f"{path} appeared while agent-lint was writing it; left as it is") from None
+    except OSError as err:
+        raise AgentLintError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise AgentLintError(f"cannot read {path}: {err.strerror or err}") from None
+
+
+def _text(data: bytes) -> str | None:
+    decoded = decode(data)
+    return decoded[0] if isinstance(decoded, tuple) else None
+
+
+def _end_insertion(text: str, addition: str) -> Edit:
+    """``addition`` at the end of a file, after a blank line."""
+    lead = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    if text.strip() and not text.endswith(("\n\n", "\r\n\r\n", "\r\r")):
+        lead += "\n"
+    return Edit(len(text), len(text), lead + addition)
+
+
+# ----------------------------------------------------------------------------
+# 1. The config
+
+
+def config_table(system_document: str) -> str:
+    return (
+        "[tool.agent-lint]\n"
+        f'system-document = "{system_document}"\n'
+        "# The defaults, to change as needed (agent-lint rules lists the rules):\n"
+        '# session-logs = [".agents/sessions/*.md", ".agents/sessions/*.json"]\n'
+        '# handoff = ["HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md"]\n'
+    )
+
+
+def _toml(text: str) -> dict[str, Any] | None:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def init_config(root: Path, steps: Steps) -> None:
+    dotfile, pyproject = root / ".agent-lint.toml", root / "pyproject.toml"
+    system = next((c for c in ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md") if (root / c).is_file()),
+                  "AGENT-SYSTEM.md")
+    table = config_table(system)
+    if dotfile.is_file():
+        return steps.kept(".agent-lint.toml: agent-lint is configured there")
+    data = _read(pyproject)
+    if data is not None:
+        text = _text(data)
+        # Parsed as agent-lint's config reader will (tomllib rejects a BOM), and again after the edit.
+        parsed = _toml(data.decode("utf-8")) if text is not None else None
+        if parsed is not None and "agent-lint" in parsed.get("tool", {}):
+            return steps.kept("pyproject.toml: it has a [tool.agent-lint] table")
+        if parsed is not None:
+            edit = _end_insertion(text, table)
+            again = _toml(text[:edit.start] + edit.text)
+            wanted = _toml(table)["tool"]["agent-lint"]
+            if again is not None and again.get("tool", {}).pop("agent-lint", None) == wanted and again == parsed:
+                insert(pyproject, data, [edit], "add [tool.agent-lint]")
+                return steps.did("added [tool.agent-lint] to pyproject.toml")
+        steps.out.write("pyproject.toml cannot take a [tool.agent-lint] table as added text; "
+                        "using .agent-lint.toml\n")
+    _create(dotfile, table.replace("[tool.agent-lint]\n", ""))
+    steps.did("created .agent-lint.toml")
+
+
+# ----------------------------------------------------------------------------
+# 2. The system document
+
+
+def _slug(title: str) -> str:
+    """The anchor GitHub gives a heading."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+
+
+def reference_section(anchors: set[str]) -> str:
+    """The reference's Parallel Execution Pattern section, its links to headings outside
+    the section and outside ``anchors`` turned into plain text."""
+    from .resources import reference_system_document
+
+    reference = parse_document("AGENT-SYSTEM.md", Kind.SYSTEM, reference_system_document().encode("utf-8"))
+    assert isinstance(reference, MarkdownDocument)
+    index = find_section(reference)
+    if index is None:
+        raise AgentLintError("agent-lint's reference AGENT-SYSTEM.md lacks its Parallel Execution Pattern")
+    section = reference.sections[index]
+    inside = {_slug(reference.sections[i].title) for i in (index, *reference.descendants(index))}
+    text = "\n".join(reference.lines[section.line - 1:section.end_line]).rstrip() + "\n"
+    return _ANCHOR_LINK.sub(lambda m: m.group() if m.group("anchor") in inside | anchors else m.group("text"), text)
+
+
+def init_system_document(root: Path, path: str, steps: Steps) -> None:
+    from .resources import reference_system_document
+
+    data = _read(root / path)
+    if data is None:
+        _create(root / path, reference_system_document())
+        return steps.did(f"created {path} (agent-lint's reference statement of the protocol)")
+    doc = parse_document(path, Kind.SYSTEM, data)
+    if doc.load_error is not None:
+        return steps.kept(f"{path}: {doc.load_error.message}")
+    if not isinstance(doc, MarkdownDocument):
+        return steps.kept(f"{path}: it is not Markdown")
+    if find_section(doc) is not None:
+        return steps.kept(f"{path}: it has a Parallel Execution Pattern section")
+    section = reference_section({_slug(s.title) for s in doc.sections})
+    insert(root / path, data, [_end_insertion(doc.text, section)], "add the Parallel Execution Pattern")
+    steps.did(f"added the Parallel Execution Pattern section to {path}")
+
+
+# ----------------------------------------------------------------------------
+# 3. The session-log folder
+
+
+def sessions_readme(system: str, anchors: set[str]) -> str:
+    anchor = "#session-log-conventions" if "session-log-conventions" in anchors else ""
+    return f"""# Session logs
+
+One log per agent session, written by that session. The conventions are in
+[{system.rsplit("/", 1)[-1]}]({{link}}{anchor}); `agent-lint check` holds every log to them.
+
+- **Name**: `YYYY-MM-DD-<slug>.md` or `.json`. The file stem is the session ID, unique in this
+  folder: the session's date, then lowercase letters, digits and single hyphens. A worker's ID is
+  its orchestrator's ID plus a suffix.
+- **Start a log** with `agent-lint new-session --role single|orchestrator|worker SLUG` (a worker
+  adds `--orchestrator ID`). The log it writes checks clean: the metadata the conventions require
+  and, for an orchestrator, the prerequisites checklist to work through before dispatching.
+- **Metadata** (Markdown): `**Date**`, `**Agent**`, `**Role**`, `**Objective**`; `**Orchestrator**`
+  for a worker, `**Dispatched**` for an orchestrator; `**Status**`, `**Completed**` and
+  `**HANDOFF Updated**`.
+- **Sections**: `## Work Log`, `## Prerequisites Checklist` (orchestrator only) and `## Outcome`.
+- **HANDOFF**: only the orchestrator, or a single session, updates HANDOFF: once, after every
+  session of the batch is complete. A worker's `HANDOFF Updated` is always `no`.
+
+This README is not a session log: agent-lint's default `exclude` (`**/README.md`) skips it.
+"""
+
+
+def init_sessions(root: Path, config, system: str, steps: Steps) -> None:
+    folder = static_folder(config.session_logs[0]) if config.session_logs else ""
+    if not folder:
+        return steps.kept("the session logs as they are: their glob names no one folder to put a README in")
+    readme = posixpath.join(folder, "README.md")
+    if (root / readme).exists():
+        return steps.kept(f"{readme}: it exists")
+    if classify(readme, config) is not None and not excluded(readme, config):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        return steps.kept(f"{folder}/ without a README: the config would check a README there as a session log")
+    data = _read(root / system)
+    doc = parse_document(system, Kind.SYSTEM, data) if data is not None else None
+    anchors = {_slug(s.title) for s in getattr(doc, "sections", ())}
+    link = posixpath.relpath(system, folder or ".")
+    _create(root / readme, sessions_readme(system, anchors).replace("{link}", link))
+    steps.did(f"created {readme}")
+
+
+# ----------------------------------------------------------------------------
+# 4. CI
+
+
+def hook_entry(indent: str) -> str:
+    return (f"{indent}- repo: {REPO_URL}\n{indent}  rev: v{__version__}\n"
+            f"{indent}  hooks:\n{indent}    - id: agent-lint\n")
+
+
+def workflow() -> str:
+    return f"""# agent-lint: the agent documents, and on pull requests the commits' HANDOFF protocol.
+name: agent-lint
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+jobs:
+  agent-lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the AL4xx rules read the pull request's history
+      - uses: agent-lint/agent-lint@v{__version__}
+"""
+
+
+def _has_hook(data: Any) -> bool:
+    repos = data.get("repos") if isinstance(data, dict) else None
+    return isinstance(repos, list) and any(
+        isinstance(hook, dict) and hook.get("id") == "agent-lint"
+        for repo in repos if isinstance(repo, dict)
+        for hook in (repo.get("hooks") or []) if isinstance(repo.get("hooks"), list)
+    )
+
+
+def pre_commit_insertion(text: str) -> Edit | None:
+    """The agent-lint repo added at the end of a block-style ``repos:`` list (or a new ``repos:``),
+    verified by parsing the result: None when that cannot be done as added text."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        return None
+    lines = text.splitlines(keepends=True)
+    key = next((i for i, line in enumerate(lines) if re.match(r"repos:[ \t]*(#.*)?$", line.rstrip("\r\n"))), None)
+    if "repos" not in data:
+        edit = _end_insertion(text, "repos:\n" + hook_entry("  "))
+    elif key is None or data["repos"] is not None and not isinstance(data["repos"], list):
+        return None
+    else:
+        indent, last = None, key
+        for i in range(key + 1, len(lines)):
+            line = lines[i].rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if indent is None:
+                item = re.match(r"([ \t]*)- ", line)
+                if item is None:
+                    break
+                indent = item.group(1)
+            depth = len(line) - len(line.lstrip())
+            if depth < len(indent) or (depth == len(indent) and not line[depth:].startswith("-")):
+                break
+            last = i
+        at = sum(len(line) for line in lines[:last + 1])
+        lead = "" if lines[last].endswith(("\n", "\r")) else "\n"
+        edit = Edit(at, at, lead + hook_entry(indent if indent is not None else "  "))
+    after = text[:edit.start] + edit.text + text[edit.end:]
+    try:
+        again = yaml.safe_load(after)
+    except yaml.YAMLError:
+        return None
+    expected = dict(data, repos=[*(data.get("repos") or []), yaml.safe_load(hook_entry(""))[0]])
+    return edit if again == expected else None
+
+
+def init_ci(root: Path, write: bool, steps: Steps) -> list[tuple[str, str]]:
+    """Write or merge the CI files; return the ones to add by hand (title, text)."""
+    import yaml
+
+    data = _read(root / PRE_COMMIT_PATH)
+    text = _text(data) if data is not None else None
+    try:
+        parsed = yaml.safe_load(text) if text is not None else None
+    except yaml.YAMLError:
+        parsed = None
+    manual: list[tuple[str, str]] = []
+    if data is not None and _has_hook(parsed):
+        steps.kept(f"{PRE_COMMIT_PATH}: it runs the agent-lint hook")
+    elif write and data is None:
+        _create(root / PRE_COMMIT_PATH, "repos:\n" + hook_entry("  "))
+        steps.did(f"created {PRE_COMMIT_PATH}")
+    elif write and text is not None and (edit := pre_commit_insertion(text)) is not None:
+        insert(root / PRE_COMMIT_PATH, data, [edit], "add the agent-lint hook")
+        steps.did(f"added the agent-lint hook to {PRE_COMMIT_PATH}")
+    else:
+        if write:
+            steps.out.write(f"{PRE_COMMIT_PATH} cannot take the hook as added text; add it by hand\n")
+        manual.append((f"Add to {PRE_COMMIT_PATH}:", "repos:\n" + hook_entry("  ")))
+    if (root / WORKFLOW_PATH).exists():
+        steps.kept(f"{WORKFLOW_PATH}: it exists")
+    elif write:
+        _create(root / WORKFLOW_PATH, workflow())
+        steps.did(f"created {WORKFLOW_PATH}")
+    else:
+        manual.append((f"Add {WORKFLOW_PATH}:", workflow()))
+    return manual
+
+
+# ----------------------------------------------------------------------------
+# The command
+
+
+def run_init(options: InitOptions, out: TextIO | None = None) -> int:
+    from .rules import RULES
+
+    root = (options.cwd / options.root if options.root else find_root(options.cwd)).resolve()
+    if not root.is_dir():
+        raise AgentLintError(f"{root}: not a folder")
+    steps = Steps(out or sys.stdout)
+    init_config(root, steps)
+    config = load_config(RULES, root)
+    system = system_document_path(config)
+    init_system_document(root, system, steps)
+    init_sessions(root, config, system, steps)
+    manual = init_ci(root, options.write_ci, steps)
+    if not steps.changed:
+        steps.out.write("Nothing to change: agent-lint is set up here.\n")
+    else:
+        steps.out.write("Run 'agent-lint check' to check the agent documents.\n")
+    for title, body in manual:
+        steps.out.write(f"\n{title}\n\n{body}")
+    if manual and not options.write_ci:
+        steps.out.write("\n'agent-lint init --write-ci' adds them.\n")
+    return 0
