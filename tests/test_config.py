@@ -190,8 +190,10 @@ def test_select_and_ignore_by_code_prefix_name_and_all():
     assert codes(enabled_rules(RULES, ["al003"], [])) == {"AL003"}
     assert codes(enabled_rules(RULES, ["AL0"], [])) == al0
     assert codes(enabled_rules(RULES, ["invalid-json"], [])) == {"AL003"}
-    assert codes(enabled_rules(RULES, ["ALL"], [])) == every
-    assert codes(enabled_rules(RULES, ["all"], ["AL0"])) == every - al0
+    # Opt-in rules run only when named, never through ALL or a prefix.
+    opt_in = {rule.code for rule in RULES if rule.opt_in}
+    assert codes(enabled_rules(RULES, ["ALL"], [])) == every - opt_in
+    assert codes(enabled_rules(RULES, ["all"], ["AL0"])) == every - al0 - opt_in
     assert codes(enabled_rules(RULES, ["AL0"], ["invalid-json", "AL006"])) == al0 - {"AL003", "AL006"}
     check_selectors(["AL003", "AL0", "invalid-json", "ALL"], RULES, "test")
     with pytest.raises(AgentLintError, match="test: 'Invalid-JSON' matches no rule"):
