@@ -148,12 +148,16 @@ def discover(config: Config) -> dict[str, Kind]:
     if files is None:
         files = _walk_files(config.root, prefixes, config.respect_gitignore)
     found = {}
+    root = str(config.root)
     for path in files:
         kind = classify(path, config)
+        if kind is None or excluded(path, config):
+            continue
         # git also lists files deleted from the work tree: skip those, but keep a
-        # dangling symlink, which AL001 reports as unreadable.
-        full = config.root / path
-        if kind is not None and not excluded(path, config) and (full.is_file() or full.is_symlink()):
+        # dangling symlink, which AL001 reports as unreadable. (os.path: pathlib
+        # objects cost more than the stat itself on large trees.)
+        full = os.path.join(root, path)
+        if os.path.isfile(full) or os.path.islink(full):
             found[path] = kind
     return dict(sorted(found.items()))
 

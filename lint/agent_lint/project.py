@@ -45,6 +45,13 @@ class Project:
     def handoffs(self) -> list[Document]:
         return self.of_kind(Kind.HANDOFF)
 
+    def derived(self, name: str, compute: Callable[["Project"], T]) -> T:
+        """Data derived from the whole project (all session records, the batches), computed once per run."""
+        key = (name, "")
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        return self._memo[key]
+
     def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:
         """Extract a record from a document once per run, however many rules ask."""
         if name in doc.records:

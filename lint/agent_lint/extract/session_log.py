@@ -19,7 +19,7 @@ schema sees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence
 
@@ -27,6 +27,9 @@ from ..document import Document, JsonDocument, MarkdownDocument, normalize_key
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
 ROLES = ("orchestrator", "worker", "single")
+# The fields project rules read; slim() keeps these and drops the rest.
+PROTOCOL_KEYS = ("id", "date", "agent", "role", "branch", "objective", "orchestrator", "dispatched",
+                 "status", "completed", "handoffUpdated", "prerequisites")
 
 JsonPath = tuple[Any, ...]
 
@@ -99,6 +102,17 @@ class SessionRecord:
 
     def get(self, key: str) -> Any:
         return self.data.get(key) if isinstance(self.data, dict) else None
+
+    def slim(self) -> "SessionRecord":
+        """The record without the log's other fields, once the schema has seen them.
+
+        Project rules read only the protocol's fields; keeping each JSON log's
+        whole data would make memory (and the cache) grow with the logs' size.
+        """
+        if not isinstance(self.data, dict):
+            return self
+        kept = {key: self.data[key] for key in PROTOCOL_KEYS if key in self.data}
+        return replace(self, data=kept)
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
@@ -445,11 +459,11 @@ class Batch:
 
 def session_records(project: Any) -> list[SessionRecord]:
     """Records of every loaded session log of a project, extracted once per run."""
-    return [
-        project.record(doc, "session-log", session_record)
-        for doc in project.session_logs
+    return project.derived("session-records", lambda p: [
+        p.record(doc, "session-log", session_record)
+        for doc in p.session_logs
         if doc.load_error is None
-    ]
+    ])
 
 
 def batches(records: Sequence[SessionRecord]) -> list[Batch]:
