@@ -57,7 +57,12 @@ MODULES = (
     "al406_worker_commit_changes_handoff",
 )
 
-RULES: tuple[Rule, ...] = tuple(import_module(f".{name}", __name__).RULE for name in MODULES)
+_LOADED = tuple(import_module(f".{name}", __name__) for name in MODULES)
+RULES: tuple[Rule, ...] = tuple(module.RULE for module in _LOADED)
+
+# The gate rules also mark the diagrams of `agent-lint batches`: each ties
+# its findings to the diagram nodes they concern through its `problems()`.
+BATCH_PROBLEMS = {module.RULE.code: module.problems for module in _LOADED if hasattr(module, "problems")}
 
 
 def by_code_or_name(key: str) -> Rule | None:
