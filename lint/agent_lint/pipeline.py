@@ -67,11 +67,12 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         from .schema_check import validation_errors
 
         doc.records[SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
-    if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
-        doc.records[SESSION_RECORD] = doc.records[SESSION_RECORD].slim()
     findings = None
     if is_target:
         findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
+    if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
+        # After the document rules: what crosses to the project rules and the cache is the slim record.
+        doc.records[SESSION_RECORD] = doc.records[SESSION_RECORD].slim()
     return Analysis(doc, findings), key
 
 

@@ -104,15 +104,16 @@ class SessionRecord:
         return self.data.get(key) if isinstance(self.data, dict) else None
 
     def slim(self) -> "SessionRecord":
-        """The record without the log's other fields, once the schema has seen them.
+        """The record as project rules need it, once the schema and the document rules have seen it.
 
-        Project rules read only the protocol's fields; keeping each JSON log's
-        whole data would make memory (and the cache) grow with the logs' size.
+        Project rules read only the protocol's fields and the prerequisites;
+        keeping each JSON log's whole data and every checklist would make
+        memory (and the cache) grow with the logs' size.
         """
-        if not isinstance(self.data, dict):
-            return self
-        kept = {key: self.data[key] for key in PROTOCOL_KEYS if key in self.data}
-        return replace(self, data=kept)
+        data = self.data
+        if isinstance(data, dict):
+            data = {key: data[key] for key in PROTOCOL_KEYS if key in data}
+        return replace(self, data=data, checklists=())
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
