@@ -16,7 +16,7 @@ import time
 
 
 def main(list_path: str) -> int:
-    started, started_cpu = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
     from agent_lint.document import markdown_parser
 
     parser = markdown_parser()

@@ -176,20 +176,30 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None
     target = Path(os.path.realpath(path))
     if expected is not None and target.read_bytes() != expected:
         raise ChangedOnDisk(str(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".agent-lint.tmp")
+    # The mode is set before the rename, so the file is never visible with the temporary file's 0600.
+    tmp = write_temp(target.parent, target.name, data, stat.S_IMODE(os.stat(target).st_mode))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Before the rename, so the file is never visible with the temporary file's 0600.
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
+    """A fully written, synced temporary file beside ``name`` with ``mode``: ready to rename into place."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".agent-lint.tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 @dataclass

@@ -26,14 +26,13 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .config import find_root, load_config
 from .document import MarkdownDocument, decode, parse_document
 from .extract.parallel_pattern import find_section
 from .files import classify, excluded
-from .fixer import dominant_newline
 from .model import AgentLintError, Edit, Kind
 from .scaffold import create_new, insert, static_folder, system_document_path
 

@@ -14,13 +14,12 @@ import errno
 import os
 import posixpath
 import re
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from .config import Config
 from .files import classify, excluded
-from .fixer import ChangedOnDisk, apply_fixes, write_atomic
+from .fixer import ChangedOnDisk, apply_fixes, write_atomic, write_temp
 from .model import AgentLintError, Edit, Fix, Kind
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -39,13 +38,8 @@ def create_new(path: Path, data: bytes) -> None:
     someone else is never overwritten.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".agent-lint.tmp")
+    tmp = write_temp(path.parent, path.name, data, 0o666 & ~_umask())
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
         try:
             os.link(tmp, path)
         except OSError as err:
