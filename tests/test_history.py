@@ -392,13 +392,15 @@ def test_check_loads_the_history_only_with_since(repo, monkeypatch):
     base = repo.git("rev-parse", "HEAD")
     head = repo.commit("docs: record\n\nSession-Ids: a\n", {"HANDOFF.md": "x\n"})
     seen = []
-    original = runner.lint
+    import agent_lint.engine as engine
+
+    original = engine.lint
 
     def spy(project, *args):
         seen.append(project.history)
         return original(project, *args)
 
-    monkeypatch.setattr(runner, "lint", spy)
+    monkeypatch.setattr(engine, "lint", spy)
     runner.check(runner.CheckOptions(cwd=repo.path, since=base, output_format="json"), out=_Sink())
     runner.check(runner.CheckOptions(cwd=repo.path, output_format="json"), out=_Sink())
 

@@ -46,8 +46,16 @@ def test_every_rule_module_is_registered(module_name):
 def test_every_registered_rule_comes_from_its_own_module():
     from_modules = [rule_of(name) for name in MODULES]
     for rule in RULES:
-        assert any(rule is other for other in from_modules), f"{rule.code} is defined outside rules/alNNN_*.py"
+        assert any(rule.load() is other for other in from_modules), f"{rule.code} is defined outside rules/alNNN_*.py"
     assert len(RULES) == len(MODULES), "a module is listed twice, or one module holds two rules"
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_module_name_is_its_rules_code_and_name(module_name):
+    """The registry reads code and name from file names without importing; they must agree."""
+    rule = rule_of(module_name)
+    entry = next(r for r in RULES if r.module == module_name)
+    assert (entry.code, entry.name, entry.opt_in) == (rule.code, rule.name, rule.opt_in)
 
 
 def test_codes_and_names_are_unique_and_in_code_order():

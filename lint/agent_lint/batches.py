@@ -380,12 +380,13 @@ def _drawn(batch: Batch, marks: Mapping[str, Sequence[str]]) -> list[Session]:
 
 def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violation]) -> dict[str, list[str]]:
     """Diagram node -> codes of the reported violations that concern it."""
-    from .rules import BATCH_PROBLEMS
+    from .rules import batch_problems
 
     reported = {(v.code, v.path, v.line, v.column, v.message) for v in violations}
     marks: dict[str, list[str]] = {}
+    gate_problems = batch_problems()
     for rule in rules:
-        problems = BATCH_PROBLEMS.get(rule.code)
+        problems = gate_problems.get(rule.code)
         if problems is None:
             continue
         for problem in problems(gate, rule_options(gate.project.config, rule)):

@@ -7,21 +7,14 @@ comments, per-file-ignores and the report scope (the paths given).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document, MarkdownDocument
 from .globs import matches
-from .model import Finding, Rule, Scope, Violation
+from .model import Finding, Outcome, Rule, Scope, Violation
 from .project import Project
 from .suppressions import Suppressions, Unused
-
-
-@dataclass(frozen=True)
-class Outcome:
-    violations: list[Violation]
-    files: int  # documents reported on
 
 
 def _applies(rule: Rule, doc: Document) -> bool:

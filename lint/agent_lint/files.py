@@ -202,3 +202,14 @@ def read_bytes(root: Path, path: str) -> bytes | OSError:
             return handle.read()
     except OSError as err:
         return err
+
+
+def digest_files(config: Config, documents: dict[str, Kind]) -> dict[str, str]:
+    """The digest of every document's bytes ('' where it cannot be read): the cache's key."""
+    from .cache import digest
+
+    digests = {}
+    for path in documents:
+        data = read_bytes(config.root, path)
+        digests[path] = "" if isinstance(data, OSError) else digest(data)
+    return digests

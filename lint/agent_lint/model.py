@@ -105,6 +105,14 @@ class Violation:
         }
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a run found: the violations to report, and how many documents it reported on."""
+
+    violations: list[Violation]
+    files: int
+
+
 Check = Callable[..., Iterable[Finding]]
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Fails", "Passes", "Options")

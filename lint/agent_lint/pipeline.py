@@ -80,15 +80,6 @@ def _analyze_chunk(chunk: list) -> list[tuple[Analysis, str | None]]:
     return [_analyze(job) for job in chunk]
 
 
-def digest_files(config: Config, documents: dict[str, Kind]) -> dict[str, str]:
-    """The digest of every document's bytes ('' where it cannot be read)."""
-    digests = {}
-    for path in documents:
-        data = read_bytes(config.root, path)
-        digests[path] = "" if isinstance(data, OSError) else digest(data)
-    return digests
-
-
 def analyze(
     config: Config,
     documents: dict[str, Kind],

@@ -11,18 +11,20 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
 from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
                      rule_severity)
-from .engine import Outcome, lint
-from .files import discover, expand_targets
-from .model import AgentLintError, Kind, Rule, Severity, Violation
-from .project import Project
+from .files import digest_files, discover, expand_targets
+from .model import AgentLintError, Kind, Outcome, Rule, Severity, Violation
 from .report import FORMATS, Report, render
-from .schema_check import session_log_schema
+
+# Parsing, rules and validation are imported where a run needs them: a run
+# answered whole from the cache needs none of them.
+if TYPE_CHECKING:
+    from .project import Project
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 STALE_BASELINE = "AL007"
@@ -130,8 +132,6 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
         projects = []
 
     def lint_pass() -> tuple[Outcome, dict[str, str]]:
-        from .pipeline import digest_files
-
         digests = digest_files(config, documents)
         return _lint(config, rules, registry, documents, targets, options, history, digests, projects), digests
 
@@ -185,8 +185,6 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
-    from .pipeline import analyze, default_jobs, digest_files
-
     cache = None if options.no_cache else _open_cache(config, rules, options)
     digests = digest_files(config, documents) if digests is None else digests
     run_key = None
@@ -197,6 +195,11 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
         cached = cache.get_run(run_key) if projects is None else None
         if isinstance(cached, Outcome):
             return cached
+    from .engine import lint
+    from .pipeline import analyze, default_jobs
+    from .project import Project
+    from .schema_check import session_log_schema
+
     schema = functools.cache(lambda: session_log_schema(config))
     if config.session_log_schema:
         schema()  # a broken team schema is a config error even with no log to check

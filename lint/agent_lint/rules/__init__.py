@@ -57,12 +57,55 @@ MODULES = (
     "al406_worker_commit_changes_handoff",
 )
 
-_LOADED = tuple(import_module(f".{name}", __name__) for name in MODULES)
-RULES: tuple[Rule, ...] = tuple(module.RULE for module in _LOADED)
+OPT_IN = ("AL205",)  # run only when selected by code or name (the registry test checks this)
 
-# The gate rules also mark the diagrams of `agent-lint batches`: each ties
-# its findings to the diagram nodes they concern through its `problems()`.
-BATCH_PROBLEMS = {module.RULE.code: module.problems for module in _LOADED if hasattr(module, "problems")}
+
+class LazyRule:
+    """A registry entry that imports its rule module on first real use.
+
+    A module's file name is its rule's code and name (``al201_session_log_
+    schema_violation`` is AL201 session-log-schema-violation; the registry
+    test holds every module to it), so selecting rules, keying the cache and
+    answering a run from it import no rule at all.
+    """
+
+    __slots__ = ("module", "code", "name", "opt_in", "_rule")
+
+    def __init__(self, module: str):
+        prefix, _, rest = module.partition("_")
+        self.module = module
+        self.code = prefix.upper()
+        self.name = rest.replace("_", "-")
+        self.opt_in = self.code in OPT_IN
+        self._rule: Rule | None = None
+
+    def load(self) -> Rule:
+        if self._rule is None:
+            self._rule = import_module(f".{self.module}", __name__).RULE
+        return self._rule
+
+    def __getattr__(self, attribute: str):
+        return getattr(self.load(), attribute)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyRule):
+            return self.module == other.module
+        return self.load() == other
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+    def __repr__(self) -> str:
+        return f"LazyRule({self.code} {self.name})"
+
+
+RULES: tuple[Rule, ...] = tuple(LazyRule(name) for name in MODULES)  # type: ignore[misc]
+
+
+def batch_problems() -> dict:
+    """The gate rules' ``problems()``, which mark the diagrams of `agent-lint batches`."""
+    modules = (import_module(f".{rule.module}", __name__) for rule in RULES if rule.code.startswith("AL4"))
+    return {module.RULE.code: module.problems for module in modules if hasattr(module, "problems")}
 
 
 def by_code_or_name(key: str) -> Rule | None:
