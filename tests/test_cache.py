@@ -1,0 +1,130 @@
+"""The content-hash cache and the process pool: same results, less work, never trusted blindly."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import agent_lint.pipeline as pipeline
+from agent_lint.runner import CheckOptions, check
+
+LOG = """# Session {id}
+
+**Date**: 2026-03-02
+**Agent**: claude-code
+**Role**: worker
+**Objective**: Review PR #{n}
+**Orchestrator**: 2026-03-02-pr-review
+
+## Work Log
+
+- Reviewed.
+
+## Outcome
+
+Done.
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project with a few session logs (one broken) and an isolated user cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "repo"
+    sessions = root / ".agents" / "sessions"
+    sessions.mkdir(parents=True)
+    (root / ".git").mkdir()
+    for n in range(6):
+        sid = f"2026-03-02-pr-review-{300 + n}"
+        (sessions / f"{sid}.md").write_text(LOG.format(id=sid, n=300 + n), encoding="utf-8")
+    (sessions / "2026-03-02-broken.json").write_text('{"id": 1,\n', encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def analyzed(monkeypatch):
+    """Paths the per-document stage really analysed (cache misses), per run."""
+    seen: list[str] = []
+    original = pipeline._analyze
+
+    def spy(job):
+        seen.append(job[0])
+        return original(job)
+
+    monkeypatch.setattr(pipeline, "_analyze", spy)
+    return seen
+
+
+def run(root: Path, **options) -> list[tuple]:
+    out = io.StringIO()
+    check(CheckOptions(cwd=root, output_format="json", jobs=options.pop("jobs", 1), **options), out=out)
+    return [tuple(v.values()) for v in json.loads(out.getvalue())["violations"]]
+
+
+def cache_files(root: Path) -> list[Path]:
+    return sorted((root / ".agent_lint_cache").glob("*.bin"))
+
+
+def test_a_warm_run_reports_the_same_and_parses_nothing(project, analyzed):
+    cold = run(project)
+    assert cold and len(analyzed) == 7
+    analyzed.clear()
+    assert run(project) == cold
+    assert analyzed == []
+    assert (project / ".agent_lint_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_touching_one_file_analyses_that_file_alone(project, analyzed):
+    run(project)
+    analyzed.clear()
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
+    log.write_text(log.read_text(encoding="utf-8").replace("**Date**: 2026-03-02", "**Date**: 2 March"), encoding="utf-8")
+    rows = run(project)
+    assert analyzed == [".agents/sessions/2026-03-02-pr-review-301.md"]
+    assert any(r[0].endswith("301.md") and r[3] == "AL201" for r in rows)
+    assert rows == run(project, no_cache=True)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda blob: b"garbage",
+    lambda blob: blob[: len(blob) // 2],
+    lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]),  # one flipped bit: the signature no longer matches
+])
+def test_a_damaged_cache_is_ignored_and_rebuilt(project, analyzed, damage):
+    cold = run(project)
+    for file in cache_files(project):
+        file.write_bytes(damage(file.read_bytes()))
+    analyzed.clear()
+    assert run(project) == cold
+    assert len(analyzed) == 7  # nothing was taken from the damaged files
+    analyzed.clear()
+    assert run(project) == cold and analyzed == []  # and they were rebuilt
+
+
+def test_a_cache_signed_by_another_user_is_never_trusted(project, analyzed, monkeypatch, tmp_path):
+    cold = run(project)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    analyzed.clear()
+    assert run(project) == cold
+    assert len(analyzed) == 7
+
+
+def test_no_cache_neither_reads_nor_writes(project, analyzed):
+    run(project, no_cache=True)
+    assert not (project / ".agent_lint_cache").exists()
+
+
+def test_changed_settings_do_not_reuse_results(project):
+    everything = run(project)
+    only_input = run(project, select=("AL0",))
+    assert {r[3] for r in only_input} == {"AL003"}
+    assert {r[3] for r in everything} > {"AL003"}
+    assert run(project) == everything
+
+
+def test_the_pool_gives_the_one_process_result_in_the_same_order(project, monkeypatch):
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
+    one = run(project, no_cache=True, jobs=1)
+    two = run(project, no_cache=True, jobs=2)
+    assert two == one and one
