@@ -69,8 +69,6 @@ class LazyRule:
     answering a run from it import no rule at all.
     """
 
-    __slots__ = ("module", "code", "name", "opt_in", "_rule")
-
     def __init__(self, module: str):
         prefix, _, rest = module.partition("_")
         self.module = module
@@ -82,9 +80,14 @@ class LazyRule:
     def load(self) -> Rule:
         if self._rule is None:
             self._rule = import_module(f".{self.module}", __name__).RULE
+            # From now on the rule's fields are plain attributes: the engine reads
+            # them for every document, and __getattr__ would cost more than the rules.
+            self.__dict__.update(vars(self._rule))
         return self._rule
 
     def __getattr__(self, attribute: str):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
         return getattr(self.load(), attribute)
 
     def __eq__(self, other: object) -> bool:
