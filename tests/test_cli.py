@@ -333,3 +333,12 @@ def test_module_help_lists_the_commands(tmp_path):
     result = as_process(["--help"], tmp_path)
     for command in ("check", "rules", "rule"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_a_lone_surrogate_in_json_is_reported_not_a_crash(agent_lint, tmp_path, fmt):
+    # JSON may spell a lone surrogate; UTF-8 cannot encode it, and messages quote values.
+    root = make_project(tmp_path, {".agents/sessions/2026-01-01-x.json": '{"id": "\\ud800", "date": "x\\ud800"}\n'})
+    result = agent_lint("check", "--no-cache", "--output-format", fmt, cwd=root)
+    assert result.code == 1, result.stderr
+    assert "\ufffd" in result.stdout

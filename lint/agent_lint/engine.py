@@ -7,6 +7,8 @@ comments, per-file-ignores and the report scope (the paths given).
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterable, Mapping, Sequence
 
 from .config import Config, rule_options, rule_severity, selector_matches
@@ -15,6 +17,18 @@ from .globs import matches
 from .model import Finding, Outcome, Rule, Scope, Violation
 from .project import Project
 from .suppressions import Suppressions, Unused
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(message: str) -> str:
+    """A message every output can encode.
+
+    JSON allows lone surrogates (``"\\ud800"``) and messages quote values;
+    UTF-8 cannot encode them, so they become U+FFFD here, once for all formats.
+    """
+    return _SURROGATE.sub("\ufffd", message) if _SURROGATE.search(message) else message
 
 
 def _applies(rule: Rule, doc: Document) -> bool:
@@ -82,7 +96,7 @@ def resolve(
         if sup is not None and sup.suppresses(rule.code, finding.line):
             continue
         violations.append(
-            Violation(path, finding.line, finding.column, rule.code, rule.name, finding.message,
+            Violation(path, finding.line, finding.column, rule.code, rule.name, printable(finding.message),
                       rule_severity(config, rule), finding.fix)
         )
     meta = [rule for rule in rules if rule.scope is Scope.META]
@@ -96,7 +110,7 @@ def resolve(
                 continue
             for finding in rule.check(unused, rule_options(config, rule)):
                 violations.append(
-                    Violation(path, finding.line, finding.column, rule.code, rule.name, finding.message,
+                    Violation(path, finding.line, finding.column, rule.code, rule.name, printable(finding.message),
                               rule_severity(config, rule), finding.fix)
                 )
     return sorted(violations)
