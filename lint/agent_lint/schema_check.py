@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import unquote, urljoin, urlsplit
@@ -30,10 +30,20 @@ _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", in
 class CompiledSchema:
     """A validator ready for use, and where its schema came from."""
 
-    validator: Any
+    schema: dict[str, Any]
     source: str  # "built-in" or the schema's path relative to the config root
     builtin: bool
+    registry: Any = None  # jsonschema's registry for a team schema's $refs
     fast: Any = None  # a jsonschema-rs validator of the same schema, when it compiles
+
+    @cached_property
+    def validator(self) -> Any:
+        """jsonschema's validator, built on first need: a run whose logs are all valid never imports it."""
+        from jsonschema.validators import Draft202012Validator, validator_for
+
+        cls = validator_for(self.schema, default=Draft202012Validator)
+        kwargs = {"registry": self.registry} if self.registry is not None else {}
+        return cls(self.schema, **kwargs)
 
     def errors(self, instance: Any) -> list[Any]:
         """Every error of ``instance``, in a stable order (by JSON path, then keyword).
@@ -52,11 +62,10 @@ class CompiledSchema:
 
 def compile_schema(schema: dict[str, Any], *, registry: Any = None, source: str = "built-in",
                    builtin: bool = True) -> CompiledSchema:
-    from jsonschema.validators import Draft202012Validator, validator_for
-
-    cls = validator_for(schema, default=Draft202012Validator)
-    kwargs = {"registry": registry} if registry is not None else {}
-    return CompiledSchema(cls(schema, **kwargs), source, builtin, _fast_validator(schema, registry))
+    compiled = CompiledSchema(schema, source, builtin, registry, _fast_validator(schema, registry))
+    if compiled.fast is None:
+        compiled.validator  # noqa: B018 - no fast path: build jsonschema's now, before any fork
+    return compiled
 
 
 def _fast_validator(schema: dict[str, Any], registry: Any) -> Any:
