@@ -865,7 +865,7 @@ _LONG_NUMBER = re.compile(r"-?\d{4000,}")
 
 class JsonDocument(Document):
     format = "json"
-    _HEAVY = Document._HEAVY + ("_data", "_containers")
+    _HEAVY = Document._HEAVY + ("_data",)
 
     def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
         super().__init__(path, kind, text, has_bom)
@@ -889,46 +889,41 @@ class JsonDocument(Document):
         text = self.text
         pos = _WS.match(text, 0).end()
         for step in pointer:
-            members = self._members(text, pos)
-            if members is None or str(step) not in members:
+            found = self._child(text, pos, step)
+            if found is None:
                 break
-            pos = members[str(step)]
+            pos = found
         return self.position(pos)
 
-    def _members(self, text: str, pos: int) -> dict[str, int] | None:
-        """Where each member of the object or array at ``pos`` starts, by key or index (as text).
-
-        Scanned once per container and remembered: the errors of one log
-        share long path prefixes. Later duplicate keys win, as in json.loads.
-        """
-        memo = self.__dict__.setdefault("_containers", {})
-        if pos in memo:
-            return memo[pos]
-        start = pos
-        members: dict[str, int] | None = None
-        if pos < len(text) and text[pos] in "{[":
-            members = {}
-            opener = text[pos]
-            pos = _WS.match(text, pos + 1).end()
-            index = 0
-            while pos < len(text) and text[pos] not in "}]":
-                if opener == "{":
-                    key_match = _STRING.match(text, pos)
-                    if key_match is None:
-                        break
-                    key = json.loads(key_match.group())
-                    pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
-                    pos = _WS.match(text, pos).end()
-                    members[key] = pos
-                else:
-                    members[str(index)] = pos
-                    index += 1
-                pos = _skip_value(text, pos)
+    @staticmethod
+    def _child(text: str, pos: int, step: str | int) -> int | None:
+        if pos >= len(text):
+            return None
+        opener = text[pos]
+        if opener not in "{[":
+            return None
+        pos = _WS.match(text, pos + 1).end()
+        index = 0
+        found = None
+        while pos < len(text) and text[pos] not in "}]":
+            if opener == "{":
+                key_match = _STRING.match(text, pos)
+                if key_match is None:
+                    return found
+                key = json.loads(key_match.group())
+                pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
                 pos = _WS.match(text, pos).end()
-                if pos < len(text) and text[pos] == ",":
-                    pos = _WS.match(text, pos + 1).end()
-        memo[start] = members
-        return members
+                if key == str(step):
+                    found = pos
+            else:
+                if str(index) == str(step):
+                    return pos
+                index += 1
+            pos = _skip_value(text, pos)
+            pos = _WS.match(text, pos).end()
+            if pos < len(text) and text[pos] == ",":
+                pos = _WS.match(text, pos + 1).end()
+        return found
 
 
 def _skip_value(text: str, pos: int) -> int:
