@@ -7,11 +7,10 @@ already read and parsed, so a rule never touches the file system or git.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from .config import Config
-from .document import Document, FailedDocument, LoadError, parse_document
-from .files import read_bytes
+from .document import Document
 from .model import Kind
 
 T = TypeVar("T")
@@ -60,17 +59,3 @@ class Project:
         if key not in self._memo:
             self._memo[key] = extract(doc)
         return self._memo[key]
-
-
-def load_document(config: Config, path: str, kind: Kind) -> Document:
-    data = read_bytes(config.root, path)
-    if isinstance(data, OSError):
-        reason = data.strerror or type(data).__name__
-        fmt = "json" if path.lower().endswith(".json") else "markdown"
-        return FailedDocument(path, kind, LoadError("unreadable", f"cannot read file: {reason}"), fmt)
-    return parse_document(path, kind, data, max_bytes=config.max_file_size)
-
-
-def load_project(config: Config, paths: Iterable[tuple[str, Kind]]) -> Project:
-    documents = {path: load_document(config, path, kind) for path, kind in paths}
-    return Project(config, dict(sorted(documents.items())))
