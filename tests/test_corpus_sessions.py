@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from agent_lint.runner import CheckOptions, check
-from agent_lint.schema_check import json_path
+from agent_lint.schema_errors import json_path
 
 SCHEMA = ".agents/schemas/session-log.schema.json"
 

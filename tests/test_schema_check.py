@@ -9,7 +9,8 @@ import pytest
 
 from agent_lint.cli import run
 from agent_lint.model import AgentLintError
-from agent_lint.schema_check import builtin_schema, error_message, json_path, load_team_schema
+from agent_lint.schema_check import builtin_schema, load_team_schema
+from agent_lint.schema_errors import error_message, json_path
 
 
 def write(path: Path, data) -> None:

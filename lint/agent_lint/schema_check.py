@@ -13,17 +13,14 @@ finding whose message starts with the JSON path of the offending value.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import AgentLintError
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+from .schema_errors import error_message, explainable, from_rs, sort_key
 
 
 @dataclass(frozen=True)
@@ -35,6 +32,7 @@ class CompiledSchema:
     builtin: bool
     registry: Any = None  # jsonschema's registry for a team schema's $refs
     fast: Any = None  # a jsonschema-rs validator of the same schema, when it compiles
+    explains: bool = False  # fast's errors can be worded as jsonschema's (schema_errors.explainable)
 
     @cached_property
     def validator(self) -> Any:
@@ -48,21 +46,26 @@ class CompiledSchema:
     def errors(self, instance: Any) -> list[Any]:
         """Every error of ``instance``, in a stable order (by JSON path, then keyword).
 
-        jsonschema-rs answers "valid?" some 80 times faster than jsonschema,
-        and most logs are valid; jsonschema, the reference, explains the rest.
+        jsonschema-rs finds them some 80 times faster than jsonschema and is
+        worded like it (schema_errors.from_rs); jsonschema, the reference,
+        answers only what that cannot word exactly.
         """
-        if self.fast is not None and self.fast.is_valid(instance):
-            return []
-        return sorted(
-            self.validator.iter_errors(instance),
-            key=lambda e: ([(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
-                           str(e.validator), e.message),
-        )
+        if self.fast is not None:
+            try:
+                if self.fast.is_valid(instance):
+                    return []
+                found = from_rs(self.fast.iter_errors(instance), instance, self.schema) if self.explains else None
+            except (ValueError, OverflowError):  # a value jsonschema-rs cannot hold (a 5,000-digit number)
+                found = None
+            if found is not None:
+                return sorted(found, key=sort_key)
+        return sorted(self.validator.iter_errors(instance), key=sort_key)
 
 
 def compile_schema(schema: dict[str, Any], *, registry: Any = None, source: str = "built-in",
                    builtin: bool = True) -> CompiledSchema:
-    compiled = CompiledSchema(schema, source, builtin, registry, _fast_validator(schema, registry))
+    fast = _fast_validator(schema, registry)
+    compiled = CompiledSchema(schema, source, builtin, registry, fast, fast is not None and explainable(schema))
     if compiled.fast is None:
         compiled.validator  # noqa: B018 - no fast path: build jsonschema's now, before any fork
     return compiled
@@ -88,7 +91,7 @@ def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tu
     as records. Runs in the per-document stage, where the text is at hand.
     """
     return tuple(
-        (*record.locate(error_path(error), doc), error_message(error))
+        (*record.locate(list(error.absolute_path), doc), error_message(error))
         for error in schema.errors(record.data)
     )
 
@@ -109,13 +112,40 @@ class _OutsideFolder(Exception):
 
 def load_team_schema(root: Path, relative: str) -> CompiledSchema:
     """Compile a team's schema file, resolving ``$ref`` inside its folder only."""
+    path = (root / relative).resolve()
+    schema = _read_json(path, str(root / relative))
+    return _self_contained(schema, relative) or _with_registry(root, relative, schema)
+
+
+def _self_contained(schema: Any, relative: str) -> CompiledSchema | None:
+    """A schema whose $refs all stay inside it, checked and compiled by jsonschema-rs alone.
+
+    This is the common case, and it spares a run jsonschema's import. Any
+    doubt (a sibling file, a schema or $ref jsonschema-rs rejects) returns
+    None: jsonschema then checks it and words the problem.
+    """
+    if not isinstance(schema, dict) or any(not ref.startswith("#") for _, ref in _refs(schema, "")):
+        return None
+    try:
+        import jsonschema_rs
+
+        if not jsonschema_rs.meta.is_valid(schema):
+            return None
+    except Exception:  # noqa: BLE001 - not installed, or a draft it does not know
+        return None
+    fast = _fast_validator(schema, None)
+    if fast is None:
+        return None
+    return CompiledSchema(schema, relative, False, None, fast, explainable(schema))
+
+
+def _with_registry(root: Path, relative: str, schema: Any) -> CompiledSchema:
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
     from referencing import Registry, Resource
 
     path = (root / relative).resolve()
     shown = str(root / relative)
-    schema = _read_json(path, shown)
     if not isinstance(schema, dict):
         raise AgentLintError(f"{shown}: a session-log schema must be a JSON object")
     folder = path.parent
@@ -205,72 +235,6 @@ def _refs(node: Any, base: str) -> Iterator[tuple[str, str]]:
             stack.extend((value, current_base) for key, value in current.items() if key not in ("enum", "const"))
         elif isinstance(current, list):
             stack.extend((value, current_base) for value in current)
-
-
-# ----------------------------------------------------------------------------
-# Explaining errors
-
-
-def json_path(parts: Iterable[Any]) -> str:
-    """``$.session.date``, ``$.workLog[0]``, ``$['odd key']``."""
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENTIFIER.match(str(part)):
-            out += f".{part}"
-        else:
-            out += "[" + json.dumps(str(part), ensure_ascii=False) + "]"
-    return out
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    closer = {"[": "]", "{": "}", "'": "'", '"': '"'}.get(text[:1], "")
-    return text[: limit - 4] + "..." + closer
-
-
-def describe(error: Any) -> str:
-    """The part of a message after the path: what is wrong, short enough to read."""
-    validator = error.validator
-    if validator == "type":
-        expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        found = _TYPE_NAMES.get(type(error.instance), type(error.instance).__name__)
-        return f"expected {expected}, found {found}" + (f" {_short(error.instance, 40)}" if found not in ("object", "array") else "")
-    if validator in ("anyOf", "oneOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        # best_match alone weighs one error of each branch; first keep the branches
-        # that fail least, so the message points at the shape the value nearly has.
-        by_branch: dict[Any, list[Any]] = {}
-        for sub in error.context:
-            by_branch.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
-        fewest = min(len(errs) for errs in by_branch.values())
-        best = best_match([e for errs in by_branch.values() if len(errs) == fewest for e in errs])
-        branches = len(error.validator_value) if isinstance(error.validator_value, list) else "several"
-        where = ""
-        extra = list(best.absolute_path)[len(list(error.absolute_path)):]
-        if extra:
-            where = f" at {json_path(list(error.absolute_path) + extra)}"
-        return f"matches none of the {branches} allowed shapes; closest{where}: {describe(best)}"
-    if validator == "pattern" and isinstance(error.schema, dict) and isinstance(error.schema.get("title"), str):
-        return f"{_short(error.instance)} is not {error.schema['title']}"
-    message = error.message
-    full = repr(error.instance)
-    if len(full) > 60 and message.startswith(full):
-        message = _short(error.instance) + message[len(full):]
-    return message
-
-
-def error_message(error: Any) -> str:
-    return f"{json_path(error.absolute_path)}: {describe(error)}"
-
-
-def error_path(error: Any) -> Sequence[Any]:
-    return list(error.absolute_path)
 
 
 @lru_cache(maxsize=None)

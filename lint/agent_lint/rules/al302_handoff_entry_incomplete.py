@@ -36,7 +36,7 @@ None.
 
 from ..extract.handoff import handoff_errors, handoff_record
 from ..model import Finding, Kind, Rule, Scope
-from ..schema_check import error_message
+from ..schema_errors import error_message
 
 _KEYS = {"sessions": "**Sessions**:", "summary": "**Summary**:"}
 
