@@ -171,6 +171,16 @@ def config_schema(rules: Iterable[Rule]) -> dict[str, Any]:
     }
 
 
+def _plainly_valid(schema: dict, table: Any) -> bool:
+    """jsonschema-rs's quick yes; a no (or a TOML date it cannot hold) goes to jsonschema for the words."""
+    try:
+        import jsonschema_rs
+
+        return bool(jsonschema_rs.validator_for(schema, validate_formats=False).is_valid(table))
+    except Exception:  # noqa: BLE001 - not installed, or a value it cannot take
+        return False
+
+
 def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, memo: bool = True) -> None:
     """Raise AgentLintError naming the file and key of the first error.
 
@@ -189,6 +199,10 @@ def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, m
     if memo and remembered("valid-configs", key):
         return
     schema = config_schema(rules)
+    if _plainly_valid(schema, table):
+        if memo:
+            remember("valid-configs", key)
+        return
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)

@@ -39,20 +39,10 @@ an empty item or a nameless limitation row is a placeholder nobody filled in.
 from ..document import MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, position_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
-from ..resources import load_schema
+from ..schema_check import builtin_schema
 
 SCHEMA = "parallel-pattern.schema.json"
 OPTIONS_SCHEMA = {"type": "object", "properties": {"titles": titles_option()}}
-_VALIDATOR = None
-
-
-def validator():
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        import jsonschema
-
-        _VALIDATOR = jsonschema.Draft202012Validator(load_schema(SCHEMA))
-    return _VALIDATOR
 
 
 def check(doc: MarkdownDocument, options: dict):
@@ -60,7 +50,7 @@ def check(doc: MarkdownDocument, options: dict):
     if pattern is None:
         return
     data, where = pattern.to_json()
-    for error in sorted(validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(builtin_schema(SCHEMA).errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         line, column = position_of(where, error.absolute_path)
         message = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
         path = "/".join(str(p) for p in error.absolute_path)
