@@ -197,7 +197,8 @@ def session_record(doc: Document) -> SessionRecord:
     record = SessionRecord(doc.path, doc.stem, data, tuple(_json_checklists(data)))
     prerequisites = record.get("prerequisites")
     if isinstance(prerequisites, list):
-        items = [_json_item(item, ("prerequisites", i)) for i, item in enumerate(prerequisites)]
+        items = [_json_item(item, ("prerequisites", i)) if isinstance(item, dict) else None
+                 for i, item in enumerate(prerequisites)]
         record.prerequisites = tuple(item for item in items if item is not None)
     return record
 
@@ -206,32 +207,49 @@ def session_record(doc: Document) -> SessionRecord:
 # JSON
 
 
-def _json_item(node: Any, path: JsonPath) -> CheckItem | None:
-    if not isinstance(node, dict):
+def _json_item(node: dict, path: JsonPath) -> CheckItem | None:
+    for key in _CHECK_KEYS:
+        checked = node.get(key)
+        if checked is True or checked is False:
+            break
+    else:
         return None
-    checked = next((node[k] for k in _CHECK_KEYS if isinstance(node.get(k), bool)), None)
-    if checked is None:
-        return None
-    text = next((node[k] for k in _TEXT_KEYS if isinstance(node.get(k), str)), str(path[-1]))
-    note_key = next((k for k in _NOTE_KEYS if isinstance(node.get(k), str)), None)
-    note = node[note_key] if note_key else ""
+    for key in _TEXT_KEYS:
+        text = node.get(key)
+        if isinstance(text, str):
+            break
+    else:
+        text = str(path[-1])
+    for note_key in _NOTE_KEYS:
+        note = node.get(note_key)
+        if isinstance(note, str):
+            break
+    else:
+        note_key, note = None, ""
     return CheckItem(text.strip(), checked, note.strip(), path, note_key)
 
 
 def _json_checklists(data: Any) -> Iterable[Checklist]:
-    """Objects or arrays whose members are checklist items, wherever they sit."""
+    """Objects or arrays whose members are checklist items, wherever they sit.
+
+    Every value of a log passes through here, so scalars cost one type test:
+    a path is built only for objects and arrays.
+    """
     stack: list[tuple[Any, JsonPath]] = [(data, ())]
     while stack:
         node, path = stack.pop()
         if len(path) > 12:
             continue
-        children = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
+        members = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         items = []
-        for key, child in children:
-            item = _json_item(child, (*path, key))
-            if item is not None:
-                items.append(item)
-            elif isinstance(child, (dict, list)):
+        for key, child in members:
+            if isinstance(child, dict):
+                item = _json_item(child, (*path, key))
+                if item is not None:
+                    items.append(item)
+                else:
+                    stack.append((child, (*path, key)))
+            elif isinstance(child, list):
                 stack.append((child, (*path, key)))
         if items:
             yield Checklist(".".join(str(p) for p in path) or "$", tuple(items))
