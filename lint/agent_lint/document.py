@@ -269,6 +269,10 @@ class Document:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset into ``text``."""
+        if "_line_starts" not in self.__dict__:
+            text = self.text
+            if "\r" not in text:  # one count in C beats indexing every line for a few positions
+                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
@@ -865,7 +869,7 @@ _LONG_NUMBER = re.compile(r"-?\d{4000,}")
 
 class JsonDocument(Document):
     format = "json"
-    _HEAVY = Document._HEAVY + ("_data",)
+    _HEAVY = Document._HEAVY + ("_data", "_located")
 
     def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
         super().__init__(path, kind, text, has_bom)
@@ -887,16 +891,24 @@ class JsonDocument(Document):
         "0" finds an array's first item.
         """
         text = self.text
-        pos = _WS.match(text, 0).end()
-        for step in pointer:
-            found = self._child(text, pos, step)
+        # Offsets of the paths walked before: a log's errors share long prefixes, so each
+        # call scans only past the deepest one already known. At most one entry per step.
+        known = self.__dict__.setdefault("_located", {})
+        steps = tuple(str(step) for step in pointer)
+        depth = len(steps)
+        while depth and steps[:depth] not in known:
+            depth -= 1
+        pos = known[steps[:depth]] if depth else _WS.match(text, 0).end()
+        for index in range(depth, len(steps)):
+            found = self._child(text, pos, steps[index])
             if found is None:
                 break
             pos = found
+            known[steps[:index + 1]] = pos
         return self.position(pos)
 
     @staticmethod
-    def _child(text: str, pos: int, step: str | int) -> int | None:
+    def _child(text: str, pos: int, step: str) -> int | None:
         if pos >= len(text):
             return None
         opener = text[pos]
@@ -910,13 +922,14 @@ class JsonDocument(Document):
                 key_match = _STRING.match(text, pos)
                 if key_match is None:
                     return found
-                key = json.loads(key_match.group())
+                key = key_match.group()
+                key = json.loads(key) if "\\" in key else key[1:-1]  # escapes are rare in keys
                 pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
                 pos = _WS.match(text, pos).end()
-                if key == str(step):
+                if key == step:
                     found = pos
             else:
-                if str(index) == str(step):
+                if str(index) == step:
                     return pos
                 index += 1
             pos = _skip_value(text, pos)
