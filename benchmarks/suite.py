@@ -149,6 +149,9 @@ class AgentLint:
     def from_checkout(cls) -> "AgentLint":
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LINT_SRC), env.get("PYTHONPATH")]))
+        # An installed agent-lint runs from byte code pip compiled; let the checkout's be
+        # written too (the warm-up run does it), or every run measures the compiler.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("AGENT_LINT_DEBUG", None)
         help_text = run_once([sys.executable, "-m", "agent_lint", "check", "--help"], REPO_ROOT, env,
                              capture=True).stdout
