@@ -128,3 +128,63 @@ def test_the_pool_gives_the_one_process_result_in_the_same_order(project, monkey
     one = run(project, no_cache=True, jobs=1)
     two = run(project, no_cache=True, jobs=2)
     assert two == one and one
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Runs happen a minute after the files were written, so their stats have settled."""
+    import time
+
+    import agent_lint.files as files
+
+    now = time.time_ns() + 60_000_000_000
+    monkeypatch.setattr(files.time, "time_ns", lambda: now)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Paths whose bytes digest_files read."""
+    import agent_lint.files as files
+
+    seen: list[str] = []
+    original = files.read_bytes
+
+    def spy(root, path):
+        seen.append(path)
+        return original(root, path)
+
+    monkeypatch.setattr(files, "read_bytes", spy)
+    return seen
+
+
+def test_a_warm_run_does_not_read_settled_files(project, later, reads):
+    cold = run(project)
+    assert len(reads) == 7
+    reads.clear()
+    assert run(project) == cold
+    assert reads == []
+
+
+def test_a_file_changed_in_place_is_read_again_even_with_its_old_size_and_mtime(project, later, reads, analyzed):
+    import os
+
+    run(project)
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-302.md"
+    before = log.stat()
+    text = log.read_text(encoding="utf-8")
+    log.write_text(text.replace("**Date**: 2026-03-02", "**Date**: 2026-13-02"), encoding="utf-8")
+    os.utime(log, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: only ctime moved
+    assert log.stat().st_size == before.st_size and log.stat().st_mtime_ns == before.st_mtime_ns
+    reads.clear()
+    analyzed.clear()
+    rows = run(project)
+    assert reads == [".agents/sessions/2026-03-02-pr-review-302.md"]
+    assert analyzed == [".agents/sessions/2026-03-02-pr-review-302.md"]
+    assert rows == run(project, no_cache=True)
+
+
+def test_files_written_in_the_last_seconds_are_always_read(project, reads):
+    run(project)  # no `later`: every file was written just now, and may still change unseen
+    reads.clear()
+    run(project)
+    assert len(reads) == 7

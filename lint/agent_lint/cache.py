@@ -6,7 +6,11 @@ config, the selected rules, a team schema's bytes):
 * ``entries-*.bin``: per document, keyed by the hash of its bytes, the
   parsed model with its records and the findings of the document rules;
 * ``runs-*.bin``: the final violations of recent runs, keyed by every input's
-  hash, so an unchanged tree is answered without parsing anything.
+  hash, so an unchanged tree is answered without parsing anything;
+
+and one for all settings, ``files.bin``: each file's digest with the
+stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
+not read again to learn that it is unchanged.
 
 Every file is signed with HMAC-SHA256 under a key kept in the user's cache
 folder: a corrupt, truncated or foreign file (one committed to a repository,
@@ -104,6 +108,8 @@ class Cache:
         self._entries: dict[str, Any] | None = None
         self._dirty = False
         self._seen: set[str] = set()
+        self._files: dict[str, Any] | None = None
+        self._files_before: dict[str, Any] = {}
 
     @property
     def enabled(self) -> bool:
@@ -170,6 +176,21 @@ class Cache:
         if not self._dirty and not stale:
             return
         self._write(f"entries-{self.settings}.bin", {k: v for k, v in self._entries.items() if k in self._seen})
+
+    # -- file digests by stat ------------------------------------------------------
+
+    def file_digests(self) -> dict[str, Any]:
+        """path -> (stat stamp, digest) of the files read before (see files.digest_files)."""
+        if self._files is None:
+            loaded = self._read("files.bin")
+            self._files = loaded if isinstance(loaded, dict) else {}
+            self._files_before = dict(self._files)
+        return self._files
+
+    def save_file_digests(self) -> None:
+        if self._files is not None and self._files != self._files_before:
+            self._write("files.bin", self._files)
+            self._files_before = dict(self._files)
 
     # -- whole runs --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -82,8 +83,6 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
 def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> list[str]:
     specs: list[tuple[str, object]] = []
     if respect_gitignore:
-        import pathspec
-
         def load_spec(directory: Path, rel: str) -> None:
             ignore_file = directory / ".gitignore"
             if ignore_file.is_file():
@@ -91,6 +90,8 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
                     lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
                 except OSError:
                     return
+                import pathspec  # only where there is a .gitignore to read
+
                 specs.append((rel, pathspec.GitIgnoreSpec.from_lines(lines)))
     else:
         def load_spec(directory: Path, rel: str) -> None:
@@ -196,20 +197,43 @@ def expand_targets(paths: Iterable[Path], config: Config, known: dict[str, Kind]
     return targets
 
 
-def read_bytes(root: Path, path: str) -> bytes | OSError:
+def read_bytes(root: Path | str, path: str) -> bytes | OSError:
     try:
-        with open(root / path, "rb") as handle:
+        with open(os.path.join(root, path), "rb") as handle:
             return handle.read()
     except OSError as err:
         return err
 
 
-def digest_files(config: Config, documents: dict[str, Kind]) -> dict[str, str]:
-    """The digest of every document's bytes ('' where it cannot be read): the cache's key."""
+def digest_files(config: Config, documents: dict[str, Kind], known: dict | None = None) -> dict[str, str]:
+    """The digest of every document's bytes ('' where it cannot be read): the cache's key.
+
+    ``known`` maps a path to ``(stat, digest)`` from an earlier run; it is
+    updated in place. A file whose size, mtime, ctime and inode are unchanged
+    is not read again. Only files untouched for two seconds are remembered:
+    any later write sets a newer ctime, which no tool can set back, so a
+    remembered digest is never stale (git's index does the same).
+    """
     from .cache import digest
 
     digests = {}
+    root = str(config.root)
+    settled = time.time_ns() - 2_000_000_000
     for path in documents:
-        data = read_bytes(config.root, path)
+        try:
+            st = os.stat(os.path.join(root, path))
+        except OSError:
+            st = None
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st is not None else None
+        entry = known.get(path) if known is not None and stamp is not None else None
+        if entry is not None and entry[0] == stamp:
+            digests[path] = entry[1]
+            continue
+        data = read_bytes(root, path)
         digests[path] = "" if isinstance(data, OSError) else digest(data)
+        if known is not None:
+            if stamp is not None and digests[path] and max(stamp[1], stamp[2]) < settled:
+                known[path] = (stamp, digests[path])
+            else:
+                known.pop(path, None)
     return digests

@@ -120,8 +120,9 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
 
+    @functools.lru_cache(maxsize=None)  # asked once per violation, for a few files each
     def display_path(path: str) -> str:
-        shown = Path(os.path.relpath(root / path, cwd)).as_posix() if path else "."
+        shown = os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/") if path else "."
         # A file name that is not UTF-8 arrives with surrogate escapes, which
         # no report can encode; show U+FFFD for the undecodable bytes instead.
         return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -131,9 +132,15 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     if history is not None and (batches or options.output_format == "github"):
         projects = []
 
+    cache = None if options.no_cache else _open_cache(config, rules, options)
+
     def lint_pass() -> tuple[Outcome, dict[str, str]]:
-        digests = digest_files(config, documents)
-        return _lint(config, rules, registry, documents, targets, options, history, digests, projects), digests
+        known = cache.file_digests() if cache is not None else None
+        digests = digest_files(config, documents, known)
+        if cache is not None:
+            cache.save_file_digests()
+        outcome = _lint(config, rules, registry, documents, targets, options, history, digests, projects, cache)
+        return outcome, digests
 
     if options.diff or options.fix:
         from .fixer import fix, plural, preview
@@ -178,15 +185,13 @@ def batches(options: CheckOptions, out=None) -> int:
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
-          targets: dict[str, Kind], options: CheckOptions, history=None,
-          digests: dict[str, str] | None = None, projects: list[Project] | None = None) -> Outcome:
+          targets: dict[str, Kind], options: CheckOptions, history, digests: dict[str, str],
+          projects: list[Project] | None = None, cache: Cache | None = None) -> Outcome:
     """Analyse documents (cached, in parallel) and run the project rules over their records.
 
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
-    cache = None if options.no_cache else _open_cache(config, rules, options)
-    digests = digest_files(config, documents) if digests is None else digests
     run_key = None
     if cache is not None and cache.enabled:
         commits = (history.base, history.head) if history is not None else None
