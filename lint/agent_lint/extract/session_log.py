@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace, field
+from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence
 
@@ -132,7 +133,7 @@ class SessionRecord:
             return ()
         return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
 
-    @property
+    @cached_property  # every batch rule asks, of every record
     def role(self) -> str | None:
         """The declared role, or the one the log's fields imply."""
         role = (self.text("role") or "").casefold()
