@@ -1,12 +1,15 @@
 """The content-hash cache (``.agent_lint_cache/`` by default).
 
-Two files per settings key (agent-lint's version and source, the effective
+Per settings key (agent-lint's version and source, the effective
 config, the selected rules, a team schema's bytes):
 
 * ``entries-*.bin``: per document, keyed by the hash of its bytes, the
-  parsed model with its records and the findings of the document rules;
-* ``runs-*.bin``: the final violations of recent runs, keyed by every input's
-  hash, so an unchanged tree is answered without parsing anything;
+  parsed model with its records and the findings of the document rules,
+  each pickled on its own (unpickled only when asked for, written without
+  pickling again);
+* ``run-*-<inputs>.bin``: the final violations of a recent run (the last
+  eight, of any settings), keyed by every input's hash, so an unchanged tree
+  is answered without parsing anything;
 
 and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
@@ -161,11 +164,21 @@ class Cache:
 
     def get(self, key: str) -> Any:
         self._seen.add(key)
-        return self._load_entries().get(key)
+        blob = self._load_entries().get(key)
+        if not isinstance(blob, bytes):
+            return None
+        try:
+            return pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - signed but unreadable (older code): recompute
+            return None
 
     def put(self, key: str, value: Any) -> None:
+        self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, key: str, blob: bytes) -> None:
+        """Store a value pickled elsewhere (a worker pickles its results anyway)."""
         self._seen.add(key)
-        self._load_entries()[key] = value
+        self._load_entries()[key] = blob
         self._dirty = True
 
     def save(self) -> None:
@@ -195,14 +208,19 @@ class Cache:
     # -- whole runs --------------------------------------------------------------
 
     def get_run(self, key: str) -> Any:
-        runs = self._read(f"runs-{self.settings}.bin")
-        return runs.get(key) if isinstance(runs, dict) else None
+        stored = self._read(f"run-{self.settings}-{key}.bin")
+        # The key is signed with the value: a file renamed to another key is not believed.
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key):
+            return stored[1]
+        return None
 
     def put_run(self, key: str, value: Any) -> None:
-        runs = self._read(f"runs-{self.settings}.bin")
-        runs = runs if isinstance(runs, dict) else {}
-        runs.pop(key, None)
-        runs[key] = value
-        while len(runs) > RUNS_KEPT:
-            runs.pop(next(iter(runs)))
-        self._write(f"runs-{self.settings}.bin", runs)
+        """Keep the outcome of this run, and of the few before it (one file each: a hit reads one)."""
+        self._write(f"run-{self.settings}-{key}.bin", ((self.settings, key), value))
+        try:
+            with os.scandir(self.directory) as entries:
+                runs = [(entry.stat().st_mtime_ns, entry.path) for entry in entries if entry.name.startswith("run-")]
+            for _, path in sorted(runs)[:-RUNS_KEPT]:
+                os.unlink(path)
+        except OSError:
+            pass  # a concurrent run removed it first, or the folder is read-only

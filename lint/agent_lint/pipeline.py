@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -76,8 +77,9 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     return Analysis(doc, findings), key
 
 
-def _analyze_chunk(chunk: list) -> list[tuple[Analysis, str | None]]:
-    return [_analyze(job) for job in chunk]
+def _analyze_chunk(chunk: list) -> list[tuple[bytes, str | None]]:
+    """A worker's results, pickled here: the parent keeps the bytes for the cache as they are."""
+    return [(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL), key) for analysis, key in map(_analyze, chunk)]
 
 
 def analyze(
@@ -111,25 +113,25 @@ def analyze(
 
     if schema is not None and any(job[1] is Kind.SESSION_LOG for job in todo):
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
-    computed: list[tuple[Analysis, str | None]] = []
+    def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
+        results[analysis.doc.path] = analysis
+        if cache is not None and key is not None:
+            cache.put_pickled(f"{analysis.doc.path}:{key}", blob or pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL))
+
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
         # Many small chunks, dealt round-robin, keep both workers busy to the end.
         count = min(len(todo), jobs * 8)
         chunks = [todo[i::count] for i in range(count)]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for batch in pool.imap_unordered(_analyze_chunk, chunks):
-                computed.extend(batch)
+                for blob, key in batch:
+                    keep(pickle.loads(blob), key, blob)
     else:
         for job in todo:
             analysis, key = _analyze(job)
             # Drop the text now, as a worker's result would: memory stays flat with tree size.
             analysis.doc.__dict__.update(analysis.doc.__getstate__())
-            computed.append((analysis, key))
-
-    for analysis, key in computed:
-        results[analysis.doc.path] = analysis
-        if cache is not None and key is not None:
-            cache.put(f"{analysis.doc.path}:{key}", analysis)
+            keep(analysis, key, None)
     if cache is not None:
         cache.save()
     return results
