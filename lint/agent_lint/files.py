@@ -63,7 +63,16 @@ def _search_roots(config: Config) -> list[str]:
     return kept
 
 
+def _in_git_work_tree(root: Path) -> bool:
+    """A .git above or at the root, or git told where to look: otherwise asking git only costs a process."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    return any(os.path.exists(os.path.join(folder, ".git")) for folder in (root, *root.parents))
+
+
 def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
+    if not _in_git_work_tree(root):
+        return None
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
