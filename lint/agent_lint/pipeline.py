@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 
 from .cache import Cache, digest
 from .config import Config
-from .document import Document, FailedDocument, LoadError, parse_document
+from .document import Document, FailedDocument, LoadError, MarkdownDocument, markdown_parser, parse_document
 from .engine import document_findings
 from .extract import extract_records
 from .files import read_bytes
@@ -72,8 +72,11 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     if is_target:
         findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
-        # After the document rules: what crosses to the project rules and the cache is the slim record.
+        # After the document rules: what crosses to the project rules and the cache is the slim
+        # record, and of a Markdown log what the project rules and suppressions still read.
         doc.records[SESSION_RECORD] = doc.records[SESSION_RECORD].slim()
+        if isinstance(doc, MarkdownDocument):
+            doc.release_document_stage()
     return Analysis(doc, findings), key
 
 
@@ -119,6 +122,10 @@ def analyze(
             cache.put_pickled(f"{analysis.doc.path}:{key}", blob or pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL))
 
     if jobs > 1 and len(todo) >= POOL_THRESHOLD:
+        # Import the parser and every rule once, here, rather than in each worker.
+        markdown_parser()
+        for rule in rules:
+            rule.scope  # noqa: B018 - a registry entry imports its rule module on first use
         # Many small chunks, dealt round-robin, keep both workers busy to the end.
         count = min(len(todo), jobs * 8)
         chunks = [todo[i::count] for i in range(count)]
