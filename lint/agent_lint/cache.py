@@ -162,6 +162,10 @@ class Cache:
             self._entries = loaded if isinstance(loaded, dict) else {}
         return self._entries
 
+    def has_entries(self) -> bool:
+        """Is any document cached for these settings? (Without, keys are learnt while analysing.)"""
+        return bool(self._load_entries())
+
     def get(self, key: str) -> Any:
         self._seen.add(key)
         blob = self._load_entries().get(key)

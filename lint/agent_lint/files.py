@@ -214,35 +214,57 @@ def read_bytes(root: Path | str, path: str) -> bytes | OSError:
         return err
 
 
-def digest_files(config: Config, documents: dict[str, Kind], known: dict | None = None) -> dict[str, str]:
+Stamp = tuple  # (size, mtime_ns, ctime_ns, inode) of a file, or None where it cannot be stat'ed
+
+
+def stamp_files(config: Config, documents: Iterable[str]) -> dict[str, Stamp | None]:
+    """Each document's stat, taken before any of its bytes are read."""
+    stamps: dict[str, Stamp | None] = {}
+    root = str(config.root)
+    for path in documents:
+        try:
+            st = os.stat(os.path.join(root, path))
+        except OSError:
+            stamps[path] = None
+            continue
+        stamps[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return stamps
+
+
+def digest_files(config: Config, stamps: dict[str, Stamp | None], known: dict | None = None, *,
+                 read: bool = True) -> dict[str, str]:
     """The digest of every document's bytes ('' where it cannot be read): the cache's key.
 
-    ``known`` maps a path to ``(stat, digest)`` from an earlier run; it is
-    updated in place. A file whose size, mtime, ctime and inode are unchanged
-    is not read again. Only files untouched for two seconds are remembered:
-    any later write sets a newer ctime, which no tool can set back, so a
-    remembered digest is never stale (git's index does the same).
+    ``known`` maps a path to ``(stamp, digest)`` from earlier runs: a file
+    whose stamp is unchanged is not read again. With ``read`` false the
+    others are left out, for the analysis to digest as it reads them.
     """
     from .cache import digest
 
     digests = {}
     root = str(config.root)
-    settled = time.time_ns() - 2_000_000_000
-    for path in documents:
-        try:
-            st = os.stat(os.path.join(root, path))
-        except OSError:
-            st = None
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st is not None else None
+    for path, stamp in stamps.items():
         entry = known.get(path) if known is not None and stamp is not None else None
         if entry is not None and entry[0] == stamp:
             digests[path] = entry[1]
-            continue
-        data = read_bytes(root, path)
-        digests[path] = "" if isinstance(data, OSError) else digest(data)
-        if known is not None:
-            if stamp is not None and digests[path] and max(stamp[1], stamp[2]) < settled:
-                known[path] = (stamp, digests[path])
-            else:
-                known.pop(path, None)
+        elif read:
+            data = read_bytes(root, path)
+            digests[path] = "" if isinstance(data, OSError) else digest(data)
     return digests
+
+
+def remember_digests(known: dict, stamps: dict[str, Stamp | None], digests: dict[str, str]) -> None:
+    """Record the digests ``digest_files`` may trust next time.
+
+    Only files untouched for two seconds before their stamp was taken: any
+    later write sets a newer ctime, which no tool can set back, so a
+    remembered digest is never stale (git's index does the same). The stamp
+    is older than the read, so a change in between is caught next time too.
+    """
+    settled = time.time_ns() - 2_000_000_000
+    for path, stamp in stamps.items():
+        found = digests.get(path)
+        if stamp is not None and found and max(stamp[1], stamp[2]) < settled:
+            known[path] = (stamp, found)
+        else:
+            known.pop(path, None)

@@ -118,6 +118,7 @@ def analyze(
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
     def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
         results[analysis.doc.path] = analysis
+        digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
         if cache is not None and key is not None:
             cache.put_pickled(f"{analysis.doc.path}:{key}", blob or pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL))
 

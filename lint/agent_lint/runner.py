@@ -17,7 +17,7 @@ from . import __version__
 from .cache import Cache, digest, source_stamp
 from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
                      rule_severity)
-from .files import digest_files, discover, expand_targets
+from .files import digest_files, discover, expand_targets, remember_digests, stamp_files
 from .model import AgentLintError, Kind, Outcome, Rule, Severity, Violation
 from .report import FORMATS, Report, render
 
@@ -135,11 +135,19 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     cache = None if options.no_cache else _open_cache(config, rules, options)
 
     def lint_pass() -> tuple[Outcome, dict[str, str]]:
-        known = cache.file_digests() if cache is not None else None
-        digests = digest_files(config, documents, known)
-        if cache is not None:
-            cache.save_file_digests()
+        digests: dict[str, str] = {}
+        if cache is None:  # the analysis digests what it reads, for the fixer
+            return _lint(config, rules, registry, documents, targets, options, history, digests, projects), digests
+        stamps = stamp_files(config, documents)
+        known = cache.file_digests()
+        digests = digest_files(config, stamps, known, read=False)
+        if len(digests) < len(stamps) and cache.has_entries():
+            # Files changed since their stamps were taken: read them, the cache may know their bytes.
+            # (With nothing cached, the analysis digests what it reads; no file is read twice.)
+            digests = digest_files(config, stamps, known)
         outcome = _lint(config, rules, registry, documents, targets, options, history, digests, projects, cache)
+        remember_digests(known, stamps, digests)
+        cache.save_file_digests()
         return outcome, digests
 
     if options.diff or options.fix:
@@ -192,12 +200,14 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
-    run_key = None
-    if cache is not None and cache.enabled:
+    def run_key() -> str:
         commits = (history.base, history.head) if history is not None else None
-        run_key = digest(repr((sorted(targets), commits,
-                               sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
-        cached = cache.get_run(run_key) if projects is None else None
+        return digest(repr((sorted(targets), commits,
+                            sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
+
+    remember = cache is not None and cache.enabled
+    if remember and projects is None and len(digests) == len(documents):
+        cached = cache.get_run(run_key())
         if isinstance(cached, Outcome):
             return cached
     from .engine import lint
@@ -219,8 +229,8 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     outcome = lint(project, rules, all_rules, targets, precomputed)
     if projects is not None:
         projects.append(project)
-    if run_key is not None:
-        cache.put_run(run_key, outcome)
+    if remember:
+        cache.put_run(run_key(), outcome)  # the analysis has digested every file by now
     return outcome
 
 
