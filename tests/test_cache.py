@@ -189,3 +189,14 @@ def test_files_written_in_the_last_seconds_are_always_read(project, reads):
     reads.clear()
     run(project)
     assert len(reads) == 7  # read to learn their digests; the analyses themselves come from the cache
+
+
+def test_a_run_on_some_files_reports_on_them_what_a_whole_run_does(project, monkeypatch):
+    # A narrower run skips the schema and the document rules of the files it does not report on.
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
+    log.write_text(log.read_text(encoding="utf-8").replace("**Date**: 2026-03-02", "**Date**: 2 March"), encoding="utf-8")
+    whole = run(project, no_cache=True)
+    for path in sorted((project / ".agents" / "sessions").iterdir()):
+        rel = path.relative_to(project).as_posix()
+        assert run(project, no_cache=True, paths=[path]) == [row for row in whole if row[0] == rel]
+    assert any(row[3] == "AL201" for row in whole)

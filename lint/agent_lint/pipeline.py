@@ -22,7 +22,7 @@ from .engine import document_findings
 from .extract import extract_records
 from .files import read_bytes
 from .model import Finding, Kind, Rule
-from .rules.al201_session_log_schema_violation import SCHEMA_ERRORS
+from .rules import al201_session_log_schema_violation as al201
 
 SESSION_RECORD = "session-log"  # the record extract_records gives every session log
 
@@ -64,10 +64,10 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         key = digest(data)
     doc.source = str(_CONFIG.root / path)
     extract_records(doc)
-    if _SCHEMA is not None and kind is Kind.SESSION_LOG and doc.load_error is None:
+    if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
         from .schema_check import validation_errors
 
-        doc.records[SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
+        doc.records[al201.SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
     findings = None
     if is_target:
         findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
@@ -114,7 +114,9 @@ def analyze(
         else:
             todo.append((path, kind, path in targets))
 
-    if schema is not None and any(job[1] is Kind.SESSION_LOG for job in todo):
+    # Only AL201 reads the schema's errors, and only of the files reported on.
+    validates = any(rule.code == al201.RULE.code for rule in rules)
+    if schema is not None and validates and any(job[1] is Kind.SESSION_LOG and job[2] for job in todo):
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
     def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
         results[analysis.doc.path] = analysis
