@@ -279,6 +279,18 @@ def test_bad_files_are_reported_and_the_run_continues(agent_lint, tmp_path, git)
     assert result.stdout.splitlines()[-1].endswith("; 6 files checked.")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_named_pipe_among_the_logs_is_passed_over_not_read(agent_lint, tmp_path):
+    # Reading a FIFO would wait for a writer for ever; the walk names only files.
+    root = make_project(tmp_path, {".agent-lint.toml": CONFIG, ".agents/sessions/a-good.json": "{}\n",
+                                   "AGENT-SYSTEM.md": "# Agent system\n"})
+    os.mkfifo(root / ".agents/sessions/b-pipe.json")
+    result = agent_lint("check", "--exit-zero", cwd=root)
+    assert result.code == 0
+    assert "b-pipe" not in result.stdout + result.stderr
+    assert "(2 files checked)" in result.stdout.splitlines()[-1]
+
+
 def test_unreadable_file_is_reported(agent_lint, tmp_path):
     root = make_project(tmp_path, {".agent-lint.toml": CONFIG, LOG: "{}\n", NOTES: "# Notes\n"})
     target = root / LOG

@@ -28,7 +28,7 @@ import hashlib
 import hmac
 import os
 import pickle
-import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,7 @@ def _signing_key() -> bytes | None:
         return None  # no writable home: run without a cache
 
 
+@lru_cache(maxsize=None)
 def source_stamp() -> str:
     """Changes whenever agent-lint's own code or schemas change (even without a version bump)."""
     from .resources import schema_dir
@@ -147,6 +148,8 @@ class Cache:
                 ignore.write_text("# Created by agent-lint: the cache is local to this machine.\n*\n")
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             signature = hmac.new(self._key, payload, hashlib.sha256).digest()
+            import tempfile  # a run answered from the cache writes nothing
+
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(MAGIC + signature + payload)

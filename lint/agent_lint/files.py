@@ -136,9 +136,7 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
             continue
         if prefix and ignored(prefix, True):
             continue
-        for dirpath, dirnames, filenames in os.walk(start):
-            rel_dir = Path(dirpath).relative_to(root).as_posix()
-            rel_dir = "" if rel_dir == "." else rel_dir
+        for rel_dir, dirnames, filenames in _walk(start, prefix):
             load_once(rel_dir)
             dirnames[:] = sorted(
                 d for d in dirnames
@@ -151,10 +149,41 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
     return files
 
 
+def _walk(start: Path, prefix: str) -> Iterable[tuple[str, list[str], list[str]]]:
+    """os.walk, naming only files a check can read: regular files and symlinks to them.
+
+    The entry types come with the directory listing, so unlike os.walk plus
+    a stat per file, this costs no system call per file; FIFOs and sockets
+    (whose read would block) never reach the reader.
+    """
+    pending = [(str(start), prefix)]
+    while pending:
+        folder, rel_dir = pending.pop()
+        dirnames, filenames = [], []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            dirnames.append(entry.name)
+                        elif entry.is_file(follow_symlinks=False):
+                            filenames.append(entry.name)
+                        elif entry.is_symlink() and not entry.is_dir():
+                            filenames.append(entry.name)  # to a file, or dangling: AL001 says which
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+        yield rel_dir, dirnames, filenames
+        for name in reversed(dirnames):  # the caller may have pruned them
+            pending.append((os.path.join(folder, name), f"{rel_dir}/{name}" if rel_dir else name))
+
+
 def discover(config: Config) -> dict[str, Kind]:
     """Every agent document of the project, by root-relative path."""
     prefixes = _search_roots(config)
     files = _git_files(config.root, prefixes) if config.respect_gitignore else None
+    listed_by_git = files is not None
     if files is None:
         files = _walk_files(config.root, prefixes, config.respect_gitignore)
     found = {}
@@ -164,10 +193,11 @@ def discover(config: Config) -> dict[str, Kind]:
         if kind is None or excluded(path, config):
             continue
         # git also lists files deleted from the work tree: skip those, but keep a
-        # dangling symlink, which AL001 reports as unreadable. (os.path: pathlib
-        # objects cost more than the stat itself on large trees.)
+        # dangling symlink, which AL001 reports as unreadable. (The walk names
+        # only such files already. os.path: pathlib objects cost more than the
+        # stat itself on large trees.)
         full = os.path.join(root, path)
-        if os.path.isfile(full) or os.path.islink(full):
+        if not listed_by_git or os.path.isfile(full) or os.path.islink(full):
             found[path] = kind
     return dict(sorted(found.items()))
 

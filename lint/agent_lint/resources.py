@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+# The package is installed as files (a wheel, never a zip), so its data sits beside
+# this module; importlib.resources would say the same and cost every run 3 ms.
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parents[1]
 
+
+@lru_cache(maxsize=None)
 def schema_dir() -> Path:
-    packaged = resources.files("agent_lint") / "schemas"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "schemas"
+    packaged = _PACKAGE / "schemas"
+    return packaged if packaged.is_dir() else _CHECKOUT / "schemas"
 
 
 @lru_cache(maxsize=None)
@@ -30,6 +33,6 @@ def load_schema(name: str) -> dict[str, Any]:
 
 def reference_system_document() -> str:
     """agent-lint's own AGENT-SYSTEM.md: the protocol as the rules read it."""
-    packaged = resources.files("agent_lint") / "data" / "AGENT-SYSTEM.md"
-    path = Path(str(packaged)) if packaged.is_file() else Path(__file__).resolve().parents[2] / "AGENT-SYSTEM.md"
+    packaged = _PACKAGE / "data" / "AGENT-SYSTEM.md"
+    path = packaged if packaged.is_file() else _CHECKOUT / "AGENT-SYSTEM.md"
     return path.read_text(encoding="utf-8")

@@ -120,9 +120,17 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     cwd = options.cwd.resolve()
     root = config.root.resolve()
 
+    above = os.path.relpath(root, cwd)  # "." when run at the root, the usual case
+    above = None if above.startswith("..") else "" if above == "." else above.replace(os.sep, "/") + "/"
+
     @functools.lru_cache(maxsize=None)  # asked once per violation, for a few files each
     def display_path(path: str) -> str:
-        shown = os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/") if path else "."
+        if not path:
+            shown = "."
+        elif above is not None:
+            shown = above + path
+        else:
+            shown = os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
         # A file name that is not UTF-8 arrives with surrogate escapes, which
         # no report can encode; show U+FFFD for the undecodable bytes instead.
         return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
