@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document, MarkdownDocument
@@ -39,13 +39,19 @@ def _applies(rule: Rule, doc: Document) -> bool:
     return not rule.kinds or doc.kind in rule.kinds
 
 
-def document_findings(doc: Document, rules: Sequence[Rule], config: Config) -> list[tuple[Rule, Finding]]:
+def options_by_rule(config: Config, rules: Sequence[Rule]) -> dict[str, dict[str, Any]]:
+    """Each rule's options under this config, worked out once per run rather than per document."""
+    return {rule.code: rule_options(config, rule) for rule in rules}
+
+
+def document_findings(doc: Document, rules: Sequence[Rule], config: Config,
+                      options: Mapping[str, dict[str, Any]] | None = None) -> list[tuple[Rule, Finding]]:
     """Findings of the document-scope rules on one document (the cacheable part)."""
     found = []
     for rule in rules:
         if rule.scope is Scope.DOCUMENT and _applies(rule, doc):
-            options = rule_options(config, rule)
-            found.extend((rule, finding) for finding in rule.check(doc, options))
+            given = options[rule.code] if options is not None else rule_options(config, rule)
+            found.extend((rule, finding) for finding in rule.check(doc, given))
     return found
 
 
@@ -126,11 +132,13 @@ def lint(
     """All violations in ``targets``; document findings may come precomputed (pipeline, cache)."""
     targets = sorted(set(targets))
     triples: list[tuple[Rule, Finding, str]] = []
+    options = None
     for path in targets:
         if precomputed is not None and path in precomputed:
             found = precomputed[path]
         else:
-            found = document_findings(project.documents[path], rules, project.config)
+            options = options or options_by_rule(project.config, rules)
+            found = document_findings(project.documents[path], rules, project.config, options)
         triples.extend((rule, finding, path) for rule, finding in found)
     for rule, finding in project_findings(project, rules):
         triples.append((rule, finding, finding.path or ""))

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from .cache import Cache, digest
 from .config import Config
 from .document import Document, FailedDocument, LoadError, MarkdownDocument, markdown_parser, parse_document
-from .engine import document_findings
+from .engine import document_findings, options_by_rule
 from .extract import extract_records
 from .files import read_bytes
 from .model import Finding, Kind, Rule
@@ -47,6 +47,7 @@ def default_jobs() -> int:
 _CONFIG: Config | None = None
 _RULES: Sequence[Rule] = ()
 _SCHEMA: Any = None  # the run's compiled session-log schema (schema_check.CompiledSchema)
+_OPTIONS: dict[str, dict[str, Any]] = {}  # each rule's options (engine.options_by_rule)
 
 
 def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
@@ -70,7 +71,8 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         doc.records[al201.SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
     findings = None
     if is_target:
-        findings = tuple((rule.code, finding) for rule, finding in document_findings(doc, _RULES, _CONFIG))
+        found = document_findings(doc, _RULES, _CONFIG, _OPTIONS)
+        findings = tuple((rule.code, finding) for rule, finding in found)
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
         # After the document rules: what crosses to the project rules and the cache is the slim
         # record, and of a Markdown log what the project rules and suppressions still read.
@@ -102,8 +104,8 @@ def analyze(
     session log has to be analysed, so a run answered from the cache never
     imports a validator.
     """
-    global _CONFIG, _RULES, _SCHEMA
-    _CONFIG, _RULES, _SCHEMA = config, rules, None
+    global _CONFIG, _RULES, _SCHEMA, _OPTIONS
+    _CONFIG, _RULES, _SCHEMA, _OPTIONS = config, rules, None, {}
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
     for path, kind in documents.items():
@@ -114,10 +116,13 @@ def analyze(
         else:
             todo.append((path, kind, path in targets))
 
+    if todo:
+        _OPTIONS = options_by_rule(config, rules)
     # Only AL201 reads the schema's errors, and only of the files reported on.
     validates = any(rule.code == al201.RULE.code for rule in rules)
     if schema is not None and validates and any(job[1] is Kind.SESSION_LOG and job[2] for job in todo):
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
+
     def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
