@@ -200,3 +200,19 @@ def test_a_run_on_some_files_reports_on_them_what_a_whole_run_does(project, monk
         rel = path.relative_to(project).as_posix()
         assert run(project, no_cache=True, paths=[path]) == [row for row in whole if row[0] == rel]
     assert any(row[3] == "AL201" for row in whole)
+
+
+def test_analyses_keep_no_text_or_parsed_json_in_either_mode(project, monkeypatch):
+    # Memory grows with the records project rules need, not with the documents' text.
+    from agent_lint.config import load_config
+    from agent_lint.files import discover
+    from agent_lint.rules import RULES
+
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
+    config = load_config(RULES, project)
+    documents = discover(config)
+    for jobs in (1, 2):
+        analyses = pipeline.analyze(config, documents, set(documents), list(RULES), {}, jobs=jobs)
+        for analysis in analyses.values():
+            held = analysis.doc.__dict__
+            assert held.get("_text") is None and "_data" not in held and "lines" not in held, (jobs, analysis.doc.path)

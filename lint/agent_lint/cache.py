@@ -104,6 +104,17 @@ def source_stamp() -> str:
     return digest("\n".join(sorted(parts)).encode())
 
 
+class _Signer:
+    """A file that also feeds what is written to it into an HMAC."""
+
+    def __init__(self, handle: Any, mac: Any):
+        self.handle, self.mac = handle, mac
+
+    def write(self, data: Any) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
 class Cache:
     def __init__(self, directory: Path, settings: str):
         self.directory = directory
@@ -130,7 +141,8 @@ class Cache:
             return None
         if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
             return None
-        signature, payload = blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
+        view = memoryview(blob)  # slices without copying: the entries file grows with the tree
+        signature, payload = view[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
         if not hmac.compare_digest(signature, hmac.new(self._key, payload, hashlib.sha256).digest()):
             return None
         try:
@@ -146,14 +158,22 @@ class Cache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Created by agent-lint: the cache is local to this machine.\n*\n")
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            signature = hmac.new(self._key, payload, hashlib.sha256).digest()
             import tempfile  # a run answered from the cache writes nothing
 
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + signature + payload)
-            os.replace(tmp, self.directory / name)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    # Pickled straight into the file and signed on the way: the payload is
+                    # never held whole in memory, which would double the cache's peak.
+                    handle.write(MAGIC + bytes(32))
+                    signer = _Signer(handle, hmac.new(self._key, digestmod=hashlib.sha256))
+                    pickle.dump(value, signer, protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.seek(len(MAGIC))
+                    handle.write(signer.mac.digest())
+                os.replace(tmp, self.directory / name)
+            except BaseException:
+                os.unlink(tmp)
+                raise
         except OSError:
             pass  # a read-only checkout still lints, only without a cache
 

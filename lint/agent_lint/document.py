@@ -257,6 +257,12 @@ class Document:
         state["_text"] = None
         return state
 
+    def drop_heavy(self) -> None:
+        """Let go of the text and what is derived from it, as pickling does; reread on demand."""
+        for key in self._HEAVY:
+            self.__dict__.pop(key, None)
+        self._text = None
+
     @cached_property
     def lines(self) -> list[str]:
         return split_lines(self.text)

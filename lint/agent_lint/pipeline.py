@@ -145,7 +145,7 @@ def analyze(
         for job in todo:
             analysis, key = _analyze(job)
             # Drop the text now, as a worker's result would: memory stays flat with tree size.
-            analysis.doc.__dict__.update(analysis.doc.__getstate__())
+            analysis.doc.drop_heavy()
             keep(analysis, key, None)
     if cache is not None:
         cache.save()
