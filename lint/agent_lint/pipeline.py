@@ -63,7 +63,7 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     else:
         doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
         key = digest(data)
-    doc.source = str(_CONFIG.root / path)
+    doc.source = os.path.join(_CONFIG.root, path)  # os.path: a Path per document costs more
     extract_records(doc)
     if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
         from .schema_check import validation_errors
@@ -111,7 +111,7 @@ def analyze(
     for path, kind in documents.items():
         hit = cache.get(f"{path}:{digests[path]}") if cache is not None and digests.get(path) else None
         if isinstance(hit, Analysis) and (hit.findings is not None or path not in targets):
-            hit.doc.source = str(config.root / path)
+            hit.doc.source = os.path.join(config.root, path)
             results[path] = hit
         else:
             todo.append((path, kind, path in targets))
