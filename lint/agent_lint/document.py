@@ -230,6 +230,8 @@ class Document:
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
+        name = path.rsplit("/", 1)[-1]
+        self.stem = name.rsplit(".", 1)[0] if "." in name else name  # the session ID, for a log
         self.kind = kind
         self._text: str | None = text
         self.has_bom = has_bom
@@ -286,10 +288,6 @@ class Document:
         """Character offset into ``text`` of a 1-based position."""
         return self._line_starts[line - 1] + column - 1
 
-    @property
-    def stem(self) -> str:
-        name = self.path.rsplit("/", 1)[-1]
-        return name.rsplit(".", 1)[0] if "." in name else name
 
 
 class FailedDocument(Document):

@@ -24,7 +24,7 @@ class Project:
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: Kind) -> list[Document]:
-        return [doc for doc in self.documents.values() if doc.kind is kind]
+        return self.derived(f"kind:{kind.value}", lambda p: [doc for doc in p.documents.values() if doc.kind is kind])
 
     @property
     def system_document(self) -> Document | None:

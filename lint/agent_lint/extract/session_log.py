@@ -113,17 +113,23 @@ class SessionRecord:
         data = self.data
         if isinstance(data, dict):
             data = {key: data[key] for key in PROTOCOL_KEYS if key in data}
-        return replace(self, data=data, checklists=())
+        slim = replace(self, data=data, checklists=())
+        for name in _DERIVED:
+            getattr(slim, name)  # worked out here, in the per-document stage, and cached with the record
+        return slim
+
+    # The protocol's fields are read by every batch rule, of every record: each is worked
+    # out once (the record does not change once extracted).
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
-    @property
+    @cached_property
     def orchestrator(self) -> str | None:
         return self.text("orchestrator")
 
-    @property
+    @cached_property
     def dispatched(self) -> tuple[str, ...]:
         value = self.get("dispatched")
         if isinstance(value, str):
@@ -132,7 +138,7 @@ class SessionRecord:
             return ()
         return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
 
-    @cached_property  # every batch rule asks, of every record
+    @cached_property
     def role(self) -> str | None:
         """The declared role, or the one the log's fields imply."""
         role = (self.text("role") or "").casefold()
@@ -144,16 +150,16 @@ class SessionRecord:
             return "worker"
         return None
 
-    @property
+    @cached_property
     def status(self) -> str | None:
         status = self.text("status")
         return status.casefold() if status else None
 
-    @property
+    @cached_property
     def completed(self) -> datetime | None:
         return parse_time(self.text("completed"))
 
-    @property
+    @cached_property
     def handoff_updates(self) -> tuple[Any, ...]:
         """Each HANDOFF update the log records (a time string, or True when no time is given)."""
         value = self.get("handoffUpdated")
@@ -166,6 +172,9 @@ class SessionRecord:
                 times = _TIME.findall(item)
                 updates.extend(times if len(times) > 1 else [item.strip()])
         return tuple(updates)
+
+
+_DERIVED = ("role", "orchestrator", "dispatched", "status", "completed", "handoff_updates")
 
 
 def split_ids(value: str) -> list[str]:
@@ -483,6 +492,11 @@ def session_records(project: Any) -> list[SessionRecord]:
         for doc in p.session_logs
         if doc.load_error is None
     ])
+
+
+def project_batches(project: Any) -> list[Batch]:
+    """The batches of a project's session records, worked out once per run."""
+    return project.derived("batches", lambda p: batches(session_records(p)))
 
 
 def batches(records: Sequence[SessionRecord]) -> list[Batch]:

@@ -29,14 +29,14 @@ with a worker that has `**Completed**: 2026-03-02T14:58Z`.
 None.
 """
 
-from ..extract.session_log import batches, locate, parse_time, session_records
+from ..extract.session_log import locate, parse_time, project_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "single-update":
         return
-    for batch in batches(session_records(project)):
+    for batch in project_batches(project):
         orchestrator = batch.orchestrator
         updates = [(i, parse_time(u)) for i, u in enumerate(orchestrator.handoff_updates)]
         if not updates:

@@ -37,8 +37,11 @@ from ..extract.session_log import locate, session_records
 from ..model import Finding, Rule, Scope
 
 
+_EMPHASIS = re.compile(r"[*_`]")
+
+
 def _norm(text: str) -> str:
-    text = re.sub(r"[*_`]", "", text).casefold()
+    text = _EMPHASIS.sub("", text).casefold()
     return " ".join(text.split()).rstrip(".:;, ")
 
 
@@ -47,12 +50,12 @@ def check(project, options: dict):
     template = project.record(system, "prerequisites-template", template_items) if system else ()
     if not template:
         return
+    wanted_keys = [(wanted, _norm(wanted)) for wanted in template]
     for record in session_records(project):
         if record.role != "orchestrator" or not record.prerequisites:
             continue
         have = [_norm(item.text) for item in record.prerequisites]
-        for wanted in template:
-            key = _norm(wanted)
+        for wanted, key in wanted_keys:
             if not any(item == key or item.startswith(key + " ") for item in have):
                 line, column = locate(project, record, ("prerequisites",))
                 yield Finding(line, column, f"prerequisites checklist lacks the template item '{wanted}' "

@@ -23,12 +23,12 @@ Orchestrator `2026-03-02-pr-review` with `**Dispatched**:
 None.
 """
 
-from ..extract.session_log import batches, locate, session_records
+from ..extract.session_log import locate, project_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for batch in batches(session_records(project)):
+    for batch in project_batches(project):
         orchestrator = batch.orchestrator
         listed = set(orchestrator.dispatched)
         for worker in batch.workers:
