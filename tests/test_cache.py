@@ -216,3 +216,20 @@ def test_analyses_keep_no_text_or_parsed_json_in_either_mode(project, monkeypatc
         for analysis in analyses.values():
             held = analysis.doc.__dict__
             assert held.get("_text") is None and "_data" not in held and "lines" not in held, (jobs, analysis.doc.path)
+
+
+def test_a_check_collects_cycles_less_often_and_puts_the_setting_back(project, monkeypatch):
+    import gc
+
+    seen = []
+    original = pipeline.analyze
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyze", spy)
+    before = gc.get_threshold()
+    run(project, no_cache=True)
+    assert seen and seen[0] > before[0]
+    assert gc.get_threshold() == before
