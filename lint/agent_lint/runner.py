@@ -223,12 +223,15 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     """
     def run_key() -> str:
         commits = (history.base, history.head) if history is not None else None
-        return digest(repr((sorted(targets), commits,
-                            sorted((p, k.value, digests[p]) for p, k in documents.items()))).encode())
+        kinds = {kind: kind.value for kind in Kind}
+        inputs = "\n".join(f"{p}\0{kinds[k]}\0{digests[p]}" for p, k in sorted(documents.items()))
+        return digest(repr((sorted(targets), commits, inputs)).encode())
 
     remember = cache is not None and cache.enabled
-    if remember and projects is None and len(digests) == len(documents):
-        cached = cache.get_run(run_key())
+    key, known = None, {}  # the key of the inputs, when every digest is known before the analysis
+    if remember and len(digests) == len(documents):
+        key, known = run_key(), dict(digests)
+        cached = cache.get_run(key) if projects is None else None
         if isinstance(cached, Outcome):
             return cached
     from .engine import lint
@@ -244,14 +247,15 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
     by_code = {rule.code: rule for rule in all_rules}
     precomputed = {
-        path: [(by_code[code], finding) for code, finding in analyses[path].findings or ()]
+        path: [(by_code[code], finding) for code, finding in found] if (found := analyses[path].findings) else ()
         for path in targets
     }
     outcome = lint(project, rules, all_rules, targets, precomputed)
     if projects is not None:
         projects.append(project)
     if remember:
-        cache.put_run(run_key(), outcome)  # the analysis has digested every file by now
+        # The analysis has digested every file by now; one may have changed since the key was made.
+        cache.put_run(key if key and digests == known else run_key(), outcome)
     return outcome
 
 
