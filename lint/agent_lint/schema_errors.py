@@ -180,8 +180,39 @@ def _legacy(root: Any) -> bool:
     return isinstance(draft, str) and ("draft-06" in draft or "draft-07" in draft)
 
 
+# jsonschema's wording (jsonschema/_keywords.py), keyword by keyword.
+_WORDING = {
+    "pattern": "{instance!r} does not match {expected!r}",
+    "enum": "{instance!r} is not one of {expected!r}",
+    "const": "{expected!r} was expected",
+    "minimum": "{instance!r} is less than the minimum of {expected!r}",
+    "maximum": "{instance!r} is greater than the maximum of {expected!r}",
+    "exclusiveMinimum": "{instance!r} is less than or equal to the minimum of {expected!r}",
+    "exclusiveMaximum": "{instance!r} is greater than or equal to the maximum of {expected!r}",
+    "multipleOf": "{instance!r} is not a multiple of {expected}",
+    "uniqueItems": "{instance!r} has non-unique elements",
+    "not": "{instance!r} should not be valid under {expected!r}",
+    "anyOf": "{instance!r} is not valid under any of the given schemas",
+    "oneOf": "{instance!r} is not valid under any of the given schemas",
+}
+# Size keywords: (the limit worded on its own, its words, the words for any other limit).
+_SIZES = {
+    "minItems": (1, "should be non-empty", "is too short"),
+    "minLength": (1, "should be non-empty", "is too short"),
+    "maxItems": (0, "is expected to be empty", "is too long"),
+    "maxLength": (0, "is expected to be empty", "is too long"),
+    "minProperties": (1, "should be non-empty", "does not have enough properties"),
+    "maxProperties": (0, "is expected to be empty", "has too many properties"),
+}
+
+
 def _message(keyword: str, expected: Any, instance: Any, schema: dict, kind: Any, root: Any) -> str:
-    """jsonschema's wording for this keyword (jsonschema/_keywords.py)."""
+    """jsonschema's wording for this keyword, or _Unworded where it cannot be matched exactly."""
+    if keyword in _WORDING:
+        return _WORDING[keyword].format(instance=instance, expected=expected)
+    if keyword in _SIZES:
+        limit, own, other = _SIZES[keyword]
+        return f"{instance!r} {own if expected == limit else other}"
     if keyword == "required":
         missing = getattr(kind, "property", None)
         if not isinstance(missing, str):
@@ -190,36 +221,6 @@ def _message(keyword: str, expected: Any, instance: Any, schema: dict, kind: Any
     if keyword == "type":
         types = [expected] if isinstance(expected, str) else expected
         return f"{instance!r} is not of type {', '.join(repr(t) for t in types)}"
-    if keyword == "pattern":
-        return f"{instance!r} does not match {expected!r}"
-    if keyword == "enum":
-        return f"{instance!r} is not one of {expected!r}"
-    if keyword == "const":
-        return f"{expected!r} was expected"
-    if keyword == "minimum":
-        return f"{instance!r} is less than the minimum of {expected!r}"
-    if keyword == "maximum":
-        return f"{instance!r} is greater than the maximum of {expected!r}"
-    if keyword == "exclusiveMinimum":
-        return f"{instance!r} is less than or equal to the minimum of {expected!r}"
-    if keyword == "exclusiveMaximum":
-        return f"{instance!r} is greater than or equal to the maximum of {expected!r}"
-    if keyword == "multipleOf":
-        return f"{instance!r} is not a multiple of {expected}"
-    if keyword in ("minItems", "minLength"):
-        return f"{instance!r} {'should be non-empty' if expected == 1 else 'is too short'}"
-    if keyword in ("maxItems", "maxLength"):
-        return f"{instance!r} {'is expected to be empty' if expected == 0 else 'is too long'}"
-    if keyword == "minProperties":
-        return f"{instance!r} {'should be non-empty' if expected == 1 else 'does not have enough properties'}"
-    if keyword == "maxProperties":
-        return f"{instance!r} {'is expected to be empty' if expected == 0 else 'has too many properties'}"
-    if keyword == "uniqueItems":
-        return f"{instance!r} has non-unique elements"
-    if keyword == "not":
-        return f"{instance!r} should not be valid under {expected!r}"
-    if keyword in ("anyOf", "oneOf"):
-        return f"{instance!r} is not valid under any of the given schemas"
     if keyword == "contains" and "minContains" not in schema and "maxContains" not in schema:
         if _legacy(root):
             return f"None of {instance!r} are valid under the given schema"
