@@ -68,7 +68,7 @@ def test_wheel_declares_the_console_script(wheel):
     (entry_points,) = [name for name in wheel.namelist() if name.endswith(".dist-info/entry_points.txt")]
     parser = configparser.ConfigParser()
     parser.read_string(wheel.read(entry_points).decode("utf-8"))
-    assert parser["console_scripts"]["agent-lint"] == "agent_lint.__main__:main"
+    assert parser["console_scripts"]["agent-lint"] == "agent_lint.__main__:console"
 
 
 def test_wheel_ships_the_reference_system_document(wheel):

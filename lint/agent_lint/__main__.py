@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -11,5 +12,23 @@ def main(argv: list[str] | None = None) -> int:
     return run(sys.argv[1:] if argv is None else argv)
 
 
+def console() -> None:
+    """The process entry: run, flush the output, and leave without tearing Python down.
+
+    Freeing every module and object on the way out cost about 12 ms of each
+    run, a tenth of a check answered from the cache. Nothing is left to clean
+    up by then: the cache is written and the worker pool joined before ``run``
+    returns, and the output is flushed here (mypy leaves the same way). Where
+    the flush fails (a closed pipe), Python's own exit reports it as usual.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
