@@ -171,3 +171,12 @@ def test_the_corpus_logs_are_worded_as_jsonschema_words_them(corpus: Path):
         compared += 1
         errors += len(expected)
     assert compared > 500 and errors > 1500  # the corpus has ~640 invalid logs, ~1,540 errors
+
+
+def test_an_older_jsonschema_rs_error_shape_falls_back_to_jsonschema():
+    # Versions before evaluation_path and kind.context existed: worded by jsonschema instead.
+    class Bare:
+        instance_path, schema_path, message = ["x"], ["properties", "x", "type"], "bare"
+
+    schema, instance = {"properties": {"x": {"type": "string"}}}, {"x": 1}
+    assert from_rs([Bare()], instance, schema) is None

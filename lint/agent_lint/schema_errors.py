@@ -80,7 +80,7 @@ def from_rs(errors: Iterable[Any], instance: Any, schema: Any) -> list[SchemaErr
     """jsonschema-rs's errors in jsonschema's order and words, or None where that cannot be exact."""
     try:
         return _convert(list(errors), instance, schema, ())
-    except _Unworded:
+    except (_Unworded, AttributeError, TypeError):  # or a jsonschema-rs without evaluation_path, kind.context
         return None
 
 
