@@ -77,6 +77,7 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         # After the document rules: what crosses to the project rules and the cache is the slim
         # record, and of a Markdown log what the project rules and suppressions still read.
         doc.records[SESSION_RECORD] = doc.records[SESSION_RECORD].slim()
+        doc.records.pop(al201.SCHEMA_ERRORS, None)  # AL201's findings hold them now
         if isinstance(doc, MarkdownDocument):
             doc.release_document_stage()
     return Analysis(doc, findings), key
