@@ -81,9 +81,17 @@ class SessionRecord:
     path: str
     id: str  # the file stem
     data: Any
-    checklists: tuple[Checklist, ...] = ()
+    _checklists: tuple[Checklist, ...] | None = None  # None: a JSON log's, looked for on first use
     positions: dict[JsonPath, tuple[int, int]] | None = None  # Markdown only
     prerequisites: tuple[CheckItem, ...] | None = None  # None: the log has no prerequisites checklist
+
+    @property
+    def checklists(self) -> tuple[Checklist, ...]:
+        """Every checklist of the log. Only document rules read them, so a JSON log's whole
+        data is searched only for the files a run reports on."""
+        if self._checklists is None:
+            self._checklists = tuple(_json_checklists(self.data))
+        return self._checklists
 
     def locate(self, path: Sequence[Any], doc: Document | None = None) -> tuple[int, int]:
         """Position of the value at a JSON path (or of its nearest recorded parent).
@@ -113,7 +121,7 @@ class SessionRecord:
         data = self.data
         if isinstance(data, dict):
             data = {key: data[key] for key in PROTOCOL_KEYS if key in data}
-        slim = replace(self, data=data, checklists=())
+        slim = replace(self, data=data, _checklists=())
         for name in _DERIVED:
             getattr(slim, name)  # worked out here, in the per-document stage, and cached with the record
         return slim
@@ -203,7 +211,7 @@ def session_record(doc: Document) -> SessionRecord:
     if isinstance(doc, MarkdownDocument):
         return _markdown_record(doc)
     data = getattr(doc, "data", None)
-    record = SessionRecord(doc.path, doc.stem, data, tuple(_json_checklists(data)))
+    record = SessionRecord(doc.path, doc.stem, data)
     prerequisites = record.get("prerequisites")
     if isinstance(prerequisites, list):
         items = [_json_item(item, ("prerequisites", i)) if isinstance(item, dict) else None
