@@ -277,9 +277,13 @@ class Document:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset into ``text``."""
-        if "_line_starts" not in self.__dict__:
+        asked = self.__dict__.get("_positions_asked", 0)
+        if asked < 8 and "_line_starts" not in self.__dict__:
+            # For a few positions, one count in C beats indexing every line; past that,
+            # each count would read the text again, so the index is built.
+            self._positions_asked = asked + 1
             text = self.text
-            if "\r" not in text:  # one count in C beats indexing every line for a few positions
+            if "\r" not in text:
                 return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
@@ -885,7 +889,7 @@ _LONG_NUMBER = re.compile(r"-?\d{4000,}")
 
 class JsonDocument(Document):
     format = "json"
-    _HEAVY = Document._HEAVY + ("_data", "_located")
+    _HEAVY = Document._HEAVY + ("_data", "_members")
 
     def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
         super().__init__(path, kind, text, has_bom)
@@ -901,58 +905,70 @@ class JsonDocument(Document):
         """1-based position of the value at a JSON path (keys and indexes).
 
         Scans only along the path, so the cost is paid for documents with
-        findings, not for every document. Duplicate keys resolve to the last,
-        as ``json.loads`` does. A step that names nothing stops the walk at
-        the deepest value found. Steps compare as text, so a JSON pointer's
-        "0" finds an array's first item.
+        findings, not for every document; each container on a path is scanned
+        once however many findings point into it (an array of 300,000 invalid
+        items costs one pass, not one per item). Duplicate keys resolve to
+        the last, as ``json.loads`` does. A step that names nothing stops the
+        walk at the deepest value found. Steps compare as text, so a JSON
+        pointer's "0" finds an array's first item.
         """
         text = self.text
-        # Offsets of the paths walked before: a log's errors share long prefixes, so each
-        # call scans only past the deepest one already known. At most one entry per step.
-        known = self.__dict__.setdefault("_located", {})
-        steps = tuple(str(step) for step in pointer)
-        depth = len(steps)
-        while depth and steps[:depth] not in known:
-            depth -= 1
-        pos = known[steps[:depth]] if depth else _WS.match(text, 0).end()
-        for index in range(depth, len(steps)):
-            found = self._child(text, pos, steps[index])
+        scanned = self.__dict__.setdefault("_members", {})  # container offset -> _Members
+        pos = _WS.match(text, 0).end()
+        for step in pointer:
+            if pos >= len(text) or text[pos] not in "{[":
+                break
+            members = scanned.get(pos)
+            if members is None:
+                members = scanned[pos] = _Members(text, pos)
+            found = members.get(str(step))
             if found is None:
                 break
             pos = found
-            known[steps[:index + 1]] = pos
         return self.position(pos)
 
-    @staticmethod
-    def _child(text: str, pos: int, step: str) -> int | None:
-        if pos >= len(text):
-            return None
-        opener = text[pos]
-        if opener not in "{[":
-            return None
-        pos = _WS.match(text, pos + 1).end()
-        index = 0
-        found = None
-        while pos < len(text) and text[pos] not in "}]":
-            if opener == "{":
-                key_match = _STRING.match(text, pos)
-                if key_match is None:
-                    return found
-                key = key_match.group()
-                key = json.loads(key) if "\\" in key else key[1:-1]  # escapes are rare in keys
-                pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
-                pos = _WS.match(text, pos).end()
-                if key == step:
-                    found = pos
-            else:
-                if str(index) == step:
-                    return pos
-                index += 1
-            pos = _skip_value(text, pos)
+
+class _Members:
+    """Where the members of one JSON container start, read as far as a lookup needs."""
+
+    __slots__ = ("text", "is_object", "found", "next", "count")
+
+    def __init__(self, text: str, opener: int):
+        self.text = text
+        self.is_object = text[opener] == "{"
+        self.found: dict[str, int] = {}  # key, or index as text -> offset of the value
+        self.next: int | None = _WS.match(text, opener + 1).end()  # None: read to the end
+        self.count = 0
+
+    def get(self, step: str) -> int | None:
+        # An object is read whole before answering: its last duplicate key wins.
+        while self.next is not None and (self.is_object or step not in self.found):
+            self._read_one()
+        return self.found.get(step)
+
+    def _read_one(self) -> None:
+        text, pos = self.text, self.next
+        assert pos is not None
+        if pos >= len(text) or text[pos] in "}]":
+            self.next = None
+            return
+        if self.is_object:
+            key_match = _STRING.match(text, pos)
+            if key_match is None:
+                self.next = None
+                return
+            key = key_match.group()
+            key = json.loads(key) if "\\" in key else key[1:-1]  # escapes are rare in keys
+            pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
             pos = _WS.match(text, pos).end()
-            if pos < len(text) and text[pos] == ",":
-                pos = _WS.match(text, pos + 1).end()
-        return found
+            self.found[key] = pos
+        else:
+            self.found[str(self.count)] = pos
+            self.count += 1
+        pos = _WS.match(text, _skip_value(text, pos)).end()
+        if pos < len(text) and text[pos] == ",":
+            pos = _WS.match(text, pos + 1).end()
+        self.next = pos
 
 
 def _skip_value(text: str, pos: int) -> int:
