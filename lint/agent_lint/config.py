@@ -117,12 +117,17 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
-def find_root(start: Path) -> Path:
-    """Without a config, the project is the enclosing git work tree, else ``start``."""
+def enclosing_work_tree(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds a ``.git``, if any."""
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
-    return start
+    return None
+
+
+def find_root(start: Path) -> Path:
+    """Without a config, the project is the enclosing git work tree, else ``start``."""
+    return enclosing_work_tree(start) or start
 
 
 def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, *, memo: bool = True) -> Config:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from .config import Config, relative_to_root
+from .config import Config, enclosing_work_tree, relative_to_root
 from .globs import matches_any, static_prefix
 from .model import AgentLintError, Kind
 
@@ -63,15 +63,9 @@ def _search_roots(config: Config) -> list[str]:
     return kept
 
 
-def _in_git_work_tree(root: Path) -> bool:
-    """A .git above or at the root, or git told where to look: otherwise asking git only costs a process."""
-    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
-        return True
-    return any(os.path.exists(os.path.join(folder, ".git")) for folder in (root, *root.parents))
-
-
 def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
-    if not _in_git_work_tree(root):
+    # Outside a work tree (unless git is told where one is) asking git only costs a process.
+    if not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE") or enclosing_work_tree(root)):
         return None
     try:
         result = subprocess.run(
