@@ -115,15 +115,6 @@ _TAILS = (
     "the old behaviour is kept behind a flag", "the reviewer agreed", "CI is green again",
     "one flaky test was quarantined", "timings improved by about a third", "nothing else changed",
 )
-_PREREQUISITES = (
-    "Tasks are independent",
-    "No shared file modifications",
-    "Orchestrator can aggregate results",
-    "Rate limit budget checked for all agents",
-    "Each agent has its own session log path",
-    "HANDOFF will be updated once, by the orchestrator, after all sessions complete",
-)
-
 
 @dataclass
 class _Session:
@@ -140,8 +131,9 @@ class _Session:
 
 
 class _Writer:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, prerequisites: tuple[str, ...]) -> None:
         self.rng = rng
+        self.prerequisites = prerequisites  # the template of the tree's AGENT-SYSTEM.md, all checked
         # A fixed pool keeps generation fast at 10x; parse cost does not depend on
         # every sentence being unique.
         self.sentences = [self._sentence() for _ in range(600)]
@@ -221,7 +213,7 @@ def _json_log(s: _Session, w: _Writer) -> str:
     if s.role == "orchestrator":
         data["dispatched"] = s.dispatched
         data["prerequisites"] = [
-            {"item": item, "checked": True, "note": ""} for item in _PREREQUISITES
+            {"item": item, "checked": True, "note": ""} for item in w.prerequisites
         ]
     data.update(status="complete", completed=_iso(s.completed),
                 handoffUpdated=_iso(s.handoff_updated) if s.handoff_updated else False)
@@ -266,7 +258,7 @@ def _markdown_log(s: _Session, w: _Writer) -> str:
         tail += [f"- [{'x' if r.random() < 0.8 else ' '}] {r.choice(w.sentences)}" for _ in range(r.randint(3, 8))]
     if s.role == "orchestrator":
         tail += ["", "## Prerequisites Checklist", ""]
-        tail += [f"- [x] {item}" for item in _PREREQUISITES]
+        tail += [f"- [x] {item}" for item in w.prerequisites]
     tail += ["", "## Outcome", "", " ".join(r.choice(w.sentences) for _ in range(2)), ""]
     fixed = sum(len(line) + 1 for line in head + tail)
     entries: list[str] = []
@@ -305,9 +297,14 @@ def generate(root: Path, files: int, *, seed: int = 0, profile: Profile | None =
     Two of them are AGENT-SYSTEM.md and .agents/HANDOFF.md (when ``files``
     allows), the rest session logs.
     """
+    from agent_lint.document import parse_document
+    from agent_lint.extract.parallel_pattern import template_items
+    from agent_lint.model import Kind
+
     profile = profile or Profile()
     rng = random.Random(seed)
-    writer = _Writer(rng)
+    system = (REPO_ROOT / "AGENT-SYSTEM.md").read_bytes()
+    writer = _Writer(rng, template_items(parse_document("AGENT-SYSTEM.md", Kind.SYSTEM, system)))
     written: list[Path] = []
 
     def write(rel: str, text: str) -> None:
@@ -318,7 +315,7 @@ def generate(root: Path, files: int, *, seed: int = 0, profile: Profile | None =
 
     sessions = _plan(max(files - 2, 0), profile, rng)
     if files >= 1:
-        write("AGENT-SYSTEM.md", (REPO_ROOT / "AGENT-SYSTEM.md").read_text(encoding="utf-8"))
+        write("AGENT-SYSTEM.md", system.decode("utf-8"))
     if files >= 2:
         write(".agents/HANDOFF.md", _handoff(sessions, writer))
     (root / ".agents" / "sessions").mkdir(parents=True, exist_ok=True)
