@@ -293,7 +293,6 @@ class Document:
         return self._line_starts[line - 1] + column - 1
 
 
-
 class FailedDocument(Document):
     """A file that could not be read, decoded or parsed: rules AL0xx report it."""
 

@@ -44,14 +44,16 @@ def options_by_rule(config: Config, rules: Sequence[Rule]) -> dict[str, dict[str
     return {rule.code: rule_options(config, rule) for rule in rules}
 
 
-def document_findings(doc: Document, rules: Sequence[Rule], config: Config,
-                      options: Mapping[str, dict[str, Any]] | None = None) -> list[tuple[Rule, Finding]]:
-    """Findings of the document-scope rules on one document (the cacheable part)."""
+def document_findings(doc: Document, rules: Sequence[Rule],
+                      options: Mapping[str, dict[str, Any]]) -> list[tuple[Rule, Finding]]:
+    """Findings of the document-scope rules on one document (the cacheable part).
+
+    ``options`` is :func:`options_by_rule` of the run.
+    """
     found = []
     for rule in rules:
         if rule.scope is Scope.DOCUMENT and _applies(rule, doc):
-            given = options[rule.code] if options is not None else rule_options(config, rule)
-            found.extend((rule, finding) for finding in rule.check(doc, given))
+            found.extend((rule, finding) for finding in rule.check(doc, options[rule.code]))
     return found
 
 
@@ -138,7 +140,7 @@ def lint(
             found = precomputed[path]
         else:
             options = options or options_by_rule(project.config, rules)
-            found = document_findings(project.documents[path], rules, project.config, options)
+            found = document_findings(project.documents[path], rules, options)
         triples.extend((rule, finding, path) for rule, finding in found)
     for rule, finding in project_findings(project, rules):
         triples.append((rule, finding, finding.path or ""))

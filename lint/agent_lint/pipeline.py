@@ -71,7 +71,7 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         doc.records[al201.SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)
     findings = None
     if is_target:
-        found = document_findings(doc, _RULES, _CONFIG, _OPTIONS)
+        found = document_findings(doc, _RULES, _OPTIONS)
         findings = tuple((rule.code, finding) for rule, finding in found)
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
         # After the document rules: what crosses to the project rules and the cache is the slim
