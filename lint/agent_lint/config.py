@@ -178,11 +178,12 @@ def config_schema(rules: Iterable[Rule]) -> dict[str, Any]:
 
 def _plainly_valid(schema: dict, table: Any) -> bool:
     """jsonschema-rs's quick yes; a no (or a TOML date it cannot hold) goes to jsonschema for the words."""
-    try:
-        import jsonschema_rs
+    from .schema_check import fast_validator
 
-        return bool(jsonschema_rs.validator_for(schema, validate_formats=False).is_valid(table))
-    except Exception:  # noqa: BLE001 - not installed, or a value it cannot take
+    fast = fast_validator(schema)
+    try:
+        return fast is not None and bool(fast.is_valid(table))
+    except Exception:  # noqa: BLE001 - a value it cannot take
         return False
 
 

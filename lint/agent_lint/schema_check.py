@@ -64,14 +64,14 @@ class CompiledSchema:
 
 def compile_schema(schema: dict[str, Any], *, registry: Any = None, source: str = "built-in",
                    builtin: bool = True) -> CompiledSchema:
-    fast = _fast_validator(schema, registry)
+    fast = fast_validator(schema, registry)
     compiled = CompiledSchema(schema, source, builtin, registry, fast, fast is not None and explainable(schema))
     if compiled.fast is None:
         compiled.validator  # noqa: B018 - no fast path: build jsonschema's now, before any fork
     return compiled
 
 
-def _fast_validator(schema: dict[str, Any], registry: Any) -> Any:
+def fast_validator(schema: dict[str, Any], registry: Any = None) -> Any:
     """jsonschema-rs for the same schema, or None where it cannot stand in for jsonschema."""
     if registry is not None and any(not ref.startswith("#") for _, ref in _refs(schema, "")):
         return None  # references to other files resolve through jsonschema's registry only
@@ -133,7 +133,7 @@ def _self_contained(schema: Any, relative: str) -> CompiledSchema | None:
             return None
     except Exception:  # noqa: BLE001 - not installed, or a draft it does not know
         return None
-    fast = _fast_validator(schema, None)
+    fast = fast_validator(schema, None)
     if fast is None:
         return None
     return CompiledSchema(schema, relative, False, None, fast, explainable(schema))
