@@ -928,15 +928,21 @@ class JsonDocument(Document):
 
 
 class _Members:
-    """Where the members of one JSON container start, read as far as a lookup needs."""
+    """Where the members of one JSON container start, read as far as a lookup needs.
 
-    __slots__ = ("text", "is_object", "found", "next", "count")
+    A member's value is skipped only when a later member is asked for: an
+    array's first item is found without reading past it, so a path down
+    50,000 nested arrays costs one pass, not one per level.
+    """
+
+    __slots__ = ("text", "is_object", "found", "next", "unskipped", "count")
 
     def __init__(self, text: str, opener: int):
         self.text = text
         self.is_object = text[opener] == "{"
         self.found: dict[str, int] = {}  # key, or index as text -> offset of the value
         self.next: int | None = _WS.match(text, opener + 1).end()  # None: read to the end
+        self.unskipped = False  # next is the start of the last value found, not yet skipped
         self.count = 0
 
     def get(self, step: str) -> int | None:
@@ -948,6 +954,11 @@ class _Members:
     def _read_one(self) -> None:
         text, pos = self.text, self.next
         assert pos is not None
+        if self.unskipped:
+            pos = _WS.match(text, _skip_value(text, pos)).end()
+            if pos < len(text) and text[pos] == ",":
+                pos = _WS.match(text, pos + 1).end()
+            self.unskipped = False
         if pos >= len(text) or text[pos] in "}]":
             self.next = None
             return
@@ -964,10 +975,7 @@ class _Members:
         else:
             self.found[str(self.count)] = pos
             self.count += 1
-        pos = _WS.match(text, _skip_value(text, pos)).end()
-        if pos < len(text) and text[pos] == ",":
-            pos = _WS.match(text, pos + 1).end()
-        self.next = pos
+        self.next, self.unskipped = pos, True
 
 
 def _skip_value(text: str, pos: int) -> int:
