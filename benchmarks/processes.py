@@ -5,7 +5,7 @@ spawn-to-reap and reads the command's own rusage from ``os.wait4``: CPU time
 (user + system) and peak memory (max RSS) count the command alone, neither
 the benchmark nor the launcher (see launcher.py for why it is needed). On
 Linux that rusage also covers the processes the command reaped (a process
-pool's workers): CPU time is their sum, peak memory the largest single one.
+forked workers): CPU time is their sum, peak memory the largest single one.
 A measurement is the median of several runs, each metric taken separately.
 """
 

@@ -1,4 +1,4 @@
-"""The content-hash cache and the process pool: same results, less work, never trusted blindly."""
+"""The content-hash cache and the worker processes: same results, less work, never trusted blindly."""
 
 import io
 import json
@@ -123,7 +123,7 @@ def test_changed_settings_do_not_reuse_results(project):
     assert run(project) == everything
 
 
-def test_the_pool_gives_the_one_process_result_in_the_same_order(project, monkeypatch):
+def test_two_processes_give_the_one_process_result_in_the_same_order(project, monkeypatch):
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
     one = run(project, no_cache=True, jobs=1)
     two = run(project, no_cache=True, jobs=2)

@@ -290,7 +290,7 @@ def test_cli_fix_and_diff_with_nothing_to_fix(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out == "All checks passed (1 file checked).\n"
 
 
-# --- cache and process pool ---------------------------------------------------
+# --- cache and worker processes -----------------------------------------------
 
 
 def test_fix_and_diff_with_the_cache(tmp_path, monkeypatch):

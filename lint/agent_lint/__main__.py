@@ -17,7 +17,7 @@ def console() -> None:
 
     Freeing every module and object on the way out cost about 12 ms of each
     run, a tenth of a check answered from the cache. Nothing is left to clean
-    up by then: the cache is written and the worker pool joined before ``run``
+    up by then: the cache is written and the worker processes reaped before ``run``
     returns, and the output is flushed here (mypy leaves the same way). Where
     the flush fails (a closed pipe), Python's own exit reports it as usual.
     """

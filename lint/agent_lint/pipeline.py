@@ -1,15 +1,15 @@
 """Per-document work: parse, extract records, run the document rules.
 
 This is the part of a check whose cost grows with the tree, so it is the part
-that is cached (by the hash of each file's bytes) and spread over a process
-pool (the parse is pure Python: threads would not help). Each document's
+that is cached (by the hash of each file's bytes) and shared between this
+process and forked children (workers.share; the parse is pure Python: threads
+would not help). Each document's
 result depends on its bytes and the settings alone, so the outcome is the
 same whichever process computed it, and whether it came from the cache.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from dataclasses import dataclass
@@ -23,10 +23,11 @@ from .extract import extract_records
 from .files import read_bytes
 from .model import Finding, Kind, Rule
 from .rules import al201_session_log_schema_violation as al201
+from .workers import can_fork, share
 
 SESSION_RECORD = "session-log"  # the record extract_records gives every session log
 
-# Below this many documents to parse, starting workers costs more than it saves.
+# Below this many documents to parse, forking costs more than it saves.
 POOL_THRESHOLD = 128
 
 
@@ -43,7 +44,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# The worker's view of the run, set before the pool forks.
+# Every process's view of the run, set before the fork.
 _CONFIG: Config | None = None
 _RULES: Sequence[Rule] = ()
 _SCHEMA: Any = None  # the run's compiled session-log schema (schema_check.CompiledSchema)
@@ -83,9 +84,21 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     return Analysis(doc, findings), key
 
 
-def _analyze_chunk(chunk: list) -> list[tuple[bytes, str | None]]:
-    """A worker's results, pickled here: the parent keeps the bytes for the cache as they are."""
-    return [(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL), key) for analysis, key in map(_analyze, chunk)]
+def _analyze_pickled(job: tuple[str, Kind, bool]) -> tuple[bytes, str | None]:
+    """A child's result, pickled there: the parent keeps the bytes for the cache as they are."""
+    analysis, key = _analyze(job)
+    return pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL), key
+
+
+def _batches(todo: list[tuple[str, Kind, bool]]) -> list[list[tuple[str, Kind, bool]]]:
+    """The jobs in batches, costliest first, so that every process finishes at about the same time.
+
+    A Markdown document costs several JSON logs (the parse is most of a run),
+    so each is a batch of its own, taken first; JSON logs go eight to a batch.
+    """
+    markdown = [[job] for job in todo if not job[0].lower().endswith(".json")]
+    json = [job for job in todo if job[0].lower().endswith(".json")]
+    return markdown + [json[i:i + 8] for i in range(0, len(json), 8)]
 
 
 def analyze(
@@ -130,24 +143,21 @@ def analyze(
         if cache is not None and key is not None:
             cache.put_pickled(f"{analysis.doc.path}:{key}", blob or pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL))
 
-    if jobs > 1 and len(todo) >= POOL_THRESHOLD:
-        # Import the parser and every rule once, here, rather than in each worker.
+    def here(job: tuple[str, Kind, bool]) -> None:
+        analysis, key = _analyze(job)
+        # Drop the text now, as a child's result would: memory stays flat with tree size.
+        analysis.doc.drop_heavy()
+        keep(analysis, key, None)
+
+    if jobs > 1 and len(todo) >= POOL_THRESHOLD and can_fork():
+        # Import the parser and every rule once, here, rather than in each child.
         markdown_parser()
         for rule in rules:
             rule.scope  # noqa: B018 - a registry entry imports its rule module on first use
-        # Many small chunks, dealt round-robin, keep both workers busy to the end.
-        count = min(len(todo), jobs * 8)
-        chunks = [todo[i::count] for i in range(count)]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for batch in pool.imap_unordered(_analyze_chunk, chunks):
-                for blob, key in batch:
-                    keep(pickle.loads(blob), key, blob)
+        share(_batches(todo), jobs, here, _analyze_pickled, lambda result: keep(pickle.loads(result[0]), result[1], result[0]))
     else:
         for job in todo:
-            analysis, key = _analyze(job)
-            # Drop the text now, as a worker's result would: memory stays flat with tree size.
-            analysis.doc.drop_heavy()
-            keep(analysis, key, None)
+            here(job)
     if cache is not None:
         cache.save()
     return results

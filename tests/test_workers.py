@@ -1,0 +1,108 @@
+"""workers.share: every job once, in this process or a child; failures come back as errors."""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from agent_lint.model import AgentLintError
+from agent_lint.workers import _MAX_TICKETS, can_fork, share
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="os.fork is not available here")
+
+
+def wait_for(path: Path) -> None:
+    """Until a child has claimed a job (so the child's side is surely exercised)."""
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert time.monotonic() < deadline, "no child ever claimed a job"
+        time.sleep(0.01)
+
+
+def run_share(batches, processes, there, here=None):
+    done_here, taken = [], []
+    share(batches, processes, here or done_here.append, there, taken.append)
+    return done_here, taken
+
+
+def test_every_job_runs_exactly_once_across_the_processes(tmp_path):
+    marker = tmp_path / "child-started"
+
+    def there(job):
+        marker.touch()
+        return job, os.getpid()
+
+    def here(job):
+        wait_for(marker)
+        done_here.append(job)
+
+    done_here: list[int] = []
+    batches = [list(range(n, n + 3)) for n in range(0, 300, 3)]
+    _, taken = run_share(batches, 3, there, here)
+    from_children = [job for job, _ in taken]
+    assert sorted(done_here + from_children) == list(range(300))
+    assert from_children and {pid for _, pid in taken} - {os.getpid()}
+
+
+def test_more_batches_than_tickets_are_grouped_not_refused():
+    batches = [[n] for n in range(_MAX_TICKETS * 3 + 5)]
+    done_here, taken = run_share(batches, 2, lambda job: job)
+    assert sorted(done_here + taken) == list(range(len(batches)))
+
+
+def test_a_childs_exception_is_raised_here_as_itself(tmp_path):
+    marker = tmp_path / "child-started"
+
+    def there(job):
+        marker.touch()
+        raise ValueError(f"bad job {job}")
+
+    with pytest.raises(ValueError, match="bad job"):
+        run_share([[n] for n in range(50)], 2, there, lambda job: wait_for(marker))
+
+
+def test_an_exception_that_cannot_be_pickled_still_says_what_it_was(tmp_path):
+    marker = tmp_path / "child-started"
+
+    class Local(Exception):  # a local class: pickle cannot find it by name
+        pass
+
+    def there(job):
+        marker.touch()
+        raise Local("went wrong")
+
+    with pytest.raises(RuntimeError, match="Local: went wrong"):
+        run_share([[n] for n in range(50)], 2, there, lambda job: wait_for(marker))
+
+
+def test_a_child_that_dies_is_an_error_not_a_hang(tmp_path):
+    marker = tmp_path / "child-started"
+
+    def there(job):
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(AgentLintError, match=r"worker process stopped unexpectedly \(signal 9\)"):
+        run_share([[n] for n in range(50)], 2, there, lambda job: wait_for(marker))
+
+
+def test_an_error_here_leaves_no_child_behind(tmp_path):
+    pids = tmp_path / "pids"
+
+    def there(job):
+        with open(pids, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        time.sleep(0.05)
+        return job
+
+    def here(job):
+        wait_for(pids)
+        raise KeyError("here")
+
+    with pytest.raises(KeyError):
+        run_share([[n] for n in range(200)], 2, there, here)
+    for pid in {int(line) for line in pids.read_text().split()}:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # already reaped: not ours any more, not a zombie
