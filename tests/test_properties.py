@@ -19,6 +19,7 @@ from agent_lint.document import (
     decode,
     parse_document,
     split_lines,
+    unescape,
 )
 
 # Lines built from the pieces Markdown structure is made of, so that headings,
@@ -108,7 +109,8 @@ def test_markdown_positions_point_at_what_they_name(text):
         assert at(item.line, item.column).startswith(item.checkbox), (item, doc.lines)
     for meta in doc.metadata_entries:
         assert at(meta.line, meta.column).startswith("**"), (meta, doc.lines)
-        assert at(meta.line, meta.value_column).startswith(meta.value), (meta, doc.lines)
+        # A value reads as a reader sees it (\\[ is [), from the column where its source starts.
+        assert unescape(at(meta.line, meta.value_column)).startswith(meta.value), (meta, doc.lines)
     for sup in doc.suppressions:
         assert at(sup.line, sup.column).startswith("<!--"), (sup, doc.lines)
 
