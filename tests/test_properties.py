@@ -33,7 +33,7 @@ BODIES = [
     "", "[ ] ", "[x] ", "[X] ", "[]", "x", "text", "**Key**: ", "**K:** ", "value", "`", "``", "**", "|", " | ",
     "---", "[a](u)", "[é](./é.md)", "<http://x.y>", "<!-- agent-lint-disable AL001 -->",
     "<!-- agent-lint-disable-next-line\nAL002 -->", "-->", " #", " ##", "é", "漢字", "\t", "  ", "6.3 ", "1. ",
-    "\u2028", "\x85", "\x00", "\ufeff",
+    "\u2028", "\x85", "\x00", "\ufeff", "[r]", "[r]: ./r.md", "\\_", "&amp;", "![a *b*](i.png)",
 ]
 NEWLINES = ["\n", "\n", "\n", "\r\n", "\r"]
 _line = st.tuples(
@@ -93,6 +93,25 @@ def test_markdown_positions_lie_inside_the_file(text):
         assert sec.line <= sec.end_line
         assert doc.section_at(sec.line) == index
         doc.section_text(index)
+
+
+@PROPERTY
+@given(markdownish)
+def test_inline_content_parsed_on_demand_gives_the_model_a_full_parse_gives(text):
+    # The model parses a paragraph's inline content only where it reads it (headings, links,
+    # inline HTML); the result must be what parsing every paragraph gives.
+    import agent_lint.document as document
+
+    lazy = MarkdownDocument("notes.md", None, text)
+    on_demand = document.markdown_parser
+    document.markdown_parser = lambda blocks_only=False: on_demand()
+    try:
+        full = MarkdownDocument("notes.md", None, text)
+    finally:
+        document.markdown_parser = on_demand
+    for name in ("sections", "lists", "tables", "code_blocks", "metadata_entries", "links", "suppressions",
+                 "front_matter_text"):
+        assert getattr(lazy, name) == getattr(full, name), name
 
 
 @PROPERTY

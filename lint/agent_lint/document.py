@@ -17,7 +17,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote
 
@@ -306,20 +306,22 @@ class FailedDocument(Document):
 # Markdown
 
 
-_PARSER = None
+@lru_cache(maxsize=None)
+def markdown_parser(blocks_only: bool = False):
+    """The one markdown-it configuration agent-lint uses (benchmarks reuse it).
 
+    ``blocks_only`` leaves each ``inline`` token's children unparsed: the
+    document model reads them for headings and links alone, and parsing the
+    inline content of every other paragraph was a third of the parse
+    (:meth:`MarkdownDocument._children` parses the few it needs).
+    """
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
-def markdown_parser():
-    """The one markdown-it configuration agent-lint uses (benchmarks reuse it)."""
-    global _PARSER
-    if _PARSER is None:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.front_matter import front_matter_plugin
-
-        # commonmark keeps maxNesting at 20: deeply nested input stops nesting
-        # instead of recursing, so a hostile document cannot exhaust the stack.
-        _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
-    return _PARSER
+    # commonmark keeps maxNesting at 20: deeply nested input stops nesting
+    # instead of recursing, so a hostile document cannot exhaust the stack.
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    return parser.disable("inline") if blocks_only else parser
 
 
 def _plain(children: Sequence[Any] | None) -> str:
@@ -328,7 +330,8 @@ def _plain(children: Sequence[Any] | None) -> str:
         return ""
     parts = []
     for tok in children:
-        if tok.type in ("text", "code_inline", "html_inline"):
+        # text_special: an escape or entity, left unjoined when the children were parsed on demand
+        if tok.type in ("text", "text_special", "code_inline", "html_inline"):
             parts.append(tok.content)
         elif tok.type in ("softbreak", "hardbreak"):
             parts.append(" ")
@@ -541,8 +544,22 @@ class MarkdownDocument(Document):
 
     # -- parsing ---------------------------------------------------------------
 
+    def _children(self, inline: Any, *, links_only: bool = False) -> list[Any]:
+        """An ``inline`` token's children, parsed now if the block parse left them out.
+
+        ``links_only``: the caller reads links and inline HTML alone, which
+        start with "[" or "<" (linkify is off): content with neither has none.
+        """
+        if not inline.children:  # block rules leave an empty list; content always gives a child
+            if links_only and "[" not in inline.content and "<" not in inline.content:
+                return []
+            parser = markdown_parser(blocks_only=True)
+            parser.inline.parse(inline.content, parser, self._env, inline.children)
+        return inline.children
+
     def _parse(self) -> None:
-        tokens = markdown_parser().parse(self.text)
+        self._env: dict[str, Any] = {}  # the block parse's link reference definitions, for _children
+        tokens = markdown_parser(blocks_only=True).parse(self.text, self._env)
         n_lines = len(self.lines)
         open_sections: list[int] = []
         list_stack: list[dict[str, Any]] = []
@@ -625,6 +642,7 @@ class MarkdownDocument(Document):
         for index in open_sections:
             self._close_section(index, n_lines + self._line_offset)
         self.line_count = n_lines
+        del self._env
 
     def _marker_column(self, line0: int, marker: str, item_stack: list[dict[str, Any]]) -> int:
         """0-based column of a list item's marker ("- x", "> 1. x", "- - x")."""
@@ -641,7 +659,7 @@ class MarkdownDocument(Document):
         line, col = self._abs(start, self._indent(start))
         while open_sections and self.sections[open_sections[-1]].level >= level:
             self._close_section(open_sections.pop(), line - 1)
-        title = _plain(inline.children)
+        title = _plain(self._children(inline))
         number = None
         match = _NUMBERED.match(title)
         if match:
@@ -679,7 +697,7 @@ class MarkdownDocument(Document):
         # A table cell is no line of its own: "| **Step**: x |" is a cell, not metadata.
         if "**" in content.text and not in_table:
             self._scan_metadata(base, content, in_list)
-        children = tok.children or ()
+        children = self._children(tok, links_only=True)
         if not any(child.type in ("link_open", "html_inline") for child in children):
             return
         # Inline children carry no positions: follow them through the source

@@ -151,7 +151,7 @@ def analyze(
 
     if jobs > 1 and len(todo) >= POOL_THRESHOLD and can_fork():
         # Import the parser and every rule once, here, rather than in each child.
-        markdown_parser()
+        markdown_parser(blocks_only=True)
         for rule in rules:
             rule.scope  # noqa: B018 - a registry entry imports its rule module on first use
         share(_batches(todo), jobs, here, _analyze_pickled, lambda result: keep(pickle.loads(result[0]), result[1], result[0]))
