@@ -101,6 +101,16 @@ def test_fifty_thousand_levels_do_not_recurse():
     assert unclosed.locate([0, 0, 5]) == (1, 3)
 
 
+def test_a_value_too_deep_for_json_is_still_skipped_to_find_the_next_member():
+    # json's C scanner skips most values; this one makes it raise RecursionError, and the
+    # bracket walk takes over (for texts handed to locate, as above).
+    depth = 50_000
+    deep = JsonDocument("log.json", None, '{"a": ' + "[" * depth + "]" * depth + ', "b": 1}', None)
+    assert deep.locate(["b"]) == (1, 2 * depth + 14)  # the 1, after 6 + 2 * depth + 7 characters
+    unclosed = JsonDocument("log.json", None, '{"a": [' + "[" * depth + ', "b": 1}', None)
+    assert unclosed.locate(["b"]) == (1, 1)  # never found: the walk stops at the object
+
+
 @pytest.mark.parametrize(
     ("data", "line", "column", "message"),
     [

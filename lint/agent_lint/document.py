@@ -996,6 +996,9 @@ class _Members:
         self.next, self.unskipped = pos, True
 
 
+_SCAN_ONCE = json.scanner.make_scanner(json.JSONDecoder())
+
+
 def _skip_value(text: str, pos: int) -> int:
     """Offset just past the JSON value starting at ``pos`` (iterative: no recursion)."""
     if pos >= len(text):
@@ -1007,6 +1010,12 @@ def _skip_value(text: str, pos: int) -> int:
     if char not in "{[":
         match = _SCALAR.match(text, pos)
         return match.end() if match else pos + 1
+    try:
+        # json's C scanner reads a container several times faster than the loop below;
+        # the loop is left for what it refuses (nesting deeper than the recursion limit).
+        return _SCAN_ONCE(text, pos)[1]
+    except (RecursionError, ValueError, StopIteration):
+        pass
     depth = 0
     while True:
         # Jump from one bracket or quote to the next: scalars and white space are never looked at.
