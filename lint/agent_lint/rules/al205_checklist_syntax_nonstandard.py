@@ -72,7 +72,7 @@ def _edits(doc: MarkdownDocument, block) -> tuple[list[Edit], list[Edit]] | None
 
 
 def _structure(text: str) -> list[tuple]:
-    return [(t.type, t.tag, t.nesting, t.level, t.map, t.hidden) for t in markdown_parser().parse(text)]
+    return [(t.type, t.tag, t.nesting, t.level, t.map, t.hidden) for t in markdown_parser(blocks_only=True).parse(text)]
 
 
 def _apply(text: str, edits: list[Edit]) -> str:
