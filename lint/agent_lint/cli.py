@@ -15,6 +15,7 @@ from typing import List, Optional
 
 import typer
 
+from .guard import Failed, call
 from .model import AgentLintError
 
 app = typer.Typer(
@@ -27,32 +28,15 @@ app = typer.Typer(
 )
 
 
-def fail(message: str) -> typer.Exit:
-    sys.stderr.write(f"agent-lint: error: {message}\n")
-    return typer.Exit(2)
-
-
 def guarded(func):
-    """Turn every exception into a one-line message and exit code 2."""
+    """Turn every exception into a one-line message and exit code 2 (see guard)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except AgentLintError as err:
-            raise fail(str(err)) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted") from None
-        except BrokenPipeError:
-            raise typer.Exit(1) from None
-        except Exception as err:  # noqa: BLE001 - the promise is: never a traceback
-            if os.environ.get("AGENT_LINT_DEBUG"):
-                raise
-            raise fail(
-                f"internal error: {type(err).__name__}: {err} (set AGENT_LINT_DEBUG=1 for details)"
-            ) from None
+            return call(func, *args, passthrough=(typer.Exit, typer.Abort), **kwargs)
+        except Failed as failed:
+            raise typer.Exit(failed.code) from None
 
     return wrapper
 
