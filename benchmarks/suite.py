@@ -7,9 +7,10 @@ scale. On each tree, every command below runs as a child process:
 - ``import``: ``python -c "import markdown_it"``, the interpreter floor;
 - ``floor``: ``floor.py`` reading and parsing exactly the files agent-lint
   checks (list from agent-lint's own config and discovery);
-- ``cold``, ``warm``, ``touched``: ``agent-lint check --exit-zero`` with no
-  cache, with a filled cache, and with a filled cache after one session log
-  changed (only once agent-lint has a cache);
+- ``cold``, ``warm``, ``touched``: ``agent-lint check``, the command CI runs,
+  with no cache, with a filled cache (in its default place in the tree), and
+  with a filled cache after one session log changed (only once agent-lint
+  has a cache); exit code 1 (violations found) counts as a normal run;
 - ``one-file``: ``agent-lint check <one session log>`` without a cache, and
   ``one-file-warm`` with a filled one (the pre-commit case);
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
@@ -143,7 +144,6 @@ def synthetic_tree(target: Path, scale: float, base_files: int, seed: int, profi
 class AgentLint:
     env: dict[str, str]
     has_cache: bool
-    has_cache_dir: bool
 
     @classmethod
     def from_checkout(cls) -> "AgentLint":
@@ -155,10 +155,11 @@ class AgentLint:
         env.pop("AGENT_LINT_DEBUG", None)
         help_text = run_once([sys.executable, "-m", "agent_lint", "check", "--help"], REPO_ROOT, env,
                              capture=True).stdout
-        return cls(env, "--no-cache" in help_text, "--cache-dir" in help_text)
+        return cls(env, "--no-cache" in help_text)
 
     def check(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "agent_lint", "check", "--exit-zero", *args]
+        # As users run it: no option they would not pass (an option costs the CLI library's import).
+        return [sys.executable, "-m", "agent_lint", "check", *args]
 
 
 # ----------------------------------------------------------------------------
@@ -175,6 +176,11 @@ class Plan:
 
     def wants(self, name: str) -> bool:
         return name in self.only
+
+
+def clean_or_found(code: int) -> bool:
+    """agent-lint's exit codes for a run that worked: 0 nothing found, 1 violations found."""
+    return code in (0, 1)
 
 
 def _append_byte(path: Path) -> Callable[[], None]:
@@ -212,9 +218,7 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
     py = sys.executable
     root, env = tree.root, tool.env
     one = tree.one_file()
-    cache = workdir / f"cache-{root.name}"
-    cache_args = ["--cache-dir", str(cache)] if tool.has_cache_dir else []
-    clear = _clear(cache if tool.has_cache_dir else root / ".agent_lint_cache")
+    clear = _clear(root / ".agent_lint_cache")
 
     def run(name: str, argv: list[str], *, part_of: str | None = None, **kwargs) -> Measurement | None:
         if not plan.wants(part_of or name):
@@ -242,21 +246,21 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
     if tool.has_cache:
         # Runs that need a filled cache get at least one untimed run to fill it.
         filled = max(plan.warmup, 1)
-        run("cold", tool.check(*cache_args), before=clear)
+        run("cold", tool.check(), accept=clean_or_found, before=clear)
         clear()
-        run("warm", tool.check(*cache_args), warmup=filled)
+        run("warm", tool.check(), accept=clean_or_found, warmup=filled)
         if one is not None:
-            run("touched", tool.check(*cache_args), before=_append_byte(root / one), warmup=filled)
-            run("one-file", tool.check("--no-cache", one))
+            run("touched", tool.check(), accept=clean_or_found, before=_append_byte(root / one), warmup=filled)
+            run("one-file", tool.check("--no-cache", one), accept=clean_or_found)
             # The pre-commit case: a filled cache and one named file.
-            run("one-file-warm", tool.check(*cache_args, one), part_of="one-file", warmup=filled)
+            run("one-file-warm", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled)
     else:
-        cold = run("cold", tool.check())
+        cold = run("cold", tool.check(), accept=clean_or_found)
         for name in ("warm", "touched"):
             if cold is not None and plan.wants(name):
                 results[name] = {**results["cold"], "note": NO_CACHE_YET}
         if one is not None:
-            run("one-file", tool.check(one))
+            run("one-file", tool.check(one), accept=clean_or_found)
 
     if plan.references and references:
         markdown = tree.markdown
