@@ -10,7 +10,6 @@ itself with pathspec.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Iterable
@@ -67,6 +66,8 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
     # Outside a work tree (unless git is told where one is) asking git only costs a process.
     if not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE") or enclosing_work_tree(root)):
         return None
+    import subprocess  # here: a run outside git never pays for the module
+
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
@@ -244,10 +245,11 @@ Stamp = tuple  # (size, mtime_ns, ctime_ns, inode) of a file, or None where it c
 def stamp_files(config: Config, documents: Iterable[str]) -> dict[str, Stamp | None]:
     """Each document's stat, taken before any of its bytes are read."""
     stamps: dict[str, Stamp | None] = {}
-    root = str(config.root)
+    root = os.path.join(str(config.root), "")  # with its separator: one concatenation per file
+    stat = os.stat
     for path in documents:
         try:
-            st = os.stat(os.path.join(root, path))
+            st = stat(root + path)
         except OSError:
             stamps[path] = None
             continue
