@@ -14,16 +14,16 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="os.fork is not available
 
 
 def wait_for(path: Path) -> None:
-    """Until a child has claimed a job (so the child's side is surely exercised)."""
+    """Until the other process has got as far as making ``path`` (so both sides are surely exercised)."""
     deadline = time.monotonic() + 60
     while not path.exists():
-        assert time.monotonic() < deadline, "no child ever claimed a job"
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
         time.sleep(0.01)
 
 
 def run_share(batches, processes, there, here=None):
     done_here, taken = [], []
-    share(batches, processes, here or done_here.append, there, taken.append)
+    share([batches], processes, here or done_here.append, there, taken.append)
     return done_here, taken
 
 
@@ -44,6 +44,28 @@ def test_every_job_runs_exactly_once_across_the_processes(tmp_path):
     from_children = [job for job, _ in taken]
     assert sorted(done_here + from_children) == list(range(300))
     assert from_children and {pid for _, pid in taken} - {os.getpid()}
+
+
+def test_children_start_at_the_first_queue_and_this_process_at_the_last(tmp_path):
+    marker = tmp_path / "here-started"
+    first, last = [[("first", n)] for n in range(40)], [[("last", n)] for n in range(40)]
+
+    def there(job):
+        wait_for(marker)  # whatever the child claimed first, this process has claimed its first too
+        return job
+
+    def here(job):
+        marker.touch()
+        done_here.append(job)
+
+    done_here: list = []
+    taken: list = []
+    share([first, last], 2, here, there, taken.append)
+    assert sorted(done_here + taken) == sorted(job for batch in first + last for job in batch)
+    assert taken[0][0] == "first" and done_here[0][0] == "last"
+    # Each queue is emptied from its front, whoever takes from it.
+    for name in ("first", "last"):
+        assert [n for kind, n in done_here if kind == name] == sorted(n for kind, n in done_here if kind == name)
 
 
 def test_more_batches_than_tickets_are_grouped_not_refused():
