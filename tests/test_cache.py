@@ -233,3 +233,47 @@ def test_a_check_collects_cycles_less_often_and_puts_the_setting_back(project, m
     run(project, no_cache=True)
     assert seen and seen[0] > before[0]
     assert gc.get_threshold() == before
+
+
+def text_run(root: Path, **options) -> tuple[int, str]:
+    out = io.StringIO()
+    code = check(CheckOptions(cwd=options.pop("cwd", root), jobs=1, **options), out=out)
+    return code, out.getvalue()
+
+
+def test_a_repeated_run_writes_the_report_it_kept_and_lints_nothing(project, monkeypatch):
+    import agent_lint.runner as runner
+
+    first = text_run(project)
+    assert first[0] == 1 and "AL2" in first[1]
+    linted = []
+    original = runner._lint
+    monkeypatch.setattr(runner, "_lint", lambda *args, **named: linted.append(args) or original(*args, **named))
+    assert text_run(project) == first and linted == []
+    # The exit code follows this run's options, not those of the run that kept the report.
+    assert text_run(project, exit_zero=True) == (0, first[1])
+    # Another format, or another folder to show paths from, is rendered once and then kept too.
+    as_json = text_run(project, output_format="json")
+    below = text_run(project, cwd=project / ".agents")
+    assert len(linted) == 2 and "sessions/2026-03-02-broken.json" in below[1]
+    assert ".agents/sessions/2026-03-02-broken.json" not in below[1]
+    assert text_run(project, output_format="json") == as_json and text_run(project, cwd=project / ".agents") == below
+    assert len(linted) == 2 and text_run(project) == first
+    # A changed file is linted again: the kept report belonged to other bytes.
+    log = project / ".agents" / "sessions" / "2026-03-02-broken.json"
+    log.write_text('{"id": 1}\n', encoding="utf-8")
+    assert text_run(project) != first and len(linted) == 3
+
+
+def test_reports_are_dropped_with_the_run_they_were_kept_for(project, monkeypatch):
+    import agent_lint.cache as cache
+
+    monkeypatch.setattr(cache, "RUNS_KEPT", 2)
+    log = project / ".agents" / "sessions" / "2026-03-02-broken.json"
+    for n in range(4):
+        log.write_text(f'{{"id": {n},\n', encoding="utf-8")
+        text_run(project)
+    names = [file.name for file in cache_files(project)]
+    runs = {name[len("run-"):] for name in names if name.startswith("run-")}
+    outputs = {name[len("out-"):] for name in names if name.startswith("out-")}
+    assert len(runs) == 2 and outputs <= runs and outputs

@@ -34,6 +34,7 @@ from typing import Any
 
 MAGIC = b"agent-lint-cache\x01"
 RUNS_KEPT = 8
+OUTPUTS_KEPT = 4  # reports kept per run: one per output format and folder it is shown from
 
 
 def digest(data: bytes) -> str:
@@ -246,8 +247,33 @@ class Cache:
         self._write(f"run-{self.settings}-{key}.bin", ((self.settings, key), value))
         try:
             with os.scandir(self.directory) as entries:
-                runs = [(entry.stat().st_mtime_ns, entry.path) for entry in entries if entry.name.startswith("run-")]
-            for _, path in sorted(runs)[:-RUNS_KEPT]:
-                os.unlink(path)
+                runs = [(entry.stat().st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
+            for _, name in sorted(runs)[:-RUNS_KEPT]:
+                for stale in (name, "out-" + name[len("run-"):]):  # and the reports kept with it
+                    try:
+                        os.unlink(self.directory / stale)
+                    except FileNotFoundError:
+                        pass
         except OSError:
             pass  # a concurrent run removed it first, or the folder is read-only
+
+    # -- reports of whole runs ------------------------------------------------------
+
+    def get_output(self, key: str, variant: str) -> Any:
+        """A report rendered from the run ``key`` for ``variant`` (format and place), if kept."""
+        return self._outputs(key).get(variant)
+
+    def put_output(self, key: str, variant: str, value: Any) -> None:
+        outputs = self._outputs(key)
+        if outputs.get(variant) != value:
+            # A few variants per run (formats, folders run from); the newest stay.
+            kept = {name: shown for name, shown in list(outputs.items())[-(OUTPUTS_KEPT - 1):] if name != variant}
+            kept[variant] = value
+            self._write(f"out-{self.settings}-{key}.bin", ((self.settings, key), kept))
+
+    def _outputs(self, key: str) -> dict[str, Any]:
+        stored = self._read(f"out-{self.settings}-{key}.bin")
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key) \
+                and isinstance(stored[1], dict):
+            return stored[1]
+        return {}

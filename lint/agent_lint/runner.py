@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 STALE_BASELINE = "AL007"
+
+
+class Shown(NamedTuple):
+    """A rendered report, kept in the cache with what the exit code needs from it."""
+
+    report: str
+    severities: frozenset[Severity]
 
 
 @dataclass
@@ -155,10 +162,21 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
 
     cache = None if options.no_cache else _open_cache(config, rules, options)
 
-    def lint_pass() -> tuple[Outcome, dict[str, str]]:
+    # A plain report (no fix, baseline, history or step summary) is a function of the run's
+    # inputs and of where it is shown: kept beside the run's outcome, it is written as it was.
+    variant = None
+    if not (options.fix or options.diff or options.baseline or options.write_baseline or history is not None
+            or batches or options.output_format == "github"):
+        variant = f"{options.output_format}\0{cwd}\0{root}"
+    stored_key: str | None = None  # the run's key in the cache, once it is there
+
+    def lint_pass(shown: list[Shown] | None = None) -> tuple[Outcome | None, dict[str, str]]:
+        """One check. With ``shown``, a report kept from an identical run may be put there instead:
+        the outcome is then None."""
+        nonlocal stored_key
         digests: dict[str, str] = {}
         if cache is None:  # the analysis digests what it reads, for the fixer
-            return _lint(config, rules, registry, documents, targets, options, history, digests, projects), digests
+            return _lint(config, rules, registry, documents, targets, options, history, digests, projects)[0], digests
         stamps = stamp_files(config, documents)
         known = cache.file_digests()
         digests = digest_files(config, stamps, known, read=False)
@@ -166,7 +184,14 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             # Files changed since their stamps were taken: read them, the cache may know their bytes.
             # (With nothing cached, the analysis digests what it reads; no file is read twice.)
             digests = digest_files(config, stamps, known)
-        outcome = _lint(config, rules, registry, documents, targets, options, history, digests, projects, cache)
+        key = _run_key(documents, targets, history, digests) if cache.enabled and len(digests) == len(documents) else None
+        kept = cache.get_output(key, variant) if shown is not None and key and variant else None
+        outcome = None
+        if kept is not None:
+            shown.append(kept)
+        else:
+            outcome, stored_key = _lint(config, rules, registry, documents, targets, options, history, digests,
+                                        projects, cache, key)
         remember_digests(known, stamps, digests)
         cache.save_file_digests()
         return outcome, digests
@@ -184,7 +209,11 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         if count:
             sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
     else:
-        outcome = lint_pass()[0]
+        shown: list[Shown] = []
+        outcome = lint_pass(shown)[0]
+        if outcome is None:
+            out.write(shown[0].report)
+            return exit_code_for(shown[0].severities, options)
 
     if options.write_baseline or options.baseline:
         violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
@@ -202,7 +231,10 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         return EXIT_CLEAN
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
                     extra_markdown=extra)
-    out.write(render(options.output_format, report))
+    text = render(options.output_format, report)
+    if variant and cache is not None and stored_key:
+        cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations)))
+    out.write(text)
     return exit_code(outcome.violations, options)
 
 
@@ -213,27 +245,31 @@ def batches(options: CheckOptions, out=None) -> int:
     return check(options, out, batches=True)
 
 
+def _run_key(documents: dict[str, Kind], targets: dict[str, Kind], history, digests: dict[str, str]) -> str:
+    """What a run's outcome depends on besides the settings: every document's kind and bytes."""
+    commits = (history.base, history.head) if history is not None else None
+    kinds = {kind: kind.value for kind in Kind}
+    inputs = "\n".join(f"{p}\0{kinds[k]}\0{digests[p]}" for p, k in sorted(documents.items()))
+    return digest(repr((sorted(targets), commits, inputs)).encode())
+
+
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
           targets: dict[str, Kind], options: CheckOptions, history, digests: dict[str, str],
-          projects: list[Project] | None = None, cache: Cache | None = None) -> Outcome:
+          projects: list[Project] | None = None, cache: Cache | None = None,
+          key: str | None = None) -> tuple[Outcome, str | None]:
     """Analyse documents (cached, in parallel) and run the project rules over their records.
 
+    ``key`` is the run key, when every digest was known beforehand. Returns
+    the outcome and the key it is cached under (None: not cached).
     ``projects``, when given, receives the project linted; a run answered
     whole from the run cache has none, so that shortcut is skipped then.
     """
-    def run_key() -> str:
-        commits = (history.base, history.head) if history is not None else None
-        kinds = {kind: kind.value for kind in Kind}
-        inputs = "\n".join(f"{p}\0{kinds[k]}\0{digests[p]}" for p, k in sorted(documents.items()))
-        return digest(repr((sorted(targets), commits, inputs)).encode())
-
     remember = cache is not None and cache.enabled
-    key, known = None, {}  # the key of the inputs, when every digest is known before the analysis
-    if remember and len(digests) == len(documents):
-        key, known = run_key(), dict(digests)
-        cached = cache.get_run(key) if projects is None else None
+    known = dict(digests) if key else {}
+    if remember and key and projects is None:
+        cached = cache.get_run(key)
         if isinstance(cached, Outcome):
-            return cached
+            return cached, key
     from .engine import lint
     from .pipeline import analyze, default_jobs
     from .project import Project
@@ -253,10 +289,12 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     outcome = lint(project, rules, all_rules, targets, precomputed)
     if projects is not None:
         projects.append(project)
-    if remember:
-        # The analysis has digested every file by now; one may have changed since the key was made.
-        cache.put_run(key if key and digests == known else run_key(), outcome)
-    return outcome
+    if not remember:
+        return outcome, None
+    # The analysis has digested every file by now; one may have changed since the key was made.
+    key = key if key and digests == known else _run_key(documents, targets, history, digests)
+    cache.put_run(key, outcome)
+    return outcome, key
 
 
 def _baseline(options: CheckOptions, config: Config, violations: list[Violation], rules: list[Rule],
@@ -317,9 +355,14 @@ def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cac
 
 
 def exit_code(violations: Sequence, options: CheckOptions) -> int:
+    return exit_code_for({v.severity for v in violations}, options)
+
+
+def exit_code_for(severities: Iterable[Severity], options: CheckOptions) -> int:
+    """The exit code of a run whose violations have these severities."""
     if options.exit_zero:
         return EXIT_CLEAN
     threshold = {Severity.ERROR} if options.fail_on == "error" else {Severity.ERROR, Severity.WARNING}
-    return EXIT_VIOLATIONS if any(v.severity in threshold for v in violations) else EXIT_CLEAN
+    return EXIT_VIOLATIONS if any(severity in threshold for severity in severities) else EXIT_CLEAN
 
 
