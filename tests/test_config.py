@@ -166,6 +166,41 @@ def test_invalid_toml_names_the_file(tmp_path):
         load_config(RULES, tmp_path)
 
 
+def test_a_config_is_parsed_once_per_content_and_read_again_when_it_changes(tmp_path, monkeypatch):
+    import agent_lint.config as config
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = write(tmp_path / "repo", {".agent-lint.toml": 'select = ["AL2"]\n[rules.AL203]\npattern = "^x$"\n'})
+    parsed = []
+    real = config._read_toml
+
+    first = load_config(RULES, root)
+    memo = list((tmp_path / "user-cache" / "agent-lint" / "toml-tables").iterdir())
+    assert len(memo) == 1 and json.loads(memo[0].read_text()) == {"select": ["AL2"], "rules": {"AL203": {"pattern": "^x$"}}}
+    import tomllib
+
+    monkeypatch.setattr(tomllib, "loads", lambda *args, **named: parsed.append(1) or pytest.fail("parsed again"))
+    assert load_config(RULES, root) == first and parsed == []
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    # Other bytes, another table; a damaged memo is parsed afresh; a date cannot be kept as JSON.
+    (root / ".agent-lint.toml").write_text('select = ["AL3"]\n')
+    assert load_config(RULES, root).select == ("AL3",)
+    for file in (tmp_path / "user-cache" / "agent-lint" / "toml-tables").iterdir():
+        file.write_text("{not json")
+    assert load_config(RULES, root).select == ("AL3",)
+    assert real(write(tmp_path / "dated", {"x.toml": "when = 2026-01-02\n"}) / "x.toml") == {
+        "when": __import__("datetime").date(2026, 1, 2)}
+    assert len(list((tmp_path / "user-cache" / "agent-lint" / "toml-tables").iterdir())) == 2
+
+
+def test_no_cache_remembers_no_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = write(tmp_path / "repo", {".agent-lint.toml": 'select = ["AL2"]\n'})
+    load_config(RULES, root, memo=False)
+    assert not (tmp_path / "user-cache").exists()
+
+
 def test_unknown_selectors_are_usage_errors(tmp_path):
     write(tmp_path, {".agent-lint.toml": 'ignore = ["AL9"]\n'})
     with pytest.raises(AgentLintError, match=r"\.agent-lint\.toml: invalid config at 'ignore': 'AL9' matches no rule"):

@@ -55,13 +55,27 @@ def remembered(kind: str, key: str) -> bool:
     return (user_cache_dir() / kind / key).exists()
 
 
-def remember(kind: str, key: str) -> None:
+def recall(kind: str, key: str) -> str | None:
+    """The text an earlier run recorded for this key (see remember), or None."""
+    try:
+        return (user_cache_dir() / kind / key).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def remember(kind: str, key: str, text: str = "") -> None:
+    """Record a fact, with ``text`` about it, for later runs (written whole or not at all)."""
     try:
         folder = user_cache_dir() / kind
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / key).touch()
+        if not text:
+            (folder / key).touch()
+            return
+        temporary = folder / f".{key}.{os.getpid()}"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, folder / key)
     except OSError:
-        pass  # only costs the next run a validation
+        pass  # only costs the next run the work again
 
 
 def _signing_key() -> bytes | None:
