@@ -31,6 +31,7 @@ None.
 """
 
 import re
+from functools import lru_cache
 
 from ..extract.parallel_pattern import template_items
 from ..extract.session_log import locate, session_records
@@ -40,6 +41,7 @@ from ..model import Finding, Rule, Scope
 _EMPHASIS = re.compile(r"[*_`]")
 
 
+@lru_cache(maxsize=4096)  # logs copy the template: the same few texts, thousands of times
 def _norm(text: str) -> str:
     text = _EMPHASIS.sub("", text).casefold()
     return " ".join(text.split()).rstrip(".:;, ")
@@ -55,8 +57,9 @@ def check(project, options: dict):
         if record.role != "orchestrator" or not record.prerequisites:
             continue
         have = [_norm(item.text) for item in record.prerequisites]
+        exact = set(have)
         for wanted, key in wanted_keys:
-            if not any(item == key or item.startswith(key + " ") for item in have):
+            if key not in exact and not any(item.startswith(key + " ") for item in have):
                 line, column = locate(project, record, ("prerequisites",))
                 yield Finding(line, column, f"prerequisites checklist lacks the template item '{wanted}' "
                                             f"(from {system.path})", path=record.path)
