@@ -15,10 +15,43 @@ from pathlib import Path
 from typing import Iterable
 
 from .config import Config, enclosing_work_tree, relative_to_root
-from .globs import matches_any, static_prefix
+from .globs import compile_globs, static_prefix
 from .model import AgentLintError, Kind
 
 _SUFFIXES = (".md", ".markdown", ".json")
+
+
+class Classifier:
+    """:func:`classify` and :func:`excluded` for one config, with its globs compiled once
+    (discovery asks for every file of the tree)."""
+
+    __slots__ = ("system", "handoff", "session_logs", "exclude")
+
+    def __init__(self, config: Config):
+        self.system = config.system_document_candidates
+        self.handoff = compile_globs(tuple(config.handoff))
+        self.session_logs = compile_globs(tuple(config.session_logs))
+        self.exclude = compile_globs(tuple(config.exclude))
+
+    def kind(self, path: str, *, by_name: bool = False) -> Kind | None:
+        if not path.lower().endswith(_SUFFIXES):
+            return None
+        if path in self.system:
+            return Kind.SYSTEM
+        if self.handoff is not None and self.handoff.fullmatch(path):
+            return Kind.HANDOFF
+        if self.session_logs is not None and self.session_logs.fullmatch(path):
+            return Kind.SESSION_LOG
+        if by_name:
+            name = path.rsplit("/", 1)[-1].upper()
+            if name == "AGENT-SYSTEM.MD":
+                return Kind.SYSTEM
+            if name.startswith("HANDOFF") and name.endswith(".MD"):
+                return Kind.HANDOFF
+        return None
+
+    def excluded(self, path: str) -> bool:
+        return path not in self.system and self.exclude is not None and self.exclude.fullmatch(path) is not None
 
 
 def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None:
@@ -27,25 +60,11 @@ def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None
     ``by_name`` also recognises ``AGENT-SYSTEM.md`` and ``HANDOFF*.md`` anywhere,
     for files named on the command line outside the configured locations.
     """
-    if not path.lower().endswith(_SUFFIXES):
-        return None
-    if path in config.system_document_candidates:
-        return Kind.SYSTEM
-    if matches_any(config.handoff, path):
-        return Kind.HANDOFF
-    if matches_any(config.session_logs, path):
-        return Kind.SESSION_LOG
-    if by_name:
-        name = path.rsplit("/", 1)[-1].upper()
-        if name == "AGENT-SYSTEM.MD":
-            return Kind.SYSTEM
-        if name.startswith("HANDOFF") and name.endswith(".MD"):
-            return Kind.HANDOFF
-    return None
+    return Classifier(config).kind(path, by_name=by_name)
 
 
 def excluded(path: str, config: Config) -> bool:
-    return path not in config.system_document_candidates and matches_any(config.exclude, path)
+    return Classifier(config).excluded(path)
 
 
 def _search_roots(config: Config) -> list[str]:
@@ -183,16 +202,16 @@ def discover(config: Config) -> dict[str, Kind]:
         files = _walk_files(config.root, prefixes, config.respect_gitignore)
     found = {}
     root = str(config.root)
+    classifier = Classifier(config)
     for path in files:
-        kind = classify(path, config)
-        if kind is None or excluded(path, config):
+        kind = classifier.kind(path)
+        if kind is None or classifier.excluded(path):
             continue
         # git also lists files deleted from the work tree: skip those, but keep a
         # dangling symlink, which AL001 reports as unreadable. (The walk names
         # only such files already. os.path: pathlib objects cost more than the
         # stat itself on large trees.)
-        full = os.path.join(root, path)
-        if not listed_by_git or os.path.isfile(full) or os.path.islink(full):
+        if not listed_by_git or os.path.isfile(full := os.path.join(root, path)) or os.path.islink(full):
             found[path] = kind
     return dict(sorted(found.items()))
 
