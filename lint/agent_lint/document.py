@@ -227,6 +227,11 @@ class Document:
 
     format = "text"
     _HEAVY = ("_text", "lines", "_line_starts")
+    # Also left out of a pickled document (the cache holds thousands; each attribute costs every
+    # load): where to read its text from (set by whoever loads it), how many positions were asked.
+    _UNPICKLED = ("source", "_positions_asked")
+    _text: str | None = None
+    source: str | None = None  # absolute path, for reloading the text
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
@@ -236,7 +241,6 @@ class Document:
         self._text: str | None = text
         self.has_bom = has_bom
         self.load_error: LoadError | None = None
-        self.source: str | None = None  # absolute path, for reloading the text
         self.records: dict[str, Any] = {}  # extractor name -> record, filled before rules run
 
     @property
@@ -254,9 +258,8 @@ class Document:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for key in self._HEAVY:
+        for key in (*self._HEAVY, *self._UNPICKLED):
             state.pop(key, None)
-        state["_text"] = None
         return state
 
     def drop_heavy(self) -> None:

@@ -139,6 +139,7 @@ def analyze(
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
 
     def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
+        analysis.doc.source = os.path.join(config.root, analysis.doc.path)  # not pickled
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
         if cache is not None and key is not None:
