@@ -218,21 +218,26 @@ def test_analyses_keep_no_text_or_parsed_json_in_either_mode(project, monkeypatc
             assert held.get("_text") is None and "_data" not in held and "lines" not in held, (jobs, analysis.doc.path)
 
 
-def test_a_check_collects_cycles_less_often_and_puts_the_setting_back(project, monkeypatch):
+def test_a_check_runs_without_the_cycle_collector_and_puts_it_back(project, monkeypatch):
     import gc
 
     seen = []
     original = pipeline.analyze
 
     def spy(*args, **kwargs):
-        seen.append(gc.get_threshold()[0])
+        seen.append(gc.isenabled())
         return original(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "analyze", spy)
-    before = gc.get_threshold()
+    assert gc.isenabled()
     run(project, no_cache=True)
-    assert seen and seen[0] > before[0]
-    assert gc.get_threshold() == before
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        run(project, no_cache=True)  # a caller that had turned it off keeps it off
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def text_run(root: Path, **options) -> tuple[int, str]:
