@@ -14,11 +14,15 @@ The tickets are the numbers of the batches, one pipe per queue, written
 before the fork; a read of one two-byte ticket is atomic, so no lock or
 semaphore is needed (some sandboxes have no /dev/shm). Children take from
 the queues in one order and this process in the other, so a kind of work
-with a costly set-up can be left to the children. A child pickles each result as it
-is made and streams it back; a thread here reads the pipe while this
-process works, so a child never waits on a full pipe, and nothing is
-gathered twice in memory. Results arrive in no particular order: callers
-key them.
+with a costly set-up can be left to the children.
+
+A child pickles each result as it is made into an anonymous file (memfd on
+Linux) opened before the fork, which this process reads once the child has
+exited. A pipe read by a thread here was tried first: the thread needed the
+GIL for every result, got it once per switch interval (5 ms) while this
+process worked, and on a large tree the child spent most of its time
+waiting on a full pipe. Results arrive in no particular order: callers key
+them.
 
 A child's exception is sent back and raised here; a child that dies without
 a word (killed, out of memory) is an :class:`AgentLintError`. Only where
@@ -31,7 +35,6 @@ import os
 import pickle
 import signal
 import struct
-import threading
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 from .model import AgentLintError
@@ -41,7 +44,7 @@ _TICKET = struct.Struct("<H")
 # Every ticket is written before the fork, so all must fit in the pipe at once: 4 KiB, the
 # smallest capacity Linux gives a pipe (when a user's pipe allowance is spent).
 _MAX_TICKETS = 4096 // _TICKET.size
-_PIPE_BUFFER = 1 << 20  # the child's writes: one system call per megabyte
+_BUFFER = 1 << 20  # a child's writes and this process's reads: one system call per megabyte
 
 
 def can_fork() -> bool:
@@ -68,11 +71,13 @@ def share(queues: Sequence[Sequence[Sequence[T]]], processes: int, here: Callabl
                 yield batches[_TICKET.unpack(ticket)[0]]
 
     children: list[_Child] = []
+    scratch: list[Any] = []
     try:
         pipes.extend(_tickets(batches) for batches in queues)
         forward = range(len(pipes))
-        for _ in range(processes - 1):
-            children.append(_Child.start(lambda: (there(job) for batch in claimed(forward) for job in batch)))
+        scratch.extend(_scratch_file() for _ in range(processes - 1))  # all before any fork
+        for file in scratch:
+            children.append(_Child.start(lambda: (there(job) for batch in claimed(forward) for job in batch), file))
         for batch in claimed(forward[::-1]):
             for job in batch:
                 here(job)
@@ -84,6 +89,8 @@ def share(queues: Sequence[Sequence[Sequence[T]]], processes: int, here: Callabl
             os.close(read)
         for child in children:
             child.stop()
+        for file in scratch:
+            file.close()
 
 
 def _tickets(batches: Sequence[Sequence[T]]) -> tuple[int, Sequence[Sequence[T]]]:
@@ -103,58 +110,48 @@ def _tickets(batches: Sequence[Sequence[T]]) -> tuple[int, Sequence[Sequence[T]]
 
 
 class _Child:
-    """A forked process streaming pickled results back, and the thread reading them here."""
+    """A forked process writing its pickled results to a scratch file this process reads after it."""
 
-    def __init__(self, pid: int, reader: Any):
+    def __init__(self, pid: int, scratch: Any):
         self.pid = pid
-        self._reader = reader
-        self._frames: list[Any] = []
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
+        self._scratch = scratch
         self._status: int | None = None
 
     @classmethod
-    def start(cls, work: Callable[[], Iterator[Any]]) -> "_Child":
-        read, write = os.pipe()
+    def start(cls, work: Callable[[], Iterator[Any]], scratch: Any) -> "_Child":
         pid = os.fork()
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            code = 0
-            try:
-                with os.fdopen(write, "wb", buffering=_PIPE_BUFFER) as out:
-                    try:
-                        for result in work():
-                            pickle.dump((True, result), out, protocol=pickle.HIGHEST_PROTOCOL)
-                    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
-                        pickle.dump((False, _portable(error)), out, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:  # noqa: BLE001 - the parent is gone: nobody to tell
-                code = 1
-            os._exit(code)  # no atexit handlers, no flush of buffers the parent owns
-        os.close(write)
-        return cls(pid, os.fdopen(read, "rb"))
-
-    def _read(self) -> None:
-        """Frames as they arrive (a thread: the parent is busy with its own share meanwhile)."""
-        frames = self._frames
+        if pid != 0:
+            return cls(pid, scratch)
+        code = 0  # the child, from here on: never returns
         try:
-            while True:
-                frames.append(pickle.load(self._reader))
-        except EOFError:
-            pass
-        except BaseException as error:  # noqa: BLE001 - a torn frame: reported by results()
-            frames.append((False, AgentLintError(f"a worker process sent a broken result: {error}")))
+            try:
+                for result in work():
+                    pickle.dump((True, result), scratch, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+                pickle.dump((False, _portable(error)), scratch, protocol=pickle.HIGHEST_PROTOCOL)
+            scratch.flush()
+        except BaseException:  # noqa: BLE001 - nowhere left to say it: the exit code does
+            code = 1
+        os._exit(code)  # no atexit handlers, no flush of buffers the parent owns
 
     def results(self) -> Iterator[Any]:
-        self._thread.join()
         _, status = os.waitpid(self.pid, 0)
         self._status = status
-        for ok, value in self._frames:
-            if not ok:
-                raise value
-            yield value
         if status != 0:
             why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
             raise AgentLintError(f"a worker process stopped unexpectedly ({why}); try --jobs 1")
+        scratch = self._scratch
+        scratch.seek(0)  # the child wrote through the same open file, from its start
+        while True:
+            try:
+                ok, value = pickle.load(scratch)
+            except EOFError:
+                return
+            except Exception as error:  # noqa: BLE001 - a torn result: say so, once
+                raise AgentLintError(f"a worker process left a broken result: {error}") from None
+            if not ok:
+                raise value
+            yield value
 
     def stop(self) -> None:
         """After an error here: do not leave the child running or unreaped."""
@@ -164,8 +161,19 @@ class _Child:
                 os.waitpid(self.pid, 0)
             except OSError:
                 pass
-        self._thread.join()
-        self._reader.close()
+
+
+def _scratch_file() -> Any:
+    """An anonymous file for a child's results: in memory where Linux offers one (memfd),
+    else an unlinked temporary file. Opened before the fork, so both ends share it."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create("agent-lint-results", os.MFD_CLOEXEC), "w+b", buffering=_BUFFER)
+        except OSError:
+            pass
+    import tempfile
+
+    return tempfile.TemporaryFile(buffering=_BUFFER)
 
 
 def _portable(error: BaseException) -> BaseException:
