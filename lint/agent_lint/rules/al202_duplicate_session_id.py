@@ -35,7 +35,7 @@ def check(project, options: dict):
     by_id: dict[str, list[str]] = {}
     for doc in project.session_logs:  # logs that failed to parse still hold their ID
         by_id.setdefault(doc.stem, []).append(doc.path)
-    for session_id, paths in sorted(by_id.items()):
+    for session_id, paths in sorted(item for item in by_id.items() if len(item[1]) > 1):
         first, *others = sorted(paths)
         for path in others:
             yield Finding(1, 1, f"session ID '{session_id}' is also the ID of '{first}'; "
