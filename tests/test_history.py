@@ -332,7 +332,7 @@ def test_timeout(repo, monkeypatch):
     def slow(*args, **kwargs):
         raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
 
-    monkeypatch.setattr(history_module.subprocess, "run", slow)
+    monkeypatch.setattr(subprocess, "run", slow)
     with pytest.raises(AgentLintError, match=r"^git took longer than \d+ s to inspect the repository"):
         read_history(repo.path, "HEAD")
 

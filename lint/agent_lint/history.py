@@ -42,12 +42,14 @@ line that says what to do.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .model import AgentLintError
+
+if TYPE_CHECKING:
+    import subprocess
 
 TIMEOUT = 120  # seconds per git call; a log of tens of thousands of commits still fits
 
@@ -286,6 +288,8 @@ def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
 
 
 def _git(root: Path, args: Sequence[str], what: str) -> subprocess.CompletedProcess:
+    import subprocess  # here: the history rules are imported by every check, git is asked only with --since
+
     try:
         return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT)
     except FileNotFoundError:
