@@ -47,15 +47,19 @@ def test_every_job_runs_exactly_once_across_the_processes(tmp_path):
 
 
 def test_children_start_at_the_first_queue_and_this_process_at_the_last(tmp_path):
-    marker = tmp_path / "here-started"
+    here_started, child_started = tmp_path / "here-started", tmp_path / "child-started"
     first, last = [[("first", n)] for n in range(40)], [[("last", n)] for n in range(40)]
 
+    # Each side waits, on its first job, until the other has claimed one: both have, before either
+    # can take more, so each one's first claim shows where it starts.
     def there(job):
-        wait_for(marker)  # whatever the child claimed first, this process has claimed its first too
+        child_started.touch()
+        wait_for(here_started)
         return job
 
     def here(job):
-        marker.touch()
+        here_started.touch()
+        wait_for(child_started)
         done_here.append(job)
 
     done_here: list = []
