@@ -282,3 +282,38 @@ def test_reports_are_dropped_with_the_run_they_were_kept_for(project, monkeypatc
     runs = {name[len("run-"):] for name in names if name.startswith("run-")}
     outputs = {name[len("out-"):] for name in names if name.startswith("out-")}
     assert len(runs) == 2 and outputs <= runs and outputs
+
+
+def test_a_few_changed_entries_are_added_beside_the_entries_file_not_rewritten_into_it(project, analyzed):
+    sessions = project / ".agents" / "sessions"
+    for n in range(6, 60):  # 61 entries: two edits (2 added, 2 unused) stay under an eighth
+        sid = f"2026-03-02-pr-review-{300 + n}"
+        (sessions / f"{sid}.md").write_text(LOG.format(id=sid, n=300 + n), encoding="utf-8")
+    cold = run(project)
+    (entries,) = (project / ".agent_lint_cache").glob("entries-*[0-9a-f].bin")
+    before = entries.stat()
+    additions = entries.with_name(entries.name.replace(".bin", ".added.bin"))
+
+    def edit(n: int) -> None:
+        log = sessions / f"2026-03-02-pr-review-{300 + n}.md"
+        log.write_text(log.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+
+    edit(1)
+    analyzed.clear()
+    assert run(project) == cold and len(analyzed) == 1
+    assert entries.stat().st_mtime_ns == before.st_mtime_ns and entries.stat().st_ino == before.st_ino
+    assert additions.exists()
+    # Both files are read: nothing is analysed again, and a second edit adds to the additions.
+    analyzed.clear()
+    assert run(project) == cold and analyzed == []
+    edit(2)
+    analyzed.clear()
+    assert run(project) == cold and len(analyzed) == 1 and entries.stat().st_ino == before.st_ino
+    # Past an eighth of the entries, the entries file is written whole again and the additions go.
+    for n in range(3, 8):
+        edit(n)
+    analyzed.clear()
+    assert run(project) == cold and len(analyzed) == 5
+    assert entries.stat().st_ino != before.st_ino and not additions.exists()
+    analyzed.clear()
+    assert run(project) == cold and analyzed == []
