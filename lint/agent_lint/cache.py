@@ -151,18 +151,24 @@ class Cache:
         if self._key is None:
             return None
         try:
-            blob = (self.directory / name).read_bytes()
+            # Checked, then unpickled, through one open file: writers replace files, never change
+            # them, so both passes see the same bytes, and the file is never held whole in memory
+            # beside what it unpickles to (the 10x tree's entries are 17 MB).
+            with open(self.directory / name, "rb") as handle:
+                head = handle.read(len(MAGIC) + 32)
+                if len(head) < len(MAGIC) + 32 or not head.startswith(MAGIC):
+                    return None
+                mac = hmac.new(self._key, digestmod=hashlib.sha256)
+                while chunk := handle.read(1 << 20):
+                    mac.update(chunk)
+                if not hmac.compare_digest(head[len(MAGIC):], mac.digest()):
+                    return None
+                handle.seek(len(head))
+                try:
+                    return pickle.load(handle)
+                except Exception:  # noqa: BLE001 - signed but unreadable (older code): rebuild
+                    return None
         except OSError:
-            return None
-        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
-            return None
-        view = memoryview(blob)  # slices without copying: the entries file grows with the tree
-        signature, payload = view[len(MAGIC):len(MAGIC) + 32], view[len(MAGIC) + 32:]
-        if not hmac.compare_digest(signature, hmac.new(self._key, payload, hashlib.sha256).digest()):
-            return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - signed but unreadable (older code): rebuild
             return None
 
     def _write(self, name: str, value: Any) -> None:
@@ -240,6 +246,8 @@ class Cache:
         if self._entries is None:
             return
         entries = self._entries
+        # Once written, the blobs are let go (the 10x tree's are 17 MB): a later get reads them again.
+        self._entries = None
         added = {key: entries[key] for key in entries if key not in self._base and key in self._seen}
         unused = len(entries) - len(self._seen & entries.keys())
         if not added and unused * 8 <= len(self._base):
