@@ -132,3 +132,14 @@ def test_an_error_here_leaves_no_child_behind(tmp_path):
     for pid in {int(line) for line in pids.read_text().split()}:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # already reaped: not ours any more, not a zombie
+
+
+def test_without_a_file_for_results_this_process_does_every_job(monkeypatch):
+    import agent_lint.workers as workers
+
+    def no_file():
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workers, "_scratch_file", no_file)
+    done_here, taken = run_share([[n] for n in range(30)], 2, lambda job: pytest.fail("no child should run"))
+    assert sorted(done_here) == list(range(30)) and taken == []

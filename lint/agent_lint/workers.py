@@ -75,7 +75,12 @@ def share(queues: Sequence[Sequence[Sequence[T]]], processes: int, here: Callabl
     try:
         pipes.extend(_tickets(batches) for batches in queues)
         forward = range(len(pipes))
-        scratch.extend(_scratch_file() for _ in range(processes - 1))  # all before any fork
+        try:
+            scratch.extend(_scratch_file() for _ in range(processes - 1))  # all before any fork
+        except OSError:  # nowhere to put a child's results (no memfd, no writable temp folder):
+            for file in scratch:  # this process does it all
+                file.close()
+            scratch.clear()
         for file in scratch:
             children.append(_Child.start(lambda: (there(job) for batch in claimed(forward) for job in batch), file))
         for batch in claimed(forward[::-1]):
