@@ -174,9 +174,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         variant = f"{options.output_format}\0{cwd}\0{root}"
     stored_key: str | None = None  # the run's key in the cache, once it is there
 
-    def lint_pass(shown: list[Shown] | None = None) -> tuple[Outcome | None, dict[str, str]]:
-        """One check. With ``shown``, a report kept from an identical run may be put there instead:
-        the outcome is then None."""
+    def lint_pass(may_show_kept: bool = False) -> tuple[Outcome | Shown, dict[str, str]]:
+        """One check: its outcome, or (``may_show_kept``) the report kept from an identical run."""
         nonlocal stored_key
         digests: dict[str, str] = {}
         if cache is None:  # the analysis digests what it reads, for the fixer
@@ -189,16 +188,15 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             # (With nothing cached, the analysis digests what it reads; no file is read twice.)
             digests = digest_files(config, stamps, known)
         key = _run_key(documents, targets, history, digests) if cache.enabled and len(digests) == len(documents) else None
-        kept = cache.get_output(key, variant) if shown is not None and key and variant else None
-        outcome = None
-        if kept is not None:
-            shown.append(kept)
+        kept = cache.get_output(key, variant) if may_show_kept and key and variant else None
+        if isinstance(kept, Shown):
+            result: Outcome | Shown = kept
         else:
-            outcome, stored_key = _lint(config, rules, registry, documents, targets, options, history, digests,
-                                        projects, cache, key)
+            result, stored_key = _lint(config, rules, registry, documents, targets, options, history, digests,
+                                       projects, cache, key)
         remember_digests(known, stamps, digests)
         cache.save_file_digests()
-        return outcome, digests
+        return result, digests
 
     if options.diff or options.fix:
         from .fixer import fix, plural, preview
@@ -213,11 +211,11 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         if count:
             sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
     else:
-        shown: list[Shown] = []
-        outcome = lint_pass(shown)[0]
-        if outcome is None:
-            out.write(shown[0].report)
-            return exit_code_for(shown[0].severities, options)
+        result = lint_pass(may_show_kept=True)[0]
+        if isinstance(result, Shown):
+            out.write(result.report)
+            return exit_code_for(result.severities, options)
+        outcome = result
 
     if options.write_baseline or options.baseline:
         violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
