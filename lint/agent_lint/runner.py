@@ -252,7 +252,11 @@ def _run_key(documents: dict[str, Kind], targets: dict[str, Kind], history, dige
     commits = (history.base, history.head) if history is not None else None
     kinds = {kind: kind.value for kind in Kind}
     inputs = "\n".join(f"{p}\0{kinds[k]}\0{digests[p]}" for p, k in sorted(documents.items()))
-    return digest(repr((sorted(targets), commits, inputs)).encode())
+    # Sections end with two NULs, which no path, kind or digest holds. (A repr of it all, as
+    # before, escaped half a megabyte of text on the 4x tree: 4 of a warm run's 40 ms.)
+    # A path that is not UTF-8 carries surrogate escapes: they encode back to its bytes.
+    text = f"{commits!r}\0\0" + "\0".join(sorted(targets)) + "\0\0" + inputs
+    return digest(text.encode("utf-8", "surrogateescape"))
 
 
 def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], documents: dict[str, Kind],
