@@ -16,9 +16,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
 
 from .model import Kind
@@ -57,8 +57,7 @@ class LoadError:
 # Model records
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     level: int
     title: str
     number: str | None
@@ -68,8 +67,7 @@ class Section:
     parent: int | None  # index into Document.sections
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(NamedTuple):
     text: str  # the item's first paragraph as written, task marker removed
     line: int
     column: int  # where the item's text (or its checkbox) starts
@@ -78,8 +76,7 @@ class ListItem:
     checkbox: str | None = None  # "[ ]", "[x]" or "[X]" as written
 
 
-@dataclass(frozen=True)
-class ListBlock:
+class ListBlock(NamedTuple):
     ordered: bool
     line: int
     column: int
@@ -96,14 +93,12 @@ class ListBlock:
         return tuple(item for item in self.items if item.checked is not None)
 
 
-@dataclass(frozen=True)
-class TableRow:
+class TableRow(NamedTuple):
     cells: tuple[str, ...]
     line: int
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     header: tuple[str, ...]
     rows: tuple[TableRow, ...]
     line: int
@@ -111,8 +106,7 @@ class Table:
     section: int | None
 
 
-@dataclass(frozen=True)
-class CodeBlock:
+class CodeBlock(NamedTuple):
     info: str  # first word of the info string, lower-cased ("" if none)
     content: str
     line: int  # the opening fence
@@ -122,8 +116,7 @@ class CodeBlock:
     fenced: bool = True
 
 
-@dataclass(frozen=True)
-class Metadata:
+class Metadata(NamedTuple):
     key: str  # as written
     value: str
     line: int
@@ -133,16 +126,14 @@ class Metadata:
     in_list: bool
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     href: str  # as markdown-it normalises it (percent-encoded)
     text: str
     line: int  # where the destination is written; for a reference link, where the link is
     column: int
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     action: str  # "disable", "enable", "disable-next-line", "disable-file"
     codes: tuple[str, ...]  # empty: every rule
     line: int
@@ -893,7 +884,7 @@ class MarkdownDocument(Document):
             if block.fenced and block.info in ("", "markdown", "md", "gfm"):
                 if "[" in block.content:
                     for checklist in self.embedded(block).checklists:
-                        yield block, replace(checklist, section=block.section)
+                        yield block, checklist._replace(section=block.section)
 
 
 # ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -42,8 +42,7 @@ class Kind(str, enum.Enum):
     HANDOFF = "handoff"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the characters ``[start, end)`` of the decoded text with ``text``.
 
     Offsets index the document text after BOM removal, before any newline
@@ -55,14 +54,12 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     description: str
     edits: tuple[Edit, ...]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule yields: a problem at a position.
 
     ``path`` is only needed by project-scope rules, which speak about many

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from ..document import Document, MarkdownDocument, normalize_key
 
@@ -27,8 +27,7 @@ _PLACEHOLDER = re.compile(r"\{[A-Za-z_.][^{}\n]{0,60}\}|\bTODO\b")
 _HISTORY = "session history"
 
 
-@dataclass(frozen=True)
-class SessionRef:
+class SessionRef(NamedTuple):
     text: str  # the ID as written, or the link text
     href: str | None  # the link target, None for a bare ID
     line: int
@@ -36,8 +35,7 @@ class SessionRef:
     entry: int | None  # index into data["entries"], None outside the Sessions lines
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     text: str
     line: int
     column: int

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ..document import Document, ListBlock, MarkdownDocument
 
@@ -70,8 +69,7 @@ def normalize_title(title: str) -> str:
 # Records
 
 
-@dataclass(frozen=True)
-class Subsection:
+class Subsection(NamedTuple):
     key: str  # canonical key, e.g. "execution-steps"
     title: str  # as written, numbering removed
     line: int
@@ -79,8 +77,7 @@ class Subsection:
     end_line: int
 
 
-@dataclass(frozen=True)
-class PatternItem:
+class PatternItem(NamedTuple):
     """A prerequisites template item or an execution step."""
 
     text: str
@@ -89,23 +86,20 @@ class PatternItem:
     checked: bool | None = None  # None: not a task-list item (always None for steps)
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     title: str
     line: int
     column: int
 
 
-@dataclass(frozen=True)
-class Limitation:
+class Limitation(NamedTuple):
     text: str
     mitigation: str | None  # None: no mitigation column or marker at all; "" an empty cell
     line: int
     column: int
 
 
-@dataclass(frozen=True)
-class ParallelPattern:
+class ParallelPattern(NamedTuple):
     title: str
     line: int
     column: int

@@ -19,7 +19,7 @@ schema sees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace, field
+from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -69,8 +69,7 @@ class CheckItem(NamedTuple):  # a tuple: a log can hold thousands, built ten tim
     note_key: str | None = None  # JSON: the key holding the note, so a finding can point at it
 
 
-@dataclass(frozen=True)
-class Checklist:
+class Checklist(NamedTuple):
     name: str  # section title (Markdown) or dotted JSON path of the object holding the items
     items: tuple[CheckItem, ...]
 
@@ -482,12 +481,11 @@ def _section_items(doc: MarkdownDocument, index: int, base: JsonPath, positions:
 # Batches
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """An orchestrator's log and the worker logs that name it as their orchestrator."""
 
     orchestrator: SessionRecord
-    workers: tuple[SessionRecord, ...] = field(default=())
+    workers: tuple[SessionRecord, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
