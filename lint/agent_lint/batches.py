@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .config import rule_options
 from .document import MarkdownDocument
@@ -51,8 +51,7 @@ IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hun
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     id: str  # the log's file stem
     path: str  # the log as it is now, a document of the project
     role: str | None  # orchestrator, worker or single; None without a record
@@ -111,8 +110,7 @@ class Batch:
         return tuple(ids)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     finding: Finding
     nodes: tuple[str, ...]  # diagram nodes to mark: commit_node() / session_node() keys
 

@@ -42,9 +42,9 @@ line that says what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
 
 from .model import AgentLintError
 
@@ -67,8 +67,7 @@ SHALLOW_HINT = ("fetch the full history: 'fetch-depth: 0' in actions/checkout, "
                 "or 'git fetch --unshallow'")
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One changed path: status A, M, D, R (renamed), C (copied) or T (type changed)."""
 
     status: str
@@ -76,8 +75,7 @@ class Change:
     old_path: str | None = None  # the source of a rename or copy
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     hash: str
     short: str
     parents: tuple[str, ...]
@@ -279,7 +277,7 @@ def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
                 stack.append((parent, 0))
             continue
         done.add(hash_)
-        ordered.append(replace(commit, first_parent=hash_ in mainline))
+        ordered.append(commit._replace(first_parent=hash_ in mainline))
     return tuple(ordered)
 
 

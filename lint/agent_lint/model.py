@@ -102,8 +102,7 @@ class Violation:
         }
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a run found: the violations to report, and how many documents it reported on."""
 
     violations: list[Violation]

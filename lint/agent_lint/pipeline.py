@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from .cache import Cache, digest
 from .config import Config
@@ -31,8 +30,7 @@ SESSION_RECORD = "session-log"  # the record extract_records gives every session
 POOL_THRESHOLD = 128
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     doc: Document
     findings: tuple[tuple[str, Finding], ...] | None  # (rule code, finding); None: not a target, not run
 

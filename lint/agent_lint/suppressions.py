@@ -13,13 +13,12 @@ after an HTML comment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .document import MarkdownDocument, Suppression
 
 
-@dataclass(frozen=True)
-class Unused:
+class Unused(NamedTuple):
     """A suppression comment (or one code in it) that suppressed nothing."""
 
     suppression: Suppression

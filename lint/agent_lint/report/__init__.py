@@ -7,8 +7,7 @@ the default text output never pays for SARIF or JUnit.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from ..model import Rule, Violation
 
@@ -21,8 +20,7 @@ FORMATS = {
 }
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     violations: Sequence[Violation]
     files: int  # documents reported on
     rules: Sequence[Rule]  # every known rule, for formats that describe them
