@@ -183,7 +183,9 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         stamps = stamp_files(config, documents)
         known = cache.file_digests()
         digests = digest_files(config, stamps, known, read=False)
-        if len(digests) < len(stamps) and cache.has_entries():
+        # Every file as it was when last read: there is nothing new to remember about them.
+        unchanged = len(digests) == len(stamps)
+        if not unchanged and cache.has_entries():
             # Files changed since their stamps were taken: read them, the cache may know their bytes.
             # (With nothing cached, the analysis digests what it reads; no file is read twice.)
             digests = digest_files(config, stamps, known)
@@ -194,8 +196,9 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         else:
             result, stored_key = _lint(config, rules, registry, documents, targets, options, history, digests,
                                        projects, cache, key)
-        remember_digests(known, stamps, digests)
-        cache.save_file_digests()
+        if not unchanged:
+            remember_digests(known, stamps, digests)
+            cache.save_file_digests()
         return result, digests
 
     if options.diff or options.fix:
