@@ -143,3 +143,22 @@ def test_without_a_file_for_results_this_process_does_every_job(monkeypatch):
     monkeypatch.setattr(workers, "_scratch_file", no_file)
     done_here, taken = run_share([[n] for n in range(30)], 2, lambda job: pytest.fail("no child should run"))
     assert sorted(done_here) == list(range(30)) and taken == []
+
+
+def test_without_memfd_results_come_back_through_a_temporary_file(monkeypatch, tmp_path):
+    import os as os_module
+
+    monkeypatch.delattr(os_module, "memfd_create", raising=False)
+    marker = tmp_path / "child-started"
+
+    def there(job):
+        marker.touch()
+        return job * 2
+
+    def here(job):
+        wait_for(marker)
+        done_here.append(job * 2)
+
+    done_here: list[int] = []
+    _, taken = run_share([[n] for n in range(40)], 2, there, here)
+    assert taken and sorted(done_here + taken) == [n * 2 for n in range(40)]
