@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from agent_lint import history as history_module
 from agent_lint import runner
 from agent_lint.cli import run
 from agent_lint.history import Change, History, parse_log, read_history
