@@ -317,3 +317,28 @@ def test_a_few_changed_entries_are_added_beside_the_entries_file_not_rewritten_i
     assert entries.stat().st_ino != before.st_ino and not additions.exists()
     analyzed.clear()
     assert run(project) == cold and analyzed == []
+
+
+def test_discovery_reuses_what_each_path_was_found_to_be_and_forgets_removed_ones(project, monkeypatch):
+    from agent_lint.config import load_config
+    from agent_lint.files import Classifier, discover
+    from agent_lint.rules import RULES
+
+    (project / ".agents" / "sessions" / "notes.txt").write_text("not an agent document\n")
+    config = load_config(RULES, project)
+    plain = discover(config)
+    memo: dict[str, str] = {}
+    assert discover(config, memo) == plain
+    assert memo[".agents/sessions/notes.txt"] == "" and memo[".agents/sessions/2026-03-02-broken.json"] == "session-log"
+
+    asked = []
+    original = Classifier.kind
+    monkeypatch.setattr(Classifier, "kind", lambda self, path, **named: asked.append(path) or original(self, path, **named))
+    (project / ".agents" / "sessions" / "2026-03-02-broken.json").unlink()
+    (project / ".agents" / "sessions" / "2026-03-03-new.md").write_text(LOG.format(id="2026-03-03-new", n=1))
+    again = discover(config, memo)
+    assert asked == [".agents/sessions/2026-03-03-new.md"]  # only the path it had not seen
+    assert again == discover(config) and ".agents/sessions/2026-03-02-broken.json" not in memo
+    # A check keeps the memo in its cache, under settings that include the config.
+    run(project)
+    assert list((project / ".agent_lint_cache").glob("kinds-*.bin"))

@@ -140,6 +140,8 @@ class Cache:
         self._seen: set[str] = set()
         self._files: dict[str, Any] | None = None
         self._files_before: dict[str, Any] = {}
+        self._kinds: dict[str, str] | None = None
+        self._kinds_before: dict[str, str] = {}
 
     @property
     def enabled(self) -> bool:
@@ -275,6 +277,21 @@ class Cache:
         if self._files is not None and self._files != self._files_before:
             self._write("files.bin", self._files)
             self._files_before = dict(self._files)
+
+    # -- what discovery found each path to be ----------------------------------------
+
+    def path_kinds(self) -> dict[str, str]:
+        """files.discover's memo for these settings (which hold the config), filled in place."""
+        if self._kinds is None:
+            loaded = self._read(f"kinds-{self.settings}.bin")
+            self._kinds = loaded if isinstance(loaded, dict) else {}
+            self._kinds_before = dict(self._kinds)
+        return self._kinds
+
+    def save_path_kinds(self) -> None:
+        if self._kinds is not None and self._kinds != self._kinds_before:
+            self._write(f"kinds-{self.settings}.bin", self._kinds)
+            self._kinds_before = dict(self._kinds)
 
     # -- whole runs --------------------------------------------------------------
 

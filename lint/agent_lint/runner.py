@@ -122,7 +122,10 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     config, rules = prepare(options, registry)
     baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
     rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
-    known = discover(config)
+    cache = None if options.no_cache else _open_cache(config, rules, options)
+    known = discover(config, cache.path_kinds() if cache is not None else None)
+    if cache is not None:
+        cache.save_path_kinds()
     if options.paths:
         # Relative paths are relative to options.cwd, not to the process's directory.
         paths = [options.cwd / path for path in options.paths]
@@ -163,8 +166,6 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     projects: list[Project] | None = None
     if history is not None and (batches or options.output_format == "github"):
         projects = []
-
-    cache = None if options.no_cache else _open_cache(config, rules, options)
 
     # A plain report (no fix, baseline, history or step summary) is a function of the run's
     # inputs and of where it is shown: kept beside the run's outcome, it is written as it was.
