@@ -19,10 +19,10 @@ with a costly set-up can be left to the children.
 A child pickles each result as it is made into an anonymous file (memfd on
 Linux) opened before the fork, which this process reads once the child has
 exited. A pipe read by a thread here was tried first: the thread needed the
-GIL for every result, got it once per switch interval (5 ms) while this
-process worked, and on a large tree the child spent most of its time
-waiting on a full pipe. Results arrive in no particular order: callers key
-them.
+GIL for every result and got it about once per switch interval (5 ms)
+while this process worked, so past the pipe's capacity a child would wait
+on it; a file never makes anyone wait. Results arrive in no particular
+order: callers key them.
 
 A child's exception is sent back and raised here; a child that dies without
 a word (killed, out of memory) is an :class:`AgentLintError`. Only where
