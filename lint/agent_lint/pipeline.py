@@ -3,9 +3,9 @@
 This is the part of a check whose cost grows with the tree, so it is the part
 that is cached (by the hash of each file's bytes) and shared between this
 process and forked children (workers.share; the parse is pure Python: threads
-would not help). Each document's
-result depends on its bytes and the settings alone, so the outcome is the
-same whichever process computed it, and whether it came from the cache.
+would not help). Each document's result depends on its bytes and the
+settings alone, so the outcome is the same whichever process computed it,
+and whether it came from the cache.
 """
 
 from __future__ import annotations
