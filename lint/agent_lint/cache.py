@@ -138,10 +138,7 @@ class Cache:
         self._entries: dict[str, Any] | None = None
         self._base: set[str] = set()  # keys held by the entries file itself, not by its additions
         self._seen: set[str] = set()
-        self._files: dict[str, Any] | None = None
-        self._files_before: dict[str, Any] = {}
-        self._kinds: dict[str, str] | None = None
-        self._kinds_before: dict[str, str] = {}
+        self._tables: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # name -> (table, as read)
 
     @property
     def enabled(self) -> bool:
@@ -267,44 +264,43 @@ class Cache:
 
     def file_digests(self) -> dict[str, Any]:
         """path -> (stat stamp, digest) of the files read before (see files.digest_files)."""
-        if self._files is None:
-            loaded = self._read("files.bin")
-            self._files = loaded if isinstance(loaded, dict) else {}
-            self._files_before = dict(self._files)
-        return self._files
+        return self._table("files.bin")
 
     def save_file_digests(self) -> None:
-        if self._files is not None and self._files != self._files_before:
-            self._write("files.bin", self._files)
-            self._files_before = dict(self._files)
+        self._save_table("files.bin")
 
     # -- what discovery found each path to be ----------------------------------------
 
     def path_kinds(self) -> dict[str, str]:
         """files.discover's memo for these settings (which hold the config), filled in place."""
-        if self._kinds is None:
-            loaded = self._read(f"kinds-{self.settings}.bin")
-            self._kinds = loaded if isinstance(loaded, dict) else {}
-            self._kinds_before = dict(self._kinds)
-        return self._kinds
+        return self._table(f"kinds-{self.settings}.bin")
 
     def save_path_kinds(self) -> None:
-        if self._kinds is not None and self._kinds != self._kinds_before:
-            self._write(f"kinds-{self.settings}.bin", self._kinds)
-            self._kinds_before = dict(self._kinds)
+        self._save_table(f"kinds-{self.settings}.bin")
+
+    def _table(self, name: str) -> dict[str, Any]:
+        """A table a run updates in place, written back by _save_table if it changed."""
+        if name not in self._tables:
+            loaded = self._read(name)
+            table = loaded if isinstance(loaded, dict) else {}
+            self._tables[name] = (table, dict(table))
+        return self._tables[name][0]
+
+    def _save_table(self, name: str) -> None:
+        if name in self._tables:
+            table, before = self._tables[name]
+            if table != before:
+                self._write(name, table)
+                self._tables[name] = (table, dict(table))
 
     # -- whole runs --------------------------------------------------------------
 
     def get_run(self, key: str) -> Any:
-        stored = self._read(f"run-{self.settings}-{key}.bin")
-        # The key is signed with the value: a file renamed to another key is not believed.
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key):
-            return stored[1]
-        return None
+        return self._read_keyed("run", key)
 
     def put_run(self, key: str, value: Any) -> None:
         """Keep the outcome of this run, and of the few before it (one file each: a hit reads one)."""
-        self._write(f"run-{self.settings}-{key}.bin", ((self.settings, key), value))
+        self._write_keyed("run", key, value)
         try:
             with os.scandir(self.directory) as entries:
                 runs = [(entry.stat().st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
@@ -329,11 +325,18 @@ class Cache:
             # A few variants per run (formats, folders run from); the newest stay.
             kept = {name: shown for name, shown in list(outputs.items())[-(OUTPUTS_KEPT - 1):] if name != variant}
             kept[variant] = value
-            self._write(f"out-{self.settings}-{key}.bin", ((self.settings, key), kept))
+            self._write_keyed("out", key, kept)
 
     def _outputs(self, key: str) -> dict[str, Any]:
-        stored = self._read(f"out-{self.settings}-{key}.bin")
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key) \
-                and isinstance(stored[1], dict):
+        stored = self._read_keyed("out", key)
+        return stored if isinstance(stored, dict) else {}
+
+    def _read_keyed(self, kind: str, key: str) -> Any:
+        stored = self._read(f"{kind}-{self.settings}-{key}.bin")
+        # The key is signed with the value: a file renamed to another key is not believed.
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key):
             return stored[1]
-        return {}
+        return None
+
+    def _write_keyed(self, kind: str, key: str, value: Any) -> None:
+        self._write(f"{kind}-{self.settings}-{key}.bin", ((self.settings, key), value))

@@ -85,11 +85,6 @@ def matches(pattern: str, path: str) -> bool:
     return compile_glob(pattern).fullmatch(path) is not None
 
 
-def matches_any(patterns: tuple[str, ...], path: str) -> bool:
-    regex = compile_globs(tuple(patterns))
-    return regex is not None and regex.fullmatch(path) is not None
-
-
 def static_prefix(pattern: str) -> str:
     """Where a search for a glob's matches can start: its leading folders that
     hold no wildcard, or the whole path of an anchored literal ('' when the

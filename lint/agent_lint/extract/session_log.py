@@ -28,8 +28,8 @@ from ..document import Document, JsonDocument, MarkdownDocument, normalize_key
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
 ROLES = ("orchestrator", "worker", "single")
-# The fields project rules read; slim() keeps these and drops the rest.
-# What a slim record keeps of a log's data (its prerequisites are kept as CheckItems, not twice).
+# The fields project rules read; slim() keeps these and drops the rest (a log's prerequisites
+# stay as CheckItems, not twice).
 PROTOCOL_KEYS = ("id", "date", "agent", "role", "branch", "objective", "orchestrator", "dispatched",
                  "status", "completed", "handoffUpdated")
 
