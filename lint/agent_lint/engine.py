@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document, MarkdownDocument
@@ -67,14 +67,24 @@ def project_findings(project: Project, rules: Sequence[Rule]) -> list[tuple[Rule
 
 
 def resolve(
-    project: Project,
+    config: Config,
+    documents: Mapping[str, Document],
     rules: Sequence[Rule],
     all_rules: Sequence[Rule],
     targets: Iterable[str],
     findings: Iterable[tuple[Rule, Finding, str]],
+    *,
+    paths: Collection[str] | None = None,
 ) -> list[Violation]:
-    """Turn (rule, finding, path) triples into the sorted violations to report."""
-    config = project.config
+    """Turn (rule, finding, path) triples into the sorted violations to report.
+
+    ``documents`` gives each target its suppressions; ``paths`` is every
+    document of the project (default: those of ``documents``), for the
+    findings on a file that is not one. Each target's violations depend on
+    its own document and findings alone, so a run may resolve a few targets
+    (incremental.py) given their documents and every path.
+    """
+    paths = documents if paths is None else paths
     targets = set(targets)
     names = {r.code: r.code for r in all_rules} | {r.name: r.code for r in all_rules}
     active = {r.code for r in rules}
@@ -82,7 +92,7 @@ def resolve(
 
     def suppressor(path: str) -> Suppressions | None:
         if path not in suppressions:
-            doc = project.documents.get(path)
+            doc = documents.get(path)
             suppressions[path] = Suppressions(doc, names) if isinstance(doc, MarkdownDocument) else None
         return suppressions[path]
 
@@ -93,10 +103,10 @@ def resolve(
     # A project finding may name a file that does not exist (a configured
     # system document that is missing); it is reported when the run covers
     # every document of the project, never when only some files were named.
-    whole_run = targets >= set(project.documents)
+    whole_run = targets.issuperset(paths)
     violations = []
     for rule, finding, path in findings:
-        if path not in targets and not (whole_run and path not in project.documents):
+        if path not in targets and not (whole_run and path not in paths):
             continue
         if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
             continue
@@ -130,8 +140,9 @@ def lint(
     all_rules: Sequence[Rule],
     targets: Iterable[str],
     precomputed: Mapping[str, Iterable[tuple[Rule, Finding]]] | None = None,
+    project_found: Iterable[tuple[Rule, Finding]] | None = None,
 ) -> Outcome:
-    """All violations in ``targets``; document findings may come precomputed (pipeline, cache)."""
+    """All violations in ``targets``; findings may come precomputed (document: pipeline, cache; project)."""
     targets = sorted(set(targets))
     triples: list[tuple[Rule, Finding, str]] = []
     options = None
@@ -142,6 +153,6 @@ def lint(
             options = options or options_by_rule(project.config, rules)
             found = document_findings(project.documents[path], rules, options)
         triples.extend((rule, finding, path) for rule, finding in found)
-    for rule, finding in project_findings(project, rules):
+    for rule, finding in project_findings(project, rules) if project_found is None else project_found:
         triples.append((rule, finding, finding.path or ""))
-    return Outcome(resolve(project, rules, all_rules, targets, triples), len(targets))
+    return Outcome(resolve(project.config, project.documents, rules, all_rules, targets, triples), len(targets))

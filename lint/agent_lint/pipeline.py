@@ -10,6 +10,7 @@ and whether it came from the cache.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from typing import Any, Callable, NamedTuple, Sequence
@@ -33,6 +34,32 @@ POOL_THRESHOLD = 128
 class Analysis(NamedTuple):
     doc: Document
     findings: tuple[tuple[str, Finding], ...] | None  # (rule code, finding); None: not a target, not run
+    # What project rules can see of the document: the hash of its pickled model and records
+    # (incremental.py compares it). None where nothing is cached, which is all that needs it.
+    fingerprint: bytes | None = None
+
+
+def pack(doc: Document, findings: tuple[tuple[str, Finding], ...] | None) -> tuple[bytes, bytes]:
+    """An analysis as the cache keeps it, and its fingerprint.
+
+    The document is pickled on its own inside it, so its hash is known
+    without pickling it twice (this costs a cold run nothing measurable).
+    """
+    model = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+    fingerprint = hashlib.blake2b(model, digest_size=16).digest()
+    return pickle.dumps((fingerprint, model, findings), protocol=pickle.HIGHEST_PROTOCOL), fingerprint
+
+
+def unpack(value: Any) -> Analysis | None:
+    """The analysis :func:`pack` kept (as the cache unpickles it), or None for anything else."""
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes)):
+        return None
+    fingerprint, model, findings = value
+    try:
+        doc = pickle.loads(model)
+    except Exception:  # noqa: BLE001 - signed but unreadable (older code): analyse again
+        return None
+    return Analysis(doc, findings, fingerprint) if isinstance(doc, Document) else None
 
 
 def default_jobs() -> int:
@@ -82,10 +109,10 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     return Analysis(doc, findings), key
 
 
-def _analyze_pickled(job: tuple[str, Kind, bool]) -> tuple[bytes, str | None]:
-    """A child's result, pickled there: the parent keeps the bytes for the cache as they are."""
+def _analyze_packed(job: tuple[str, Kind, bool]) -> tuple[bytes, str | None]:
+    """A child's result, packed there: the parent keeps the bytes for the cache as they are."""
     analysis, key = _analyze(job)
-    return pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL), key
+    return pack(analysis.doc, analysis.findings)[0], key
 
 
 def _queues(todo: list[tuple[str, Kind, bool]]) -> list[list[list[tuple[str, Kind, bool]]]]:
@@ -122,8 +149,8 @@ def analyze(
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
     for path, kind in documents.items():
-        hit = cache.get(f"{path}:{digests[path]}") if cache is not None and digests.get(path) else None
-        if isinstance(hit, Analysis) and (hit.findings is not None or path not in targets):
+        hit = unpack(cache.get(f"{path}:{digests[path]}")) if cache is not None and digests.get(path) else None
+        if hit is not None and (hit.findings is not None or path not in targets):
             hit.doc.source = os.path.join(config.root, path)
             results[path] = hit
         else:
@@ -136,18 +163,23 @@ def analyze(
     if schema is not None and validates and any(job[1] is Kind.SESSION_LOG and job[2] for job in todo):
         _SCHEMA = schema()  # before the fork: compiled once, shared by every worker
 
-    def keep(analysis: Analysis, key: str | None, blob: bytes | None) -> None:
+    def keep(analysis: Analysis | None, key: str | None, blob: bytes | None) -> None:
+        assert analysis is not None, "a worker's result is packed by pack()"
         analysis.doc.source = os.path.join(config.root, analysis.doc.path)  # not pickled
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
-        if cache is not None and key is not None:
-            cache.put_pickled(f"{analysis.doc.path}:{key}", blob or pickle.dumps(analysis, pickle.HIGHEST_PROTOCOL))
+        if cache is not None and key is not None and blob is not None:
+            cache.put_pickled(f"{analysis.doc.path}:{key}", blob)
 
     def here(job: tuple[str, Kind, bool]) -> None:
         analysis, key = _analyze(job)
         # Drop the text now, as a child's result would: memory stays flat with tree size.
         analysis.doc.drop_heavy()
-        keep(analysis, key, None)
+        if cache is None or key is None:
+            keep(analysis, key, None)
+            return
+        blob, fingerprint = pack(analysis.doc, analysis.findings)
+        keep(analysis._replace(fingerprint=fingerprint), key, blob)
 
     if jobs > 1 and len(todo) >= POOL_THRESHOLD and can_fork():
         # Every rule is imported once, here, rather than in each child. The Markdown parser
@@ -155,8 +187,8 @@ def analyze(
         # logs, so it never pays for markdown-it's import (~18 ms) unless it runs out of them.
         for rule in rules:
             rule.scope  # noqa: B018 - a registry entry imports its rule module on first use
-        share(_queues(todo), jobs, here, _analyze_pickled,
-              lambda result: keep(pickle.loads(result[0]), result[1], result[0]))
+        share(_queues(todo), jobs, here, _analyze_packed,
+              lambda result: keep(unpack(pickle.loads(result[0])), result[1], result[0]))
     else:
         for job in todo:
             here(job)
