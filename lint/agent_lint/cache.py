@@ -7,6 +7,9 @@ config, the selected rules, a team schema's bytes):
   parsed model with its records and the findings of the document rules,
   each pickled on its own (unpickled only when asked for, written without
   pickling again);
+* ``project-*.bin``: what the project rules saw in the last full run and
+  found (incremental.py), so a run after a small edit need not load every
+  document;
 * ``run-*-<inputs>.bin``: the final violations of a recent run (the last
   eight, of any settings), keyed by every input's hash, so an unchanged tree
   is answered without parsing anything;
@@ -30,7 +33,7 @@ import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 MAGIC = b"agent-lint-cache\x01"
 RUNS_KEPT = 8
@@ -224,6 +227,10 @@ class Cache:
         except Exception:  # noqa: BLE001 - signed but unreadable (older code): recompute
             return None
 
+    def mark_used(self, keys: Iterable[str]) -> None:
+        """Keep these entries at the next save without reading them (a run that reads a few)."""
+        self._seen.update(keys)
+
     def put(self, key: str, value: Any) -> None:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -259,6 +266,15 @@ class Cache:
             os.unlink(self.directory / f"entries-{self.settings}.added.bin")
         except OSError:
             pass
+
+    # -- what the project rules saw ------------------------------------------------
+
+    def get_project(self) -> Any:
+        """The project memo of the last full run under these settings (see incremental.py)."""
+        return self._read(f"project-{self.settings}.bin")
+
+    def put_project(self, memo: Any) -> None:
+        self._write(f"project-{self.settings}.bin", memo)
 
     # -- file digests by stat ------------------------------------------------------
 

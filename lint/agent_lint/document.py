@@ -240,6 +240,11 @@ class Document:
             self._text = self._reload()
         return self._text
 
+    @property
+    def text_loaded(self) -> bool:
+        """Is the text in memory? A cached or dropped document has none until something reads it."""
+        return self._text is not None
+
     def _reload(self) -> str:
         if self.source is None:
             return ""

@@ -280,23 +280,46 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
         cached = cache.get_run(key)
         if isinstance(cached, Outcome):
             return cached, key
-    from .engine import lint
+    from .engine import lint, project_findings
     from .pipeline import analyze, default_jobs
     from .project import Project
     from .schema_check import session_log_schema
 
     schema = functools.cache(lambda: session_log_schema(config))
+
+    def analyze_some(some: dict[str, Kind], some_targets: set[str]):
+        return analyze(config, some, some_targets, rules, digests, cache=cache,
+                       jobs=options.jobs or default_jobs(), schema=schema)
+
+    # After a small edit, the last full run's project findings may still hold. (Its memo is
+    # kept per settings, which hold a team schema's bytes, and only by a run that got past
+    # the schema's check below: that check has nothing new to say here.)
+    kept = cache.get_project() if remember and key and history is None and projects is None else None
+    if kept is not None:
+        from .incremental import Memo, relint, updated
+
+        outcome = None
+        if isinstance(kept, Memo):
+            outcome = relint(kept, config, rules, all_rules, documents, targets, digests, cache, analyze_some)
+        if outcome is not None:
+            key = key if digests == known else _run_key(documents, targets, history, digests)
+            cache.put_run(key, outcome)
+            memo = updated(kept, digests, key, targets)
+            if memo is not None:
+                cache.put_project(memo)
+            return outcome, key
+
     if config.session_log_schema:
         schema()  # a broken team schema is a config error even with no log to check
-    analyses = analyze(config, documents, set(targets), rules, digests, cache=cache,
-                       jobs=options.jobs or default_jobs(), schema=schema)
+    analyses = analyze_some(documents, set(targets))
     project = Project(config, {path: analyses[path].doc for path in sorted(analyses)}, history)
     by_code = {rule.code: rule for rule in all_rules}
     precomputed = {
         path: [(by_code[code], finding) for code, finding in found] if (found := analyses[path].findings) else ()
         for path in targets
     }
-    outcome = lint(project, rules, all_rules, targets, precomputed)
+    spanning = project_findings(project, rules)
+    outcome = lint(project, rules, all_rules, targets, precomputed, spanning)
     if projects is not None:
         projects.append(project)
     if not remember:
@@ -304,6 +327,10 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     # The analysis has digested every file by now; one may have changed since the key was made.
     key = key if key and digests == known else _run_key(documents, targets, history, digests)
     cache.put_run(key, outcome)
+    if history is None:
+        from .incremental import memo
+
+        cache.put_project(memo(analyses, digests, spanning, key, targets))
     return outcome, key
 
 
