@@ -486,5 +486,5 @@ def test_discovered_kinds_follow_the_config(tmp_path):
         "HAND.md": "# H\n",
     })
     config = load_config(RULES, tmp_path)
-    found = discover(Config(**{**config.__dict__, "respect_gitignore": False}))
+    found = discover(config._replace(respect_gitignore=False))
     assert found == {"HAND.md": Kind.HANDOFF, "docs/SYSTEM.md": Kind.SYSTEM, "logs/2026/01/a.json": Kind.SESSION_LOG}

@@ -9,9 +9,8 @@ schema, validates it; any error names the file and the key.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from .model import AgentLintError, Rule, Severity
 
@@ -46,15 +45,14 @@ GLOBAL_SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """The effective configuration of one run."""
 
     root: Path
     source: Path | None = None
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = {}  # read, never changed
     system_document: str | None = None
     session_logs: tuple[str, ...] = DEFAULT_SESSION_LOGS
     handoff: tuple[str, ...] = DEFAULT_HANDOFF
@@ -63,7 +61,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     max_file_size: int = 4 * 1024 * 1024
-    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
 
     @property
     def system_document_candidates(self) -> tuple[str, ...]:
@@ -73,7 +71,7 @@ class Config:
         """Stable text of everything that changes results (the cache keys on it)."""
         import json
 
-        data = {k: v for k, v in self.__dict__.items() if k not in ("root", "source")}
+        data = {k: v for k, v in self._asdict().items() if k not in ("root", "source")}
         return json.dumps(data, sort_keys=True, default=list)
 
 

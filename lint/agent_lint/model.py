@@ -8,7 +8,6 @@ yielded by a rule, cannot be changed behind the engine's back.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 
@@ -128,8 +127,7 @@ Check = Callable[..., Iterable[Finding]]
 DOC_SECTIONS = ("What it checks", "Why it matters", "Fails", "Passes", "Options")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule's identity and behaviour, declared at the bottom of its module.
 
     ``kinds`` limits a DOCUMENT rule to documents of those kinds; an empty
@@ -144,7 +142,7 @@ class Rule:
     scope: Scope
     check: Check
     doc: str
-    options_schema: Mapping[str, Any] = field(default_factory=dict)
+    options_schema: Mapping[str, Any] = {}  # read, never changed: one empty default serves all
     severity: Severity = Severity.ERROR
     kinds: tuple[Kind, ...] = ()
     fixable: bool = False

@@ -10,7 +10,6 @@ import functools
 import gc
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
@@ -38,8 +37,9 @@ class Shown(NamedTuple):
     severities: frozenset[Severity]
 
 
-@dataclass
-class CheckOptions:
+class CheckOptions(NamedTuple):
+    """What ``agent-lint check`` was asked to do (the CLI's options, or a test's)."""
+
     paths: Sequence[Path] = ()
     config: Path | None = None
     select: Sequence[str] = ()
@@ -58,7 +58,7 @@ class CheckOptions:
     diff: bool = False  # print the fixes as a unified diff instead; write nothing
     baseline: Path | None = None  # report only violations not recorded in this file
     write_baseline: Path | None = None  # record every current violation in this file
-    cwd: Path = field(default_factory=Path.cwd)
+    cwd: Path | None = None  # None: the process's working directory (check() fills it in)
 
 
 def split_selectors(values: Sequence[str]) -> list[str]:
@@ -91,6 +91,8 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     With ``batches`` the output is the batch diagrams of ``--since`` alone
     (``agent-lint batches``); the github format appends them to its step summary.
     """
+    if options.cwd is None:
+        options = options._replace(cwd=Path.cwd())
     # A check makes millions of small objects (tokens, records, cache entries) and
     # almost no reference cycles (a one-process cold check of the real corpus leaves
     # 368 objects in cycles), while each pass of the cycle collector walks them all:

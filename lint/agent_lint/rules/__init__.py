@@ -82,7 +82,7 @@ class LazyRule:
             self._rule = import_module(f".{self.module}", __name__).RULE
             # From now on the rule's fields are plain attributes: the engine reads
             # them for every document, and __getattr__ would cost more than the rules.
-            self.__dict__.update(vars(self._rule))
+            self.__dict__.update(self._rule._asdict())
         return self._rule
 
     def __getattr__(self, attribute: str):
