@@ -44,7 +44,7 @@ MOST_UNREPORTED = 256
 class Memo(NamedTuple):
     """What the project rules saw in one full run, and what they found."""
 
-    documents: dict[str, tuple[str, str, bytes | None, bool]]  # path -> (kind, digest, fingerprint, text read)
+    documents: dict[str, tuple[str, str, str | None, bool]]  # path -> (kind, digest, fingerprint, text read)
     findings: tuple[tuple[str, Finding], ...]  # (rule code, finding) of every project rule, in order
     run: str  # the run-cache key of the outcome these inputs gave
     targets: frozenset[str] | None  # the targets of that run; None: every document

@@ -10,7 +10,6 @@ and whether it came from the cache.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from typing import Any, Callable, NamedTuple, Sequence
@@ -36,17 +35,17 @@ class Analysis(NamedTuple):
     findings: tuple[tuple[str, Finding], ...] | None  # (rule code, finding); None: not a target, not run
     # What project rules can see of the document: the hash of its pickled model and records
     # (incremental.py compares it). None where nothing is cached, which is all that needs it.
-    fingerprint: bytes | None = None
+    fingerprint: str | None = None
 
 
-def pack(doc: Document, findings: tuple[tuple[str, Finding], ...] | None) -> tuple[bytes, bytes]:
+def pack(doc: Document, findings: tuple[tuple[str, Finding], ...] | None) -> tuple[bytes, str]:
     """An analysis as the cache keeps it, and its fingerprint.
 
     The document is pickled on its own inside it, so its hash is known
     without pickling it twice (this costs a cold run nothing measurable).
     """
     model = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
-    fingerprint = hashlib.blake2b(model, digest_size=16).digest()
+    fingerprint = digest(model)
     return pickle.dumps((fingerprint, model, findings), protocol=pickle.HIGHEST_PROTOCOL), fingerprint
 
 
