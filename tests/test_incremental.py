@@ -191,3 +191,14 @@ def test_a_finding_on_a_file_that_is_not_there_survives_an_edit(project, project
     assert project_runs == []
     assert run(project, [SOLO], extend_select=("AL101",)) == []  # not a whole run: not reported
     assert project_runs == []
+
+
+def test_the_memo_and_its_run_serve_every_later_edit(project, project_runs):
+    from agent_lint.cache import RUNS_KEPT
+
+    run(project)
+    project_runs.clear()
+    for n in range(RUNS_KEPT + 3):  # more runs than the cache keeps: the memo's is kept while used
+        edit_json(project, SOLO, outcome=f"Edit {n}.")
+        assert run(project) == run(project, no_cache=True)
+    assert project_runs == [9] * (RUNS_KEPT + 3)  # the runs without a cache alone

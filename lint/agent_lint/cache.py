@@ -320,7 +320,13 @@ class Cache:
 
     # -- whole runs --------------------------------------------------------------
 
-    def get_run(self, key: str) -> Any:
+    def get_run(self, key: str, *, keep: bool = False) -> Any:
+        """The outcome kept for run ``key``; with ``keep``, kept among the newest runs for longer."""
+        if keep:
+            try:
+                os.utime(self.directory / f"run-{self.settings}-{key}.bin")  # put_run drops the oldest
+            except OSError:
+                return None
         return self._read_keyed("run", key)
 
     def put_run(self, key: str, value: Any) -> None:

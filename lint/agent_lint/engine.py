@@ -96,10 +96,15 @@ def resolve(
             suppressions[path] = Suppressions(doc, names) if isinstance(doc, MarkdownDocument) else None
         return suppressions[path]
 
-    ignored_by_glob = {
-        path: [sel for glob, sels in config.per_file_ignores.items() if matches(glob, path) for sel in sels]
-        for path in targets
-    }
+    globs = config.per_file_ignores
+    ignored_by_glob: dict[str, list[str]] = {}
+
+    def ignored(path: str) -> list[str]:
+        """The selectors per-file-ignores sets for this path."""
+        if path not in ignored_by_glob:
+            ignored_by_glob[path] = [sel for glob, sels in globs.items() if matches(glob, path) for sel in sels]
+        return ignored_by_glob[path]
+
     # A project finding may name a file that does not exist (a configured
     # system document that is missing); it is reported when the run covers
     # every document of the project, never when only some files were named.
@@ -108,7 +113,7 @@ def resolve(
     for rule, finding, path in findings:
         if path not in targets and not (whole_run and path not in paths):
             continue
-        if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
+        if globs and path in targets and any(selector_matches(sel, rule) for sel in ignored(path)):
             continue
         sup = suppressor(path)
         if sup is not None and sup.suppresses(rule.code, finding.line):
@@ -118,13 +123,14 @@ def resolve(
                       rule_severity(config, rule), finding.fix)
         )
     meta = [rule for rule in rules if rule.scope is Scope.META]
-    for path in sorted(targets):
+    # Only a Markdown document has suppression comments to report on.
+    commented = sorted(path for path, doc in documents.items() if isinstance(doc, MarkdownDocument) and path in targets)
+    for path in commented if meta else ():
         sup = suppressor(path)
-        if sup is None or not meta:
-            continue
+        assert sup is not None
         unused: list[Unused] = sup.unused(active)
         for rule in meta:
-            if any(selector_matches(sel, rule) for sel in ignored_by_glob.get(path, ())):
+            if globs and any(selector_matches(sel, rule) for sel in ignored(path)):
                 continue
             for finding in rule.check(unused, rule_options(config, rule)):
                 violations.append(

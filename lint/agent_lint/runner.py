@@ -298,17 +298,15 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     # the schema's check below: that check has nothing new to say here.)
     kept = cache.get_project() if remember and key and history is None and projects is None else None
     if kept is not None:
-        from .incremental import Memo, relint, updated
+        from .incremental import Memo, relint
 
         outcome = None
         if isinstance(kept, Memo):
             outcome = relint(kept, config, rules, all_rules, documents, targets, digests, cache, analyze_some)
         if outcome is not None:
+            # The memo stays as the full run left it: the next edit is measured from it too.
             key = key if digests == known else _run_key(documents, targets, history, digests)
             cache.put_run(key, outcome)
-            memo = updated(kept, digests, key, targets)
-            if memo is not None:
-                cache.put_project(memo)
             return outcome, key
 
     if config.session_log_schema:
