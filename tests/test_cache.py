@@ -284,39 +284,38 @@ def test_reports_are_dropped_with_the_run_they_were_kept_for(project, monkeypatc
     assert len(runs) == 2 and outputs <= runs and outputs
 
 
-def test_a_few_changed_entries_are_added_beside_the_entries_file_not_rewritten_into_it(project, analyzed):
+def test_an_edit_rewrites_the_one_bucket_of_entries_its_file_is_in(project, analyzed):
+    from agent_lint.cache import BUCKETS, _bucket_of
+
     sessions = project / ".agents" / "sessions"
-    for n in range(6, 60):  # 61 entries: two edits (2 added, 2 unused) stay under an eighth
+    for n in range(6, 60):
         sid = f"2026-03-02-pr-review-{300 + n}"
         (sessions / f"{sid}.md").write_text(LOG.format(id=sid, n=300 + n), encoding="utf-8")
     cold = run(project)
-    (entries,) = (project / ".agent_lint_cache").glob("entries-*[0-9a-f].bin")
-    before = entries.stat()
-    additions = entries.with_name(entries.name.replace(".bin", ".added.bin"))
+    buckets = sorted((project / ".agent_lint_cache").glob("entries-*.bin"))
+    assert len(buckets) == BUCKETS  # 61 documents fill every one
+    before = {file.name: file.stat().st_ino for file in buckets}
 
-    def edit(n: int) -> None:
-        log = sessions / f"2026-03-02-pr-review-{300 + n}.md"
+    def edit(n: int) -> str:
+        path = f".agents/sessions/2026-03-02-pr-review-{300 + n}.md"
+        log = project / path
         log.write_text(log.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        return path
 
-    edit(1)
+    path = edit(1)
     analyzed.clear()
-    assert run(project) == cold and len(analyzed) == 1
-    assert entries.stat().st_mtime_ns == before.st_mtime_ns and entries.stat().st_ino == before.st_ino
-    assert additions.exists()
-    # Both files are read: nothing is analysed again, and a second edit adds to the additions.
-    analyzed.clear()
-    assert run(project) == cold and analyzed == []
-    edit(2)
-    analyzed.clear()
-    assert run(project) == cold and len(analyzed) == 1 and entries.stat().st_ino == before.st_ino
-    # Past an eighth of the entries, the entries file is written whole again and the additions go.
-    for n in range(3, 8):
-        edit(n)
-    analyzed.clear()
-    assert run(project) == cold and len(analyzed) == 5
-    assert entries.stat().st_ino != before.st_ino and not additions.exists()
+    assert run(project) == cold and analyzed == [path]
+    rewritten = {file.name for file in buckets if file.stat().st_ino != before[file.name]}
+    assert rewritten == {f"{buckets[0].name.rsplit('-', 1)[0]}-{_bucket_of(path + ':x'):02x}.bin"}
+    # The new entry is found, and the old version of the file is gone from its bucket.
     analyzed.clear()
     assert run(project) == cold and analyzed == []
+    (project / path).write_text(LOG.format(id="2026-03-02-pr-review-301", n=301), encoding="utf-8")
+    for prefix in ("run", "out", "project"):  # what would answer without the entries
+        for kept in (project / ".agent_lint_cache").glob(f"{prefix}-*.bin"):
+            kept.unlink()
+    analyzed.clear()
+    assert run(project) == cold and analyzed == [path]  # its first version was dropped: analysed again
 
 
 def test_discovery_reuses_what_each_path_was_found_to_be_and_forgets_removed_ones(project, monkeypatch):
