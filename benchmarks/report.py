@@ -13,6 +13,9 @@ ROWS = (
     ("cold", "agent-lint check, cold"),
     ("warm", "agent-lint check, warm"),
     ("touched", "agent-lint check, 1 log touched"),
+    ("edited", "agent-lint check, 1 record edited"),
+    ("one-log-alone", "that log alone, no cache"),
+    ("one-log-alone-warm", "that log alone, warm"),
     ("one-file", "agent-lint check <one log>"),
     ("one-file-warm", "agent-lint check <one log>, warm"),
     ("markdownlint-cli2", "markdownlint-cli2 (Markdown only)"),
@@ -24,6 +27,7 @@ RATIOS = {
     "cold/floor": ("cold", "floor"),
     "warm/cold": ("warm", "cold"),
     "touched/warm": ("touched", "warm"),
+    "edited/warm": ("edited", "warm"),
     "one-file/import": ("one-file", "import"),
     "one-file-warm/import": ("one-file-warm", "import"),
 }
@@ -40,16 +44,36 @@ def _divide(results: dict, top: str, bottom: str, metric: str) -> float | None:
     return round(a[metric] / b[metric], 3)
 
 
+# name -> ((a, b), (c, d)): (a - b) / (c - d). What one touched log adds to a warm run,
+# against what checking that log costs beyond a run with nothing to do.
+DIFFERENCES = {
+    "touched-warm/alone": (("touched", "warm"), ("one-log-alone", "one-log-alone-warm")),
+    "edited-warm/alone": (("edited", "warm"), ("one-log-alone", "one-log-alone-warm")),
+}
+
+
+def _difference(results: dict, top: tuple[str, str], bottom: tuple[str, str], metric: str) -> float | None:
+    names = (*top, *bottom)
+    if not all(_usable(results.get(name), metric) for name in names):
+        return None
+    a, b, c, d = (results[name][metric] for name in names)
+    return round((a - b) / (c - d), 3) if c > d else None
+
+
 def ratios(results: dict) -> dict:
     out = {}
     for name, (top, bottom) in RATIOS.items():
-        if top not in results and name.startswith("one-file-warm"):
+        if top not in results and (name.startswith("one-file-warm") or name.startswith("edited")):
             continue
         entry = {"wall": _divide(results, top, bottom, "wall_ms"), "cpu": _divide(results, top, bottom, "cpu_ms")}
         notes = {results.get(k, {}).get("note") for k in (top, bottom)} - {None}
         if notes:
             entry["note"] = "; ".join(sorted(notes))
         out[name] = entry
+    for name, (top, bottom) in DIFFERENCES.items():
+        if all(key in results for key in (*top, *bottom)):
+            out[name] = {"wall": _difference(results, top, bottom, "wall_ms"),
+                         "cpu": _difference(results, top, bottom, "cpu_ms")}
     return out
 
 

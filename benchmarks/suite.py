@@ -9,8 +9,14 @@ scale. On each tree, every command below runs as a child process:
   checks (list from agent-lint's own config and discovery);
 - ``cold``, ``warm``, ``touched``: ``agent-lint check``, the command CI runs,
   with no cache, with a filled cache (in its default place in the tree), and
-  with a filled cache after one session log changed (only once agent-lint
-  has a cache); exit code 1 (violations found) counts as a normal run;
+  with a filled cache after one session log changed (a line added at its
+  end, what its record holds unchanged; only once agent-lint has a cache);
+  exit code 1 (violations found) counts as a normal run;
+- ``edited``: the same after a protocol field of that log (its ``completed``
+  time) changed, which the rules spanning files must see;
+- ``one-log-alone``, ``one-log-alone-warm``: that log in a project of its
+  own (with the tree's config and schema), without and with a cache: what
+  checking that one file costs beyond a run with nothing to do;
 - ``one-file``: ``agent-lint check <one session log>`` without a cache, and
   ``one-file-warm`` with a filled one (the pre-commit case);
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
@@ -191,6 +197,40 @@ def _append_byte(path: Path) -> Callable[[], None]:
     return touch
 
 
+def _edit_protocol(path: Path) -> Callable[[], None]:
+    """Give a JSON log a new ``completed`` time at each call (a line at its end if it is not an object)."""
+    count = 0
+
+    def edit() -> None:
+        nonlocal count
+        count += 1
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            _append_byte(path)()
+            return
+        # Never a time used before: a repeated one would be answered by the run cache.
+        data["completed"] = f"2026-01-{1 + count // 1440:02d}T{count // 60 % 24:02d}:{count % 60:02d}Z"
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return edit
+
+
+def _alone(tree: Tree, one: str, workdir: Path) -> Path:
+    """A project holding only ``one`` of ``tree``, with the tree's config and session-log schema."""
+    folder = workdir / f"alone-{tree.root.name}"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / one).parent.mkdir(parents=True)
+    shutil.copyfile(tree.root / one, folder / one)
+    shutil.copyfile(tree.root / ".agent-lint.toml", folder / ".agent-lint.toml")
+    config, _ = discover(tree.root)
+    if config.session_log_schema:
+        schemas = Path(config.session_log_schema).parent
+        shutil.copytree(tree.root / schemas, folder / schemas, dirs_exist_ok=True, copy_function=shutil.copyfile)
+    return folder
+
+
 def _clear(folder: Path) -> Callable[[], None]:
     return lambda: shutil.rmtree(folder, ignore_errors=True)
 
@@ -225,8 +265,9 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
             return None
         kwargs.setdefault("runs", plan.runs)
         kwargs.setdefault("warmup", plan.warmup)
+        cwd = kwargs.pop("cwd", root)
         try:
-            result = measure(argv, root, env, **kwargs)
+            result = measure(argv, cwd, env, **kwargs)
         except (CommandFailed, OSError) as err:
             results[name] = {"error": str(err)}
             plan.log(f"  {tree.name}: {name} failed: {err}")
@@ -251,6 +292,13 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
         run("warm", tool.check(), accept=clean_or_found, warmup=filled)
         if one is not None:
             run("touched", tool.check(), accept=clean_or_found, before=_append_byte(root / one), warmup=filled)
+            run("edited", tool.check(), accept=clean_or_found, before=_edit_protocol(root / one), warmup=filled,
+                part_of="touched")
+            if plan.wants("touched"):
+                alone = _alone(tree, one, workdir)
+                run("one-log-alone", tool.check("--no-cache"), accept=clean_or_found, cwd=alone, part_of="touched")
+                run("one-log-alone-warm", tool.check(), accept=clean_or_found, cwd=alone, part_of="touched",
+                    warmup=filled)
             run("one-file", tool.check("--no-cache", one), accept=clean_or_found)
             # The pre-commit case: a filled cache and one named file.
             run("one-file-warm", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled)

@@ -97,12 +97,15 @@ def test_quick_run_writes_json_with_every_section(tmp_path):
     assert [tree["files"] for tree in result["corpora"]] == [12, 24]
     for tree in result["corpora"]:
         measured = tree["measurements"]
-        assert {"import", "floor", "floor-parse", "cold", "warm", "touched", "one-file"} <= set(measured)
-        for name in ("import", "floor", "cold", "warm", "touched", "one-file"):
+        assert {"import", "floor", "floor-parse", "cold", "warm", "touched", "edited", "one-log-alone",
+                "one-log-alone-warm", "one-file"} <= set(measured)
+        for name in ("import", "floor", "cold", "warm", "touched", "edited", "one-log-alone", "one-log-alone-warm",
+                     "one-file"):
             assert "error" not in measured[name], measured[name]
             assert measured[name]["wall_ms"] > 0 and measured[name]["peak_mb"] > 0
         assert measured["floor-parse"]["json"] + measured["floor-parse"]["markdown"] == tree["files"]
-        assert {"cold/floor", "warm/cold", "touched/warm", "one-file/import"} <= set(tree["ratios"])
+        assert {"cold/floor", "warm/cold", "touched/warm", "edited/warm", "touched-warm/alone",
+                "one-file/import"} <= set(tree["ratios"])
     growth = result["growth"]
     assert growth["files"] == [12, 24]
     assert "cold_ms_per_file" in growth["per_file_ratio"]
@@ -113,3 +116,21 @@ def test_unknown_only_name_is_a_usage_error():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "nonsense" in done.stderr
+
+
+def test_each_protocol_edit_gives_the_log_a_record_it_never_had(tmp_path):
+    from benchmarks.suite import _edit_protocol
+
+    log = tmp_path / "log.json"
+    log.write_text('{"id": "x", "completed": "2026-01-01T00:00Z", "outcome": "Done."}\n', encoding="utf-8")
+    edit = _edit_protocol(log)
+    seen = set()
+    for _ in range(70):  # past an hour of minutes
+        edit()
+        data = json.loads(log.read_text(encoding="utf-8"))
+        assert data["outcome"] == "Done."
+        seen.add(data["completed"])
+    assert len(seen) == 70
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    _edit_protocol(tmp_path / "broken.json")()
+    assert (tmp_path / "broken.json").read_text(encoding="utf-8") == "{\n"
