@@ -212,7 +212,7 @@ class Gate:
 
     @property
     def known_ids(self) -> frozenset[str]:
-        return frozenset(doc.stem for doc in self.project.session_logs)
+        return self.project.session_ids
 
     def at_handoff(self, commit: Commit, batch: Batch | None = None) -> tuple[str, int, int]:
         """Where to report a HANDOFF commit: the file it changes, at the batch's entry when there is one."""

@@ -24,7 +24,7 @@ class Project:
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: Kind) -> list[Document]:
-        return self.derived(f"kind:{kind.value}", lambda p: [doc for doc in p.documents.values() if doc.kind is kind])
+        return self.derived("by-kind", _by_kind).get(kind, [])
 
     @property
     def system_document(self) -> Document | None:
@@ -51,6 +51,11 @@ class Project:
             self._memo[key] = compute(self)
         return self._memo[key]
 
+    @property
+    def session_ids(self) -> frozenset[str]:
+        """The ID (file stem) of every session log, those that failed to load included."""
+        return self.derived("session-ids", lambda p: frozenset(doc.stem for doc in p.session_logs))
+
     def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:
         """Extract a record from a document once per run, however many rules ask."""
         if name in doc.records:
@@ -59,3 +64,11 @@ class Project:
         if key not in self._memo:
             self._memo[key] = extract(doc)
         return self._memo[key]
+
+
+def _by_kind(project: Project) -> dict[Kind | None, list[Document]]:
+    """Every document by kind, in one pass (projects hold tens of thousands)."""
+    grouped: dict[Kind | None, list[Document]] = {}
+    for doc in project.documents.values():
+        grouped.setdefault(doc.kind, []).append(doc)
+    return grouped

@@ -29,13 +29,13 @@ session log.
 None.
 """
 
-from ..extract.session_log import describe_update, locate, session_records
+from ..extract.session_log import describe_update, locate, records_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for record in session_records(project):
-        if record.role == "worker" and record.handoff_updates:
+    for record in records_by_role(project, "worker"):
+        if record.handoff_updates:
             line, column = locate(project, record, ("handoffUpdated",))
             yield Finding(line, column, f"worker session '{record.id}' records "
                                         f"{describe_update(record.handoff_updates[0])}; only the orchestrator "

@@ -48,7 +48,7 @@ None.
 from ..document import JsonDocument, MarkdownDocument
 from ..edits import checklist_json_items, checklist_section, json_append_member, section_insertion
 from ..extract.parallel_pattern import template_items
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import locate, records_by_role
 from ..model import Finding, Fix, Rule, Scope
 
 
@@ -69,8 +69,8 @@ def _fix(doc, template: tuple[str, ...], source: str) -> Fix | None:
 def check(project, options: dict):
     system = project.system_document
     template = project.record(system, "prerequisites-template", template_items) if system else ()
-    for record in session_records(project):
-        if record.role == "orchestrator" and not record.prerequisites:
+    for record in records_by_role(project, "orchestrator"):
+        if not record.prerequisites:
             where = "has an empty" if record.prerequisites is not None else "has no"
             line, column = locate(project, record, ("prerequisites",))
             fix = None

@@ -34,7 +34,7 @@ import re
 from functools import lru_cache
 
 from ..extract.parallel_pattern import template_items
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import locate, records_by_role
 from ..model import Finding, Rule, Scope
 
 
@@ -53,8 +53,8 @@ def check(project, options: dict):
     if not template:
         return
     wanted_keys = [(wanted, _norm(wanted)) for wanted in template]
-    for record in session_records(project):
-        if record.role != "orchestrator" or not record.prerequisites:
+    for record in records_by_role(project, "orchestrator"):
+        if not record.prerequisites:
             continue
         have = [_norm(item.text) for item in record.prerequisites]
         exact = set(have)

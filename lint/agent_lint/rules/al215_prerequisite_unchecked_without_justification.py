@@ -29,15 +29,14 @@ cannot tell a considered exception from a forgotten check.
 None.
 """
 
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import locate, records_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    records = session_records(project)
-    named = {record.orchestrator for record in records if record.role == "worker"}
-    for record in records:
-        if record.role != "orchestrator" or not (record.dispatched or record.id in named):
+    named = {record.orchestrator for record in records_by_role(project, "worker")}
+    for record in records_by_role(project, "orchestrator"):
+        if not (record.dispatched or record.id in named):
             continue
         for item in record.prerequisites or ():
             if not item.checked and not item.note:

@@ -23,15 +23,13 @@ Every dispatched ID has its log.
 None.
 """
 
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import locate, records_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    known = {doc.stem for doc in project.session_logs}
-    for record in session_records(project):
-        if record.role != "orchestrator":
-            continue
+    known = project.session_ids
+    for record in records_by_role(project, "orchestrator"):
         for index, worker in enumerate(record.dispatched):
             if worker not in known:
                 line, column = locate(project, record, ("dispatched", index))

@@ -26,15 +26,15 @@ the worker outside every batch check.
 None.
 """
 
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import locate, records_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    known = {doc.stem for doc in project.session_logs}
-    for record in session_records(project):
+    known = project.session_ids
+    for record in records_by_role(project, "worker"):
         orchestrator = record.orchestrator
-        if record.role == "worker" and orchestrator and orchestrator not in known:
+        if orchestrator and orchestrator not in known:
             line, column = locate(project, record, ("orchestrator",))
             yield Finding(line, column, f"orchestrator session '{orchestrator}' has no session log",
                           path=record.path)

@@ -49,7 +49,7 @@ def _candidates(base: str, href: str) -> list[str]:
 
 def check(project, options: dict):
     logs = {doc.path for doc in project.session_logs}
-    stems = {doc.stem for doc in project.session_logs}
+    stems = project.session_ids
     for doc in project.handoffs:
         if doc.load_error is not None:
             continue
