@@ -147,10 +147,11 @@ def analyze(
     _CONFIG, _RULES, _SCHEMA, _OPTIONS = config, rules, None, {}
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
+    root = os.fspath(config.root)  # once: os.path.join asks a Path for its text every time
     for path, kind in documents.items():
         hit = unpack(cache.get(f"{path}:{digests[path]}")) if cache is not None and digests.get(path) else None
         if hit is not None and (hit.findings is not None or path not in targets):
-            hit.doc.source = os.path.join(config.root, path)
+            hit.doc.source = os.path.join(root, path)
             results[path] = hit
         else:
             todo.append((path, kind, path in targets))
@@ -164,7 +165,7 @@ def analyze(
 
     def keep(analysis: Analysis | None, key: str | None, blob: bytes | None) -> None:
         assert analysis is not None, "a worker's result is packed by pack()"
-        analysis.doc.source = os.path.join(config.root, analysis.doc.path)  # not pickled
+        analysis.doc.source = os.path.join(root, analysis.doc.path)  # not pickled
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
         if cache is not None and key is not None and blob is not None:
