@@ -29,9 +29,10 @@ from ..document import Document, JsonDocument, MarkdownDocument, normalize_key
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
 ROLES = ("orchestrator", "worker", "single")
 # The fields project rules read; slim() keeps these and drops the rest (a log's prerequisites
-# stay as CheckItems, not twice).
-PROTOCOL_KEYS = ("id", "date", "agent", "role", "branch", "objective", "orchestrator", "dispatched",
-                 "status", "completed", "handoffUpdated")
+# stay as CheckItems, not twice). Date, agent, branch and objective are for the schema and the
+# document rules alone: kept, they were a third of what 15,000 cached records held, and an
+# edit to an objective would have looked like news to the project rules (incremental.py).
+PROTOCOL_KEYS = ("id", "role", "orchestrator", "dispatched", "status", "completed", "handoffUpdated")
 
 JsonPath = tuple[Any, ...]
 
