@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -213,16 +214,16 @@ class Document:
     A document travels between processes and into the cache without its text
     (and, for JSON, its data): what rules need afterwards is the model and the
     ``records`` extracted from it. Should anything still ask for the text, it
-    is read again from ``source``.
+    is read again from ``source`` (its ``root`` and path).
     """
 
     format = "text"
     _HEAVY = ("_text", "lines", "_line_starts")
     # Also left out of a pickled document (the cache holds thousands; each attribute costs every
     # load): where to read its text from (set by whoever loads it), how many positions were asked.
-    _UNPICKLED = ("source", "_positions_asked")
+    _UNPICKLED = ("root", "_positions_asked")
     _text: str | None = None
-    source: str | None = None  # absolute path, for reloading the text
+    root: str | None = None  # the project's folder, for reloading the text (one string shared by all)
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
@@ -245,10 +246,16 @@ class Document:
         """Is the text in memory? A cached or dropped document has none until something reads it."""
         return self._text is not None
 
+    @property
+    def source(self) -> str | None:
+        """The file's absolute path, where it is known."""
+        return None if self.root is None else os.path.join(self.root, self.path)
+
     def _reload(self) -> str:
-        if self.source is None:
+        source = self.source
+        if source is None:
             return ""
-        with open(self.source, "rb") as handle:
+        with open(source, "rb") as handle:
             decoded = decode(handle.read())
         return "" if isinstance(decoded, LoadError) else decoded[0]
 

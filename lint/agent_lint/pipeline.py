@@ -70,6 +70,7 @@ def default_jobs() -> int:
 
 # Every process's view of the run, set before the fork.
 _CONFIG: Config | None = None
+_ROOT = ""  # _CONFIG.root as text: one string every document shares
 _RULES: Sequence[Rule] = ()
 _SCHEMA: Any = None  # the run's compiled session-log schema (schema_check.CompiledSchema)
 _OPTIONS: dict[str, dict[str, Any]] = {}  # each rule's options (engine.options_by_rule)
@@ -88,7 +89,7 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     else:
         doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
         key = digest(data)
-    doc.source = os.path.join(_CONFIG.root, path)  # os.path: a Path per document costs more
+    doc.root = _ROOT
     extract_records(doc)
     if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
         from .schema_check import validation_errors
@@ -143,15 +144,16 @@ def analyze(
     session log has to be analysed, so a run answered from the cache never
     imports a validator.
     """
-    global _CONFIG, _RULES, _SCHEMA, _OPTIONS
+    global _CONFIG, _ROOT, _RULES, _SCHEMA, _OPTIONS
     _CONFIG, _RULES, _SCHEMA, _OPTIONS = config, rules, None, {}
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
-    root = os.fspath(config.root)  # once: os.path.join asks a Path for its text every time
+    _ROOT = os.fspath(config.root)
+    root = _ROOT
     for path, kind in documents.items():
         hit = unpack(cache.get(f"{path}:{digests[path]}")) if cache is not None and digests.get(path) else None
         if hit is not None and (hit.findings is not None or path not in targets):
-            hit.doc.source = os.path.join(root, path)
+            hit.doc.root = root
             results[path] = hit
         else:
             todo.append((path, kind, path in targets))
@@ -165,7 +167,7 @@ def analyze(
 
     def keep(analysis: Analysis | None, key: str | None, blob: bytes | None) -> None:
         assert analysis is not None, "a worker's result is packed by pack()"
-        analysis.doc.source = os.path.join(root, analysis.doc.path)  # not pickled
+        analysis.doc.root = root  # not pickled
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
         if cache is not None and key is not None and blob is not None:
