@@ -157,6 +157,8 @@ def analyze(
             results[path] = hit
         else:
             todo.append((path, kind, path in targets))
+    if cache is not None:
+        cache.done_reading()
 
     if todo:
         _OPTIONS = options_by_rule(config, rules)

@@ -308,6 +308,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
             key = key if digests == known else _run_key(documents, targets, history, digests)
             cache.put_run(key, outcome)
             return outcome, key
+        kept = None  # a full run after all: the memo (5 MB on the 10x tree) is not needed beside it
 
     if config.session_log_schema:
         schema()  # a broken team schema is a config error even with no log to check
