@@ -63,7 +63,8 @@ def edit_json(root: Path, path: str, **changes) -> None:
 def test_an_edit_to_what_no_project_rule_reads_reuses_their_findings(project, project_runs):
     first = run(project)
     assert project_runs == [9] and first
-    edit_json(project, SOLO, workLog=["09:00 Sorted the entries.", "09:20 Fixed two links."], outcome="Done twice.")
+    edit_json(project, SOLO, workLog=["09:00 Sorted the entries.", "09:20 Fixed two links."], outcome="Done twice.",
+              objective="Tidy the changelog and its links", agent="cursor-agent")
     project_runs.clear()
     after = run(project)
     assert project_runs == []  # answered from the memo: the log's record is what it was
