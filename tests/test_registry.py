@@ -117,3 +117,33 @@ def test_assembled_config_schema_is_valid():
         rule = next(r for r in RULES if key in (r.code, r.name))
         table = {"rules": {key: {**rule.default_options(), "severity": rule.severity.value}}}
         assert not list(validator.iter_errors(table)), key
+
+
+def test_the_facts_kept_about_each_rule_are_its_own(tmp_path, monkeypatch):
+    """What a run learns of a rule without importing it (scope, kinds, ...) is what the rule says."""
+    import subprocess
+    import sys
+
+    from agent_lint.rules import FACTS, LazyRule, rule_facts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rule_facts.cache_clear()
+    try:
+        rule_facts()  # imports every rule once and remembers what it found
+        rule_facts.cache_clear()
+        for entry in RULES:
+            fresh = LazyRule(entry.module)
+            for name in FACTS:
+                assert getattr(fresh, name) == getattr(entry.load(), name), (entry.code, name)
+            assert fresh.default_options() == entry.load().default_options(), entry.code
+            assert fresh._rule is None, f"{entry.code}: learning its facts imported it"
+    finally:
+        rule_facts.cache_clear()
+    # A new process learns them from the user cache folder and imports no rule to do so.
+    probe = ("import sys; from agent_lint.rules import RULES; "
+             "[(r.scope, r.kinds, r.severity, r.default_options()) for r in RULES]; "
+             "print(sorted(m for m in sys.modules if m.startswith('agent_lint.rules.al')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -190,7 +190,7 @@ def analyze(
         # is not: children start with the Markdown documents, this process with the JSON
         # logs, so it never pays for markdown-it's import (~18 ms) unless it runs out of them.
         for rule in rules:
-            rule.scope  # noqa: B018 - a registry entry imports its rule module on first use
+            rule.check  # noqa: B018 - a registry entry imports its rule module on first use
         share(_queues(todo), jobs, here, _analyze_packed,
               lambda result: keep(unpack(pickle.loads(result[0])), result[1], result[0]))
     else:
