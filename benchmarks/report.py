@@ -18,6 +18,7 @@ ROWS = (
     ("one-log-alone-warm", "that log alone, warm"),
     ("one-file", "agent-lint check <one log>"),
     ("one-file-warm", "agent-lint check <one log>, warm"),
+    ("one-file-touched", "agent-lint check <one log>, touched"),
     ("markdownlint-cli2", "markdownlint-cli2 (Markdown only)"),
     ("pymarkdown", "pymarkdown scan -r (Markdown only)"),
 )
@@ -30,6 +31,7 @@ RATIOS = {
     "edited/warm": ("edited", "warm"),
     "one-file/import": ("one-file", "import"),
     "one-file-warm/import": ("one-file-warm", "import"),
+    "one-file-touched/import": ("one-file-touched", "import"),
 }
 
 
@@ -63,7 +65,7 @@ def _difference(results: dict, top: tuple[str, str], bottom: tuple[str, str], me
 def ratios(results: dict) -> dict:
     out = {}
     for name, (top, bottom) in RATIOS.items():
-        if top not in results and (name.startswith("one-file-warm") or name.startswith("edited")):
+        if top not in results and (name.startswith("one-file-") or name.startswith("edited")):
             continue
         entry = {"wall": _divide(results, top, bottom, "wall_ms"), "cpu": _divide(results, top, bottom, "cpu_ms")}
         notes = {results.get(k, {}).get("note") for k in (top, bottom)} - {None}

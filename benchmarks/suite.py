@@ -18,7 +18,9 @@ scale. On each tree, every command below runs as a child process:
   own (with the tree's config and schema), without and with a cache: what
   checking that one file costs beyond a run with nothing to do;
 - ``one-file``: ``agent-lint check <one session log>`` without a cache, and
-  ``one-file-warm`` with a filled one (the pre-commit case);
+  ``one-file-warm`` with a filled one, ``one-file-touched`` with a filled one
+  after a line was added to that log (pre-commit's case: it names the files
+  that changed);
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
   those linters, where installed, as reference points (real corpus and the
   smallest synthetic tree only, at most three runs).
@@ -300,8 +302,10 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
                 run("one-log-alone-warm", tool.check(), accept=clean_or_found, cwd=alone, part_of="touched",
                     warmup=filled)
             run("one-file", tool.check("--no-cache", one), accept=clean_or_found)
-            # The pre-commit case: a filled cache and one named file.
+            # The pre-commit case: a filled cache and one named file, as it was, then just changed.
             run("one-file-warm", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled)
+            run("one-file-touched", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled,
+                before=_append_byte(root / one))
     else:
         cold = run("cold", tool.check(), accept=clean_or_found)
         for name in ("warm", "touched"):

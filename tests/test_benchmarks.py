@@ -98,7 +98,7 @@ def test_quick_run_writes_json_with_every_section(tmp_path):
     for tree in result["corpora"]:
         measured = tree["measurements"]
         assert {"import", "floor", "floor-parse", "cold", "warm", "touched", "edited", "one-log-alone",
-                "one-log-alone-warm", "one-file"} <= set(measured)
+                "one-log-alone-warm", "one-file", "one-file-warm", "one-file-touched"} <= set(measured)
         for name in ("import", "floor", "cold", "warm", "touched", "edited", "one-log-alone", "one-log-alone-warm",
                      "one-file"):
             assert "error" not in measured[name], measured[name]
