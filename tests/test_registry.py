@@ -147,3 +147,43 @@ def test_the_facts_kept_about_each_rule_are_its_own(tmp_path, monkeypatch):
                           env={**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("kept", ['{"AL201": {"scope": "nonsense"}}', "not json", '{"AL201": 1}', "[]"])
+def test_damaged_rule_facts_are_not_believed(tmp_path, monkeypatch, kept):
+    import json as jsonlib
+
+    from agent_lint.cache import source_stamp
+    from agent_lint.rules import LazyRule, rule_facts
+
+    folder = tmp_path / "agent-lint" / "rule-facts"
+    folder.mkdir(parents=True)
+    (folder / source_stamp()).write_text(kept, encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rule_facts.cache_clear()
+    try:
+        rule = LazyRule("al201_session_log_schema_violation")
+        assert rule.scope is rule.load().scope and rule.kinds == rule.load().kinds
+        # Worked out again and kept in place of the damaged file.
+        assert jsonlib.loads((folder / source_stamp()).read_text(encoding="utf-8"))["AL201"]["scope"] == "document"
+    finally:
+        rule_facts.cache_clear()
+
+
+def test_a_rule_whose_kept_facts_make_no_sense_is_asked_itself(tmp_path, monkeypatch):
+    import json as jsonlib
+
+    from agent_lint.cache import source_stamp
+    from agent_lint.rules import LazyRule, rule_facts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rule_facts.cache_clear()
+    try:
+        facts = rule_facts()
+        facts["AL201"]["scope"] = "nonsense"
+        (tmp_path / "agent-lint" / "rule-facts" / source_stamp()).write_text(jsonlib.dumps(facts), encoding="utf-8")
+        rule_facts.cache_clear()
+        rule = LazyRule("al201_session_log_schema_violation")
+        assert rule.scope is rule.load().scope
+    finally:
+        rule_facts.cache_clear()

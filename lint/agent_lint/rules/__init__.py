@@ -103,13 +103,15 @@ class LazyRule:
     def _learn(self) -> bool:
         """Take what the engine asks of this rule from :func:`rule_facts`, without importing it."""
         facts = rule_facts().get(self.code)
-        if facts is None:
+        try:
+            learnt = dict(
+                scope=Scope(facts["scope"]), kinds=tuple(Kind(k) for k in facts["kinds"]),
+                handles_load_errors=bool(facts["handles_load_errors"]), severity=Severity(facts["severity"]),
+                fixable=bool(facts["fixable"]), _defaults=facts["defaults"],
+            )
+        except (TypeError, KeyError, ValueError):  # none kept, or a damaged file: ask the rule itself
             return False
-        self.__dict__.update(
-            scope=Scope(facts["scope"]), kinds=tuple(Kind(k) for k in facts["kinds"]),
-            handles_load_errors=facts["handles_load_errors"], severity=Severity(facts["severity"]),
-            fixable=facts["fixable"], _defaults=facts["defaults"],
-        )
+        self.__dict__.update(learnt)
         return True
 
     def __eq__(self, other: object) -> bool:
