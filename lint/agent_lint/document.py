@@ -17,7 +17,6 @@ import bisect
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
@@ -44,14 +43,28 @@ _SUPPRESSION = re.compile(
 # Load failures
 
 
-@dataclass(frozen=True)
 class LoadError:
-    """Why a file could not be turned into a model, and where."""
+    """Why a file could not be turned into a model, and where. (Not a tuple: decode() returns one or the other.)"""
 
-    kind: str  # "unreadable", "encoding", "json", "front-matter", "too-large"
-    message: str
-    line: int = 1
-    column: int = 1
+    __slots__ = ("kind", "message", "line", "column")
+
+    def __init__(self, kind: str, message: str, line: int = 1, column: int = 1):
+        self.kind = kind  # "unreadable", "encoding", "json", "front-matter", "too-large"
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def _fields(self) -> tuple[str, str, int, int]:
+        return (self.kind, self.message, self.line, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LoadError) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"LoadError(kind={self.kind!r}, message={self.message!r}, line={self.line}, column={self.column})"
 
 
 # ----------------------------------------------------------------------------

@@ -6,7 +6,6 @@ already read and parsed, so a rule never touches the file system or git.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 from .config import Config
@@ -16,12 +15,12 @@ from .model import Kind
 T = TypeVar("T")
 
 
-@dataclass
 class Project:
-    config: Config
-    documents: dict[str, Document]
-    history: Any = None  # agent_lint.history.History when --since is given
-    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    def __init__(self, config: Config, documents: dict[str, Document], history: Any = None):
+        self.config = config
+        self.documents = documents
+        self.history = history  # agent_lint.history.History when --since is given
+        self._memo: dict[tuple[str, str], Any] = {}
 
     def of_kind(self, kind: Kind) -> list[Document]:
         return self.derived("by-kind", _by_kind).get(kind, [])

@@ -13,7 +13,6 @@ finding whose message starts with the JSON path of the offending value.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,16 +22,20 @@ from .model import AgentLintError
 from .schema_errors import error_message, explainable, from_rs, sort_key
 
 
-@dataclass(frozen=True)
 class CompiledSchema:
     """A validator ready for use, and where its schema came from."""
 
-    schema: dict[str, Any]
-    source: str  # "built-in" or the schema's path relative to the config root
-    builtin: bool
-    registry: Any = None  # jsonschema's registry for a team schema's $refs
-    fast: Any = None  # a jsonschema-rs validator of the same schema, when it compiles
-    explains: bool = False  # fast's errors can be worded as jsonschema's (schema_errors.explainable)
+    def __init__(self, schema: dict[str, Any], source: str, builtin: bool, registry: Any = None, fast: Any = None,
+                 explains: bool = False):
+        self.schema = schema
+        self.source = source  # "built-in" or the schema's path relative to the config root
+        self.builtin = builtin
+        self.registry = registry  # jsonschema's registry for a team schema's $refs
+        self.fast = fast  # a jsonschema-rs validator of the same schema, when it compiles
+        self.explains = explains  # fast's errors can be worded as jsonschema's (schema_errors.explainable)
+
+    def __repr__(self) -> str:
+        return f"CompiledSchema(source={self.source!r}, fast={self.fast is not None})"
 
     @cached_property
     def validator(self) -> Any:

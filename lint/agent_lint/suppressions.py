@@ -12,7 +12,6 @@ after an HTML comment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, NamedTuple
 
 from .document import MarkdownDocument, Suppression
@@ -26,12 +25,13 @@ class Unused(NamedTuple):
     unknown: bool = False
 
 
-@dataclass
 class _Span:
-    suppression: Suppression
-    codes: frozenset[str] | None  # None: every rule
-    first: int
-    last: int
+    """The lines one suppression comment covers, and for which codes (None: every rule)."""
+
+    __slots__ = ("suppression", "codes", "first", "last")
+
+    def __init__(self, suppression: Suppression, codes: frozenset[str] | None, first: int, last: int):
+        self.suppression, self.codes, self.first, self.last = suppression, codes, first, last
 
 
 class Suppressions:

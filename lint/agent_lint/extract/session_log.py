@@ -19,7 +19,6 @@ schema sees.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -75,16 +74,30 @@ class Checklist(NamedTuple):
     items: tuple[CheckItem, ...]
 
 
-@dataclass
 class SessionRecord:
     """Plain, picklable data: it crosses process boundaries and sits in the cache."""
 
-    path: str
-    id: str  # the file stem
-    data: Any
-    _checklists: tuple[Checklist, ...] | None = None  # None: a JSON log's, looked for on first use
-    positions: dict[JsonPath, tuple[int, int]] | None = None  # Markdown only
-    prerequisites: tuple[CheckItem, ...] | None = None  # None: the log has no prerequisites checklist
+    FIELDS = ("path", "id", "data", "_checklists", "positions", "prerequisites")
+
+    def __init__(self, path: str, id: str, data: Any, _checklists: tuple[Checklist, ...] | None = None,
+                 positions: dict[JsonPath, tuple[int, int]] | None = None,
+                 prerequisites: tuple[CheckItem, ...] | None = None):
+        self.path = path
+        self.id = id  # the file stem
+        self.data = data
+        self._checklists = _checklists  # None: a JSON log's, looked for on first use
+        self.positions = positions  # Markdown only
+        self.prerequisites = prerequisites  # None: the log has no prerequisites checklist
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SessionRecord):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
+
+    __hash__ = None  # type: ignore[assignment] - equal by value, and mutable (cached fields)
+
+    def __repr__(self) -> str:
+        return f"SessionRecord({', '.join(f'{name}={getattr(self, name)!r}' for name in self.FIELDS)})"
 
     @property
     def checklists(self) -> tuple[Checklist, ...]:
@@ -122,7 +135,7 @@ class SessionRecord:
         data = self.data
         if isinstance(data, dict):
             data = {key: data[key] for key in PROTOCOL_KEYS if key in data}
-        slim = replace(self, data=data, _checklists=())
+        slim = SessionRecord(self.path, self.id, data, (), self.positions, self.prerequisites)
         for name in _DERIVED:
             getattr(slim, name)  # worked out here, in the per-document stage, and cached with the record
         return slim
