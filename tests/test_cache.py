@@ -341,3 +341,23 @@ def test_discovery_reuses_what_each_path_was_found_to_be_and_forgets_removed_one
     # A check keeps the memo in its cache, under settings that include the config.
     run(project)
     assert list((project / ".agent_lint_cache").glob("kinds-*.bin"))
+
+
+def test_a_removed_files_entry_leaves_its_bucket_once_it_is_a_large_share_of_it(project):
+    from agent_lint.cache import _bucket_of
+
+    sessions = project / ".agents" / "sessions"
+    for n in range(6, 60):  # about four documents a bucket
+        sid = f"2026-03-02-pr-review-{300 + n}"
+        (sessions / f"{sid}.md").write_text(LOG.format(id=sid, n=300 + n), encoding="utf-8")
+    run(project)
+    folder = project / ".agent_lint_cache"
+    buckets = {file.name: file.stat().st_ino for file in folder.glob("entries-*.bin")}
+    gone = ".agents/sessions/2026-03-02-pr-review-303.md"
+    (project / gone).unlink()
+    assert run(project) == run(project, no_cache=True)
+    # Its bucket, read and let go during the run, is read again and written without it;
+    # no other bucket is touched.
+    prefix = next(iter(buckets)).rsplit("-", 1)[0]
+    touched = {name for name, inode in buckets.items() if (folder / name).stat().st_ino != inode}
+    assert touched == {f"{prefix}-{_bucket_of(gone + ':x'):02x}.bin"}
