@@ -361,3 +361,11 @@ def test_a_removed_files_entry_leaves_its_bucket_once_it_is_a_large_share_of_it(
     prefix = next(iter(buckets)).rsplit("-", 1)[0]
     touched = {name for name, inode in buckets.items() if (folder / name).stat().st_ino != inode}
     assert touched == {f"{prefix}-{_bucket_of(gone + ':x'):02x}.bin"}
+
+
+def test_no_cache_leaves_the_user_cache_folder_alone_too(project, tmp_path):
+    user = tmp_path / "user-cache"  # the project fixture points XDG_CACHE_HOME here
+    run(project, no_cache=True)
+    assert not user.exists() or not any(user.rglob("*"))
+    run(project)
+    assert any(user.rglob("*"))  # a run with the cache keeps its key, config table, rule facts there

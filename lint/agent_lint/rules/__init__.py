@@ -102,6 +102,8 @@ class LazyRule:
 
     def _learn(self) -> bool:
         """Take what the engine asks of this rule from :func:`rule_facts`, without importing it."""
+        if not _KEEP_FACTS:
+            return False
         facts = rule_facts().get(self.code)
         try:
             learnt = dict(
@@ -131,6 +133,13 @@ RULES: tuple[Rule, ...] = tuple(LazyRule(name) for name in MODULES)  # type: ign
 # What the engine asks of a rule before it runs it: which documents it applies to, how severe
 # it is, its default options.
 FACTS = ("scope", "kinds", "handles_load_errors", "severity", "fixable")
+_KEEP_FACTS = True
+
+
+def keep_facts(enabled: bool) -> None:
+    """Whether rule facts may be read from, and kept in, the user's cache folder (not with --no-cache)."""
+    global _KEEP_FACTS
+    _KEEP_FACTS = enabled
 
 
 @lru_cache(maxsize=None)
