@@ -119,26 +119,34 @@ def test_assembled_config_schema_is_valid():
         assert not list(validator.iter_errors(table)), key
 
 
-def test_the_facts_kept_about_each_rule_are_its_own(tmp_path, monkeypatch):
+@pytest.fixture
+def kept_facts(tmp_path, monkeypatch):
+    """Rule facts kept in an empty user cache folder of this test's own (whatever the runs before did)."""
+    import agent_lint.rules as rules
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(rules, "_KEEP_FACTS", True)
+    rules.rule_facts.cache_clear()
+    yield tmp_path
+    rules.rule_facts.cache_clear()
+
+
+def test_the_facts_kept_about_each_rule_are_its_own(kept_facts):
     """What a run learns of a rule without importing it (scope, kinds, ...) is what the rule says."""
     import subprocess
     import sys
 
     from agent_lint.rules import FACTS, LazyRule, rule_facts
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tmp_path = kept_facts
+    rule_facts()  # imports every rule once and remembers what it found
     rule_facts.cache_clear()
-    try:
-        rule_facts()  # imports every rule once and remembers what it found
-        rule_facts.cache_clear()
-        for entry in RULES:
-            fresh = LazyRule(entry.module)
-            for name in FACTS:
-                assert getattr(fresh, name) == getattr(entry.load(), name), (entry.code, name)
-            assert fresh.default_options() == entry.load().default_options(), entry.code
-            assert fresh._rule is None, f"{entry.code}: learning its facts imported it"
-    finally:
-        rule_facts.cache_clear()
+    for entry in RULES:
+        fresh = LazyRule(entry.module)
+        for name in FACTS:
+            assert getattr(fresh, name) == getattr(entry.load(), name), (entry.code, name)
+        assert fresh.default_options() == entry.load().default_options(), entry.code
+        assert fresh._rule is None, f"{entry.code}: learning its facts imported it"
     # A new process learns them from the user cache folder and imports no rule to do so.
     probe = ("import sys; from agent_lint.rules import RULES; "
              "[(r.scope, r.kinds, r.severity, r.default_options()) for r in RULES]; "
@@ -150,40 +158,30 @@ def test_the_facts_kept_about_each_rule_are_its_own(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("kept", ['{"AL201": {"scope": "nonsense"}}', "not json", '{"AL201": 1}', "[]"])
-def test_damaged_rule_facts_are_not_believed(tmp_path, monkeypatch, kept):
+def test_damaged_rule_facts_are_not_believed(kept_facts, kept):
     import json as jsonlib
 
     from agent_lint.cache import source_stamp
-    from agent_lint.rules import LazyRule, rule_facts
+    from agent_lint.rules import LazyRule
 
-    folder = tmp_path / "agent-lint" / "rule-facts"
+    folder = kept_facts / "agent-lint" / "rule-facts"
     folder.mkdir(parents=True)
     (folder / source_stamp()).write_text(kept, encoding="utf-8")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    rule_facts.cache_clear()
-    try:
-        rule = LazyRule("al201_session_log_schema_violation")
-        assert rule.scope is rule.load().scope and rule.kinds == rule.load().kinds
-        # Worked out again and kept in place of the damaged file.
-        assert jsonlib.loads((folder / source_stamp()).read_text(encoding="utf-8"))["AL201"]["scope"] == "document"
-    finally:
-        rule_facts.cache_clear()
+    rule = LazyRule("al201_session_log_schema_violation")
+    assert rule.scope is rule.load().scope and rule.kinds == rule.load().kinds
+    # Worked out again and kept in place of the damaged file.
+    assert jsonlib.loads((folder / source_stamp()).read_text(encoding="utf-8"))["AL201"]["scope"] == "document"
 
 
-def test_a_rule_whose_kept_facts_make_no_sense_is_asked_itself(tmp_path, monkeypatch):
+def test_a_rule_whose_kept_facts_make_no_sense_is_asked_itself(kept_facts):
     import json as jsonlib
 
     from agent_lint.cache import source_stamp
     from agent_lint.rules import LazyRule, rule_facts
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    facts = rule_facts()
+    facts["AL201"]["scope"] = "nonsense"
+    (kept_facts / "agent-lint" / "rule-facts" / source_stamp()).write_text(jsonlib.dumps(facts), encoding="utf-8")
     rule_facts.cache_clear()
-    try:
-        facts = rule_facts()
-        facts["AL201"]["scope"] = "nonsense"
-        (tmp_path / "agent-lint" / "rule-facts" / source_stamp()).write_text(jsonlib.dumps(facts), encoding="utf-8")
-        rule_facts.cache_clear()
-        rule = LazyRule("al201_session_log_schema_violation")
-        assert rule.scope is rule.load().scope
-    finally:
-        rule_facts.cache_clear()
+    rule = LazyRule("al201_session_log_schema_violation")
+    assert rule.scope is rule.load().scope
