@@ -97,11 +97,6 @@ def relint(
     fresh = {path for path in targets if path in changed or path not in reported}
     if len(fresh) - len(changed.keys() & fresh) > MOST_UNREPORTED:
         return None
-    prior: Outcome | None = None
-    if len(fresh) < len(targets):
-        prior = cache.get_run(kept.run, keep=True)
-        if not isinstance(prior, Outcome):
-            return None
     # The save after the analysis keeps every entry of this tree, not only those read.
     cache.mark_used(f"{path}:{digests[path]}" for path in documents if digests.get(path))
     wanted = {path: documents[path] for path in sorted(changed.keys() | fresh)}
@@ -109,6 +104,11 @@ def relint(
     for path in changed:
         fingerprint, text_read = kept.documents[path][2:]
         if text_read or fingerprint is None or analyses[path].fingerprint != fingerprint:
+            return None
+    prior: Outcome | None = None
+    if len(fresh) < len(targets):
+        prior = cache.get_run(kept.run, keep=True)
+        if not isinstance(prior, Outcome):
             return None
     by_code = {rule.code: rule for rule in all_rules}
     triples = [(by_code[code], finding, path)
