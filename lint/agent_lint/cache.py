@@ -18,11 +18,11 @@ and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
 not read again to learn that it is unchanged.
 
-Every file is signed with keyed BLAKE2b (a MAC by design, as HMAC is)
-under a key kept in the user's cache folder: a corrupt, truncated or foreign file (one committed to a repository,
-say) fails the check and is ignored and rebuilt, never unpickled. Writes go
-to a temporary file renamed into place, so concurrent runs never see half a
-file; the last writer wins.
+Every file is signed with keyed BLAKE2b (a MAC by design, as HMAC is) under
+a key kept in the user's cache folder: a corrupt, truncated or foreign file
+(one committed to a repository, say) fails the check and is ignored and
+rebuilt, never unpickled. Writes go to a temporary file renamed into place,
+so concurrent runs never see half a file; the last writer wins.
 """
 
 from __future__ import annotations
@@ -262,9 +262,6 @@ class Cache:
 
     def _unused(self, entries: dict[str, Any]) -> int:
         return len(entries) - len(self._seen & entries.keys())
-
-    def put(self, key: str, value: Any) -> None:
-        self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def put_pickled(self, key: str, blob: bytes) -> None:
         """Store a value pickled elsewhere (a worker pickles its results anyway)."""
