@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 
 class Project:
+    """The project rules' view of a run: its config, every document, and its history when asked for."""
+
     def __init__(self, config: Config, documents: dict[str, Document], history: Any = None):
         self.config = config
         self.documents = documents
