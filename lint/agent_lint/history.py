@@ -286,7 +286,7 @@ def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
 
 
 def _git(root: Path, args: Sequence[str], what: str) -> subprocess.CompletedProcess:
-    import subprocess  # here: the history rules are imported by every check, git is asked only with --since
+    import subprocess  # here: this module is imported wherever the history rules are, git is asked only with --since
 
     try:
         return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT)

@@ -26,7 +26,7 @@ from .report import FORMATS, Report, render
 if TYPE_CHECKING:
     from .project import Project
 
-EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_VIOLATIONS = 0, 1  # usage and environment errors: guard.EXIT_USAGE
 STALE_BASELINE = "AL007"
 
 
@@ -194,7 +194,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             # Files changed since their stamps were taken: read them, the cache may know their bytes.
             # (With nothing cached, the analysis digests what it reads; no file is read twice.)
             digests = digest_files(config, stamps, known)
-        key = _run_key(documents, targets, history, digests) if cache.enabled and len(digests) == len(documents) else None
+        complete = cache.enabled and len(digests) == len(documents)
+        key = _run_key(documents, targets, history, digests) if complete else None
         kept = cache.get_output(key, variant) if may_show_kept and key and variant else None
         if isinstance(kept, Shown):
             result: Outcome | Shown = kept
@@ -280,6 +281,12 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     """
     remember = cache is not None and cache.enabled
     known = dict(digests) if key else {}
+
+    def store(outcome: Outcome) -> str:
+        """Keep the outcome under the run's key (made again if the analysis read other bytes)."""
+        stored = key if key and digests == known else _run_key(documents, targets, history, digests)
+        cache.put_run(stored, outcome)
+        return stored
     if remember and key and projects is None:
         cached = cache.get_run(key)
         if isinstance(cached, Outcome):
@@ -307,9 +314,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
             outcome = relint(kept, config, rules, all_rules, documents, targets, digests, cache, analyze_some)
         if outcome is not None:
             # The memo stays as the full run left it: the next edit is measured from it too.
-            key = key if digests == known else _run_key(documents, targets, history, digests)
-            cache.put_run(key, outcome)
-            return outcome, key
+            return outcome, store(outcome)
         kept = None  # a full run after all: the memo (5 MB on the 10x tree) is not needed beside it
 
     if config.session_log_schema:
@@ -328,8 +333,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     if not remember:
         return outcome, None
     # The analysis has digested every file by now; one may have changed since the key was made.
-    key = key if key and digests == known else _run_key(documents, targets, history, digests)
-    cache.put_run(key, outcome)
+    key = store(outcome)
     if history is None:
         from .incremental import memo
 
