@@ -452,8 +452,9 @@ def test_given_paths_limit_the_report_not_the_project(tmp_path, seen_rule):
     ]
     # One file named: the whole project is still loaded, only that file is reported.
     assert _messages(tmp_path, ".agents/sessions/a.json") == [".agents/sessions/a.json seen among 4 documents"]
-    # A file outside the configured locations joins the project; the config's globs are not added to the report.
-    assert _messages(tmp_path, "notes/HANDOFF-old.md") == ["notes/HANDOFF-old.md seen among 5 documents"]
+    # A file the config's globs do not cover is no agent document, whatever its name: passed over.
+    assert _messages(tmp_path, "notes/HANDOFF-old.md") == []
+    assert _messages(tmp_path, "notes") == []
     # A folder reports on the agent documents inside it.
     assert _messages(tmp_path, ".agents/sessions") == [
         ".agents/sessions/a.json seen among 4 documents",
