@@ -77,14 +77,16 @@ def test_pre_push_of_a_commit_other_than_head_is_refused(pushing, monkeypatch, c
         " check out the branch you push, or skip this hook with SKIP=agent-lint-history\n")
 
 
-def test_pre_push_of_the_root_commit_checks_the_documents_only(pushing, monkeypatch, capsys):
-    # pre-commit sets no FROM_REF when the push includes the root commit.
+def test_pre_push_of_the_root_commit_checks_the_whole_history(pushing, monkeypatch, capsys):
+    # pre-commit sets no FROM_REF (nor TO_REF) when the push includes the root commit:
+    # every commit is new to the remote, and the batch's are among them.
+    repo, update = pushing
     monkeypatch.delenv("PRE_COMMIT_FROM_REF")
     monkeypatch.delenv("PRE_COMMIT_TO_REF")
-    assert run(["check", "--pre-push", "--no-cache"]) == 0
+    assert run(["check", "--pre-push", "--select", "AL4", "--no-cache"]) == 1
     captured = capsys.readouterr()
-    assert captured.err == "agent-lint: note: the push includes the root commit; history not checked\n"
-    assert captured.out == "All checks passed (4 files checked).\n"
+    assert captured.err == ""
+    assert expected_row(repo, update) in captured.out.splitlines()
 
 
 def test_pre_push_outside_pre_commit_is_a_usage_error(pushing, monkeypatch, capsys):

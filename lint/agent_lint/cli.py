@@ -68,11 +68,12 @@ def check_command(
 
     if fail_on not in ("error", "warning"):
         raise AgentLintError(f"--fail-on takes 'error' or 'warning', not '{fail_on}'")
-    expect_head = None
+    expect_head, whole_history = None, False
     if pre_push:
         if since is not None:
             raise AgentLintError("--pre-push and --since both name the history; give one")
         since, expect_head = pre_push_range()
+        whole_history = since is None
     options = CheckOptions(
         paths=tuple(paths or ()),
         config=config,
@@ -90,6 +91,7 @@ def check_command(
         fix=fix,
         diff=diff,
         expect_head=expect_head,
+        whole_history=whole_history,
         baseline=baseline,
         write_baseline=write_baseline,
     )
@@ -99,18 +101,15 @@ def check_command(
 def pre_push_range() -> tuple[str | None, str | None]:
     """(since, the commit pushed) from the variables pre-commit sets for pre-push hooks.
 
-    pre-commit leaves PRE_COMMIT_FROM_REF unset when a push brings the root
-    commit (a first push): there is no remote history to compare with, so
-    only the documents are checked.
+    pre-commit leaves both unset when a push brings the root commit (a first
+    push): every commit of HEAD is new to the remote, so since is None, the
+    whole history.
     """
     since = os.environ.get("PRE_COMMIT_FROM_REF") or None
     pushed = os.environ.get("PRE_COMMIT_TO_REF") or None
-    if since is None:
-        if not os.environ.get("PRE_COMMIT"):
-            raise AgentLintError("--pre-push reads PRE_COMMIT_FROM_REF, which pre-commit sets in its pre-push"
-                                 " stage; outside pre-commit use --since REF")
-        sys.stderr.write("agent-lint: note: the push includes the root commit; history not checked\n")
-        return None, None
+    if since is None and not os.environ.get("PRE_COMMIT"):
+        raise AgentLintError("--pre-push reads PRE_COMMIT_FROM_REF, which pre-commit sets in its pre-push"
+                             " stage; outside pre-commit use --since REF")
     return since, pushed
 
 

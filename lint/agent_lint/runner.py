@@ -54,6 +54,7 @@ class CheckOptions(NamedTuple):
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     expect_head: str | None = None  # with since: the commit HEAD must be (pre-push: the one pushed)
+    whole_history: bool = False  # load every commit of HEAD (a first push), as since would a range
     fix: bool = False  # apply the fixes, re-check until none is left, report what remains
     diff: bool = False  # print the fixes as a unified diff instead; write nothing
     baseline: Path | None = None  # report only violations not recorded in this file
@@ -139,7 +140,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         targets = known
         documents = known
     history = None
-    if options.since is not None:
+    if options.since is not None or options.whole_history:
         from .history import read_history
 
         history = read_history(config.root, options.since)
