@@ -177,7 +177,7 @@ def test_invalid_config_exits_2_naming_file_and_key(agent_lint, tmp_path, config
     root = make_project(tmp_path, {config_file: text, LOG: "{}\n"})
     result = agent_lint("check", cwd=root)
     assert result.code == 2
-    assert result.stderr.startswith(f"agent-lint: error: {root / config_file}: ")
+    assert result.stderr.startswith(f"agent-lint: error: {root / config_file}:")
     assert message in result.stderr
     assert len(result.stderr.splitlines()) == 1
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
-from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
-                     rule_severity)
+from .config import (Config, check_selectors, config_origin, enabled_rules, load_config, relative_to_root,
+                     rule_options, rule_severity)
 from .files import digest_files, discover, expand_targets, remember_digests, stamp_files
 from .model import AgentLintError, Kind, Outcome, Rule, Severity, Violation
 from .report import FORMATS, Report, render
@@ -69,14 +69,13 @@ def split_selectors(values: Sequence[str]) -> list[str]:
 def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[Rule]]:
     config = load_config(rules, options.cwd, options.config, memo=not options.no_cache)
 
-    def origin(key: str) -> str:
-        source = config.source or Path("config")
-        return f"{source}: invalid config at '{config_key(source, key)}'"
+    def origin(*key: str) -> str:
+        return config_origin(config.source or Path("config"), key)
 
     check_selectors(config.select, rules, origin("select"))
     check_selectors(config.ignore, rules, origin("ignore"))
     for glob, selectors in config.per_file_ignores.items():
-        check_selectors(selectors, rules, origin(f"per-file-ignores.{glob}"))
+        check_selectors(selectors, rules, origin("per-file-ignores", glob))
     select = split_selectors(options.select) or list(config.select)
     select += split_selectors(options.extend_select)
     ignore = list(config.ignore) + split_selectors(options.ignore)
