@@ -25,7 +25,24 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits them
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"agent-lint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print agent-lint's version and exit."),
+) -> None:
+    """Lint AGENT-SYSTEM.md, session logs and HANDOFF files of multi-agent workflows."""
 
 
 def guarded(func):
@@ -60,8 +77,9 @@ def check_command(
     fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
     pre_push: bool = typer.Option(False, "--pre-push", help="Check the history pre-commit's pre-push stage is about to push (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, which must be HEAD)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007); default: the config's baseline key."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every current violation in FILE and exit 0."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many violations of each rule instead of the violations (text or json)."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
@@ -94,6 +112,7 @@ def check_command(
         whole_history=whole_history,
         baseline=baseline,
         write_baseline=write_baseline,
+        statistics=statistics,
     )
     raise typer.Exit(check(options))
 
@@ -182,7 +201,12 @@ def rules_command(
 
     if output_format not in ("text", "json"):
         raise AgentLintError(f"unknown output format '{output_format}' (choose from text, json)")
-    typer.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
+    if output_format == "json":
+        typer.echo(rules_json(), nl=False)
+        return
+    from .terminal import wants_colour, width
+
+    typer.echo(rules_table(width(sys.stdout), wants_colour(sys.stdout)), nl=False)
 
 
 @app.command("rule")

@@ -41,6 +41,7 @@ GLOBAL_SCHEMA: dict[str, Any] = {
     "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
     "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
     "max-file-size": {"type": "integer", "minimum": 1, "description": "Files larger than this many bytes are reported (AL004), not parsed."},
+    "baseline": {"type": "string", "description": "Baseline file (written by --write-baseline): its violations are not reported."},
     "rules": {"type": "object", "description": "Per-rule options and severity, keyed by code or name."},
 }
 
@@ -61,6 +62,7 @@ class Config(NamedTuple):
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     max_file_size: int = 4 * 1024 * 1024
+    baseline: str | None = None  # root-relative; check, the hook and the action report only what it lacks
     rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
 
     @property
@@ -367,6 +369,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         exclude=exclude,
         respect_gitignore=table.get("respect-gitignore", True),
         max_file_size=table.get("max-file-size", 4 * 1024 * 1024),
+        baseline=table.get("baseline"),
         rules=rule_tables,
     )
 

@@ -57,8 +57,10 @@ class CheckOptions(NamedTuple):
     whole_history: bool = False  # load every commit of HEAD (a first push), as since would a range
     fix: bool = False  # apply the fixes, re-check until none is left, report what remains
     diff: bool = False  # print the fixes as a unified diff instead; write nothing
-    baseline: Path | None = None  # report only violations not recorded in this file
+    baseline: Path | None = None  # report only violations not recorded in this file (default: the config's)
     write_baseline: Path | None = None  # record every current violation in this file
+    statistics: bool = False  # per-rule counts instead of the violations (text or json)
+    colour: bool | None = None  # None: as the output stream wants (terminal.wants_colour)
     cwd: Path | None = None  # None: the process's working directory (check() fills it in)
 
 
@@ -123,7 +125,16 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         raise AgentLintError("--fix and --diff cannot be used together")
     if options.baseline and options.write_baseline:
         raise AgentLintError("--baseline and --write-baseline cannot be used together")
+    if options.statistics and options.output_format not in ("text", "json"):
+        raise AgentLintError(f"--statistics prints text or json, not {options.output_format}")
     config, rules = prepare(options, registry)
+    if options.baseline is None and config.baseline and not options.write_baseline:
+        # The config's baseline is relative to the project root, --baseline to where the command runs.
+        options = options._replace(baseline=config.root / config.baseline)
+    if options.colour is None:
+        from .terminal import wants_colour
+
+        options = options._replace(colour=options.output_format == "text" and wants_colour(out))
     baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
     rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
     cache = None if options.no_cache else _open_cache(config, rules, options)
@@ -176,7 +187,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     variant = None
     if not (options.fix or options.diff or options.baseline or options.write_baseline or history is not None
             or batches or options.output_format == "github"):
-        variant = f"{options.output_format}\0{cwd}\0{root}"
+        variant = f"{options.output_format}\0{cwd}\0{root}\0{options.statistics:d}{options.colour:d}"
     stored_key: str | None = None  # the run's key in the cache, once it is there
 
     def lint_pass(may_show_kept: bool = False) -> tuple[Outcome | Shown, dict[str, str]]:
@@ -226,8 +237,9 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             return exit_code_for(result.severities, options)
         outcome = result
 
+    held_back = 0
     if options.write_baseline or options.baseline:
-        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
+        violations, held_back = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
         if options.write_baseline:
             return EXIT_CLEAN
         outcome = Outcome(violations, outcome.files)
@@ -241,8 +253,13 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         out.write(extra)
         return EXIT_CLEAN
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
-                    extra_markdown=extra)
-    text = render(options.output_format, report)
+                    extra_markdown=extra, colour=bool(options.colour), held_back=held_back)
+    if options.statistics:
+        from .report.statistics import render as statistics
+
+        text = statistics(options.output_format, report)
+    else:
+        text = render(options.output_format, report)
     if variant and cache is not None and stored_key:
         cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations)))
     out.write(text)
@@ -342,8 +359,9 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
 
 
 def _baseline(options: CheckOptions, config: Config, violations: list[Violation], rules: list[Rule],
-              stale_rules: list[Rule], targets: set[str]) -> list[Violation]:
-    """Write the baseline, or drop the violations it records and report its stale entries."""
+              stale_rules: list[Rule], targets: set[str]) -> tuple[list[Violation], int]:
+    """Write the baseline, or drop the violations it records and report its stale entries;
+    also return how many it held back."""
     from .baseline import apply_baseline, read_baseline, write_baseline
     from .document import decode, split_lines
     from .files import read_bytes
@@ -365,19 +383,20 @@ def _baseline(options: CheckOptions, config: Config, violations: list[Violation]
         count = write_baseline(resolved(options.write_baseline), violations, line_text)
         sys.stderr.write(f"agent-lint: wrote {count} baseline entr{'y' if count == 1 else 'ies'} "
                          f"to {options.write_baseline}\n")
-        return []
+        return [], 0
     codes = {rule.code for rule in rules}
     whole_project = not options.paths
     kept, stale = apply_baseline(
         violations, read_baseline(resolved(options.baseline)), line_text,
         lambda entry: entry.code in codes and (whole_project or entry.path in targets),
     )
+    held_back = len(violations) - len(kept)
     shown = relative_to_root(resolved(options.baseline), config.root)
     for rule in stale_rules:
         for finding in rule.check(stale, rule_options(config, rule)):
             kept.append(Violation(shown, finding.line, finding.column, rule.code, rule.name, finding.message,
                                   rule_severity(config, rule)))
-    return sorted(kept)
+    return sorted(kept), held_back
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:

@@ -29,6 +29,8 @@ class Report(NamedTuple):
     # Markdown a run adds to the GitHub step summary (the batch diagrams of
     # --since), computed by the runner so formats never call git themselves.
     extra_markdown: str = ""
+    colour: bool = False  # text on a terminal (terminal.wants_colour)
+    held_back: int = 0  # violations the baseline recorded, so not reported
 
 
 def render(fmt: str, report: Report) -> str:
