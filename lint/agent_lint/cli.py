@@ -138,11 +138,12 @@ def batches_command(
     since: str = typer.Option(..., "--since", metavar="REF", help="The range is merge-base(REF, HEAD)..HEAD, e.g. origin/main."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    output_format: str = typer.Option("text", "--format", help="text (a tree) or mermaid (Markdown with a flowchart per batch)."),
 ) -> None:
-    """Print a Mermaid diagram of each parallel batch in the range, violations marked."""
+    """Show each parallel batch in the range, its sessions and commits, violations marked."""
     from .runner import CheckOptions, batches
 
-    raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since)))
+    raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since), fmt=output_format))
 
 
 @app.command("fmt")

@@ -87,11 +87,12 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
 
 
 def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = None,
-          batches: bool = False) -> int:
+          batches: str | None = None) -> int:
     """Run a check; ``registry`` replaces the known rules (tests use their own).
 
-    With ``batches`` the output is the batch diagrams of ``--since`` alone
-    (``agent-lint batches``); the github format appends them to its step summary.
+    With ``batches`` ("text" or "mermaid") the output is the batches of
+    ``--since`` alone (``agent-lint batches``), as a tree or as Mermaid
+    flowcharts; the github format appends the flowcharts to its step summary.
     """
     if options.cwd is None:
         options = options._replace(cwd=Path.cwd())
@@ -110,7 +111,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
             gc.enable()
 
 
-def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: bool) -> int:
+def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: str | None) -> int:
     from .rules import RULES, keep_facts
 
     keep_facts(not options.no_cache)  # --no-cache: nothing read from or written to any cache
@@ -246,9 +247,17 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
 
     extra = ""
     if projects:
-        from .batches import diagrams
+        from .batches import drawing
 
-        extra = diagrams(projects[-1], rules, outcome.violations)
+        drawn = drawing(projects[-1], rules, outcome.violations)
+        if batches == "text":
+            from .report.tree import render as tree
+
+            out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
+            return EXIT_CLEAN
+        from .report.mermaid import markdown
+
+        extra = markdown(drawn) if drawn else ""
     if batches:
         out.write(extra)
         return EXIT_CLEAN
@@ -266,11 +275,16 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     return exit_code(outcome.violations, options)
 
 
-def batches(options: CheckOptions, out=None) -> int:
-    """``agent-lint batches``: a Mermaid diagram per parallel batch of ``--since``..HEAD."""
+BATCH_FORMATS = ("text", "mermaid")
+
+
+def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
+    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree or in Mermaid."""
     if options.since is None:
         raise AgentLintError("batches needs --since REF")
-    return check(options, out, batches=True)
+    if fmt not in BATCH_FORMATS:
+        raise AgentLintError(f"batches prints {' or '.join(BATCH_FORMATS)}, not '{fmt}'")
+    return check(options, out, batches=fmt)
 
 
 def _run_key(documents: dict[str, Kind], targets: dict[str, Kind], history, digests: dict[str, str]) -> str:
