@@ -188,7 +188,8 @@ def test_write_ci_creates_what_is_absent(tmp_path):
     assert "Add " not in output
     assert yaml.safe_load((root / ".pre-commit-config.yaml").read_text()) == {"repos": [HOOK]}
     flow = yaml.safe_load((root / ".github/workflows/agent-lint.yml").read_text())
-    assert flow["jobs"]["agent-lint"]["steps"][-1] == {"uses": "agent-lint/agent-lint@v0.1.0"}
+    assert flow["jobs"]["agent-lint"]["steps"][1] == {"uses": "agent-lint/agent-lint@v0.1.0",
+                                                      "with": {"sarif-file": "agent-lint.sarif"}}
     assert flow["jobs"]["agent-lint"]["steps"][0]["with"] == {"fetch-depth": 0}
 
 

@@ -292,22 +292,34 @@ def hook_entry(indent: str) -> str:
 
 
 def workflow() -> str:
-    return f"""# agent-lint: the agent documents, and on pull requests the commits' HANDOFF protocol.
+    """The workflow README shows and ``init --write-ci`` writes (a test holds the two equal)."""
+    return f"""# agent-lint: the agent documents, and the commits' HANDOFF protocol.
 name: agent-lint
 on:
   pull_request:
+  merge_group:
   push:
     branches: [main]
 permissions:
   contents: read
+  actions: read  # upload-sarif reads the run's details (needed in private repositories)
+  security-events: write  # upload-sarif
 jobs:
   agent-lint:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0  # the AL4xx rules read the pull request's history
+          fetch-depth: 0  # the AL4xx rules read the commits since the base
       - uses: agent-lint/agent-lint@v{__version__}
+        with:
+          sarif-file: agent-lint.sarif
+      - uses: github/codeql-action/upload-sarif@v3
+        # fork pull requests get a read-only token: skip the upload there
+        if: ${{{{ !cancelled() && hashFiles('agent-lint.sarif') != '' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}}}
+        with:
+          sarif_file: agent-lint.sarif
+          category: agent-lint
 """
 
 

@@ -188,7 +188,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     variant = None
     if not (options.fix or options.diff or options.baseline or options.write_baseline or history is not None
             or batches or options.output_format == "github"):
-        variant = f"{options.output_format}\0{cwd}\0{root}\0{options.statistics:d}{options.colour:d}"
+        variant = (f"{options.output_format}\0{cwd}\0{root}\0{options.statistics:d}{options.colour:d}"
+                   f"\0{''.join(_repository(root))}")
     stored_key: str | None = None  # the run's key in the cache, once it is there
 
     def lint_pass(may_show_kept: bool = False) -> tuple[Outcome | Shown, dict[str, str]]:
@@ -261,8 +262,10 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     if batches:
         out.write(extra)
         return EXIT_CLEAN
+    prefix, uri = _repository(root)
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
-                    extra_markdown=extra, colour=bool(options.colour), held_back=held_back)
+                    extra_markdown=extra, colour=bool(options.colour), held_back=held_back,
+                    repository_prefix=prefix, repository_uri=uri)
     if options.statistics:
         from .report.statistics import render as statistics
 
@@ -285,6 +288,22 @@ def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
     if fmt not in BATCH_FORMATS:
         raise AgentLintError(f"batches prints {' or '.join(BATCH_FORMATS)}, not '{fmt}'")
     return check(options, out, batches=fmt)
+
+
+def _repository(root: Path) -> tuple[str, str]:
+    """(the project root's path in its repository, "" or "sub/"; the repository's folder as a URI).
+
+    The repository is the Actions workspace when the root lies in it (annotations are relative
+    to it), else the enclosing git work tree, else the root itself.
+    """
+    from .config import enclosing_work_tree
+
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    top = Path(workspace).resolve() if workspace else None
+    if top is None or not (root == top or top in root.parents):
+        top = enclosing_work_tree(root) or root
+    prefix = root.relative_to(top).as_posix() if root != top else ""
+    return (prefix + "/" if prefix else ""), top.as_uri() + "/"
 
 
 def _run_key(documents: dict[str, Kind], targets: dict[str, Kind], history, digests: dict[str, str]) -> str:
