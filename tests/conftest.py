@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -5,7 +6,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ai-agents"
+# AGENT_LINT_CORPUS names it where the checkout is not beside shared/ (a git worktree elsewhere).
+CORPUS = Path(os.environ.get("AGENT_LINT_CORPUS")
+              or Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ai-agents")
 
 
 @pytest.fixture

@@ -177,7 +177,7 @@ def test_invalid_config_exits_2_naming_file_and_key(agent_lint, tmp_path, config
     root = make_project(tmp_path, {config_file: text, LOG: "{}\n"})
     result = agent_lint("check", cwd=root)
     assert result.code == 2
-    assert result.stderr.startswith(f"agent-lint: error: {root / config_file}: ")
+    assert result.stderr.startswith(f"agent-lint: error: {root / config_file}:")
     assert message in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
@@ -354,50 +354,3 @@ def test_a_lone_surrogate_in_json_is_reported_not_a_crash(agent_lint, tmp_path, 
     result = agent_lint("check", "--no-cache", "--output-format", fmt, cwd=root)
     assert result.code == 1, result.stderr
     assert "\ufffd" in result.stdout
-
-
-# --- the entry's direct path to check (agent_lint.__main__.plain_check) ------
-
-PLAIN = [["check"], ["check", LOG], ["check", ".agents/", "x y.json", "é.md", "a=b"]]
-
-
-@pytest.mark.parametrize("args", PLAIN, ids=["bare", "one-file", "several"])
-def test_a_plain_check_builds_the_options_typer_builds(args, clean, monkeypatch):
-    import agent_lint.runner as runner
-    from agent_lint.__main__ import plain_check
-    from agent_lint.cli import run
-
-    monkeypatch.chdir(clean)
-    built = []
-    monkeypatch.setattr(runner, "check", lambda options, *rest, **named: built.append(options) or 0)
-    assert run(args) == 0
-    assert plain_check(args) == built[0]
-
-
-@pytest.mark.parametrize("args", [
-    [], ["rules"], ["check", "--no-cache"], ["check", LOG, "-j", "1"], ["check", "--"], ["check", "-"],
-    ["check", "--help"], ["CHECK"],
-])
-def test_anything_but_a_plain_check_goes_through_typer(args):
-    from agent_lint.__main__ import plain_check
-
-    assert plain_check(args) is None
-
-
-@pytest.mark.parametrize("files", [
-    {".agent-lint.toml": "select = [", LOG: "{}"},  # broken config
-    {".agent-lint.toml": CONFIG, LOG: '{"session": '},  # broken JSON: violations, not a failure
-])
-@pytest.mark.parametrize("args", [["check"], ["check", "missing.md"], ["check", LOG]])
-def test_the_direct_path_fails_and_reports_as_typer_does(files, args, tmp_path, monkeypatch, capsys):
-    from agent_lint.__main__ import main
-    from agent_lint.cli import run
-
-    monkeypatch.chdir(make_project(tmp_path, files))
-    outcomes = []
-    for entry in (main, run):
-        code = entry(list(args))
-        out, err = capsys.readouterr()
-        outcomes.append((code, out, err))
-    assert outcomes[0] == outcomes[1]
-    assert outcomes[0][0] in (1, 2) and "Traceback" not in outcomes[0][2]

@@ -134,35 +134,59 @@ def test_explicit_config_that_does_not_exist(tmp_path):
 @pytest.mark.parametrize(
     ("body", "key", "message"),
     [
-        ('colour = "red"\n', "colour", "unknown key"),
-        ('select = "AL003"\n', "select", "is not of type 'array'"),
-        ("max-file-size = 0\n", "max-file-size", "less than the minimum"),
-        ('handoff-mode = "often"\n', "handoff-mode", "is not one of"),
-        ("[rules.AL999]\nseverity = 'error'\n", "rules.AL999", "unknown key"),
-        ("[rules.no-such-rule]\n", "rules.no-such-rule", "unknown key"),
-        ("[rules.AL003]\nbogus = 1\n", "rules.AL003.bogus", "unknown key"),
-        ("[rules.invalid-json]\nseverity = 'fatal'\n", "rules.invalid-json.severity", "is not one of"),
-        ("[per-file-ignores]\n'x.md' = 'AL003'\n", "per-file-ignores.x.md", "is not of type 'array'"),
+        ('colour = "red"\n', "1:1 colour", "unknown key"),
+        ('select = "AL003"\n', "1:1 select", "is not of type 'array'"),
+        ("max-file-size = 0\n", "1:1 max-file-size", "less than the minimum"),
+        ('handoff-mode = "often"\n', "1:1 handoff-mode", "is not one of"),
+        ("[rules.AL999]\nseverity = 'error'\n", "1:1 rules.AL999", "unknown key"),
+        ("[rules.no-such-rule]\n", "1:1 rules.no-such-rule", "unknown key"),
+        ("[rules.AL003]\nbogus = 1\n", "2:1 rules.AL003.bogus", "unknown key"),
+        ("[rules.invalid-json]\nseverity = 'fatal'\n", "2:1 rules.invalid-json.severity", "is not one of"),
+        ("[per-file-ignores]\n'x.md' = 'AL003'\n", "2:1 per-file-ignores.x.md", "is not of type 'array'"),
     ],
 )
-def test_validation_errors_name_the_file_and_the_key(tmp_path, body, key, message):
+def test_validation_errors_name_the_file_the_line_and_the_key(tmp_path, body, key, message):
     write(tmp_path, {".agent-lint.toml": body})
     with pytest.raises(AgentLintError) as err:
         load_config(RULES, tmp_path)
     text = str(err.value)
-    assert text.startswith(f"{tmp_path / '.agent-lint.toml'}: invalid config at '{key}'"), text
+    position, key = key.split(" ")
+    assert text.startswith(f"{tmp_path / '.agent-lint.toml'}:{position}: invalid config at '{key}'"), text
     assert message in text
 
 
 def test_validation_errors_in_pyproject_name_the_table(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.agent-lint]\nselct = []\n"})
-    with pytest.raises(AgentLintError, match=r"pyproject.toml: invalid config at 'tool.agent-lint.selct': unknown key"):
+    with pytest.raises(AgentLintError, match=r"pyproject.toml:2:1: invalid config at 'tool.agent-lint.selct': "
+                                             r"unknown key; did you mean 'select'\?"):
         load_config(RULES, tmp_path)
 
 
-def test_invalid_toml_names_the_file(tmp_path):
-    write(tmp_path, {".agent-lint.toml": "select = [\n"})
-    with pytest.raises(AgentLintError, match=r"\.agent-lint\.toml: invalid TOML"):
+@pytest.mark.parametrize("body, where, message", [
+    ('select = ["ALL"]\nsession-log = ["*.md"]\n', "2:1 'session-log'", "unknown key; did you mean 'session-logs'?"),
+    ('  "handoff-mode" = "readonly"\n', "1:3 'handoff-mode'",
+     "'readonly' is not one of ['single-update', 'read-only']; did you mean 'read-only'?"),
+    ("[rules.AL0005]\nseverity = 'error'\n", "1:1 'rules.AL0005'", "unknown key; did you mean 'AL005'?"),
+    ("[rules]\n# a comment\nAL005 = { severty = 'error' }\n", "3:1 'rules.AL005.severty'",
+     "unknown key; did you mean 'severity'?"),
+    ("ignore = ['handof-placeholder']\n", "1:1 'ignore'",
+     "'handof-placeholder' matches no rule; did you mean 'handoff-placeholder'?"),
+    ("[per-file-ignores]\n'docs/*.md' = ['AL9']\n", "2:1 'per-file-ignores.docs/*.md'",
+     "'AL9' matches no rule (see 'agent-lint rules')"),
+    ('system-document = """\nbogus = 1\n"""\nbogus = 2\n', "4:1 'bogus'", "unknown key"),  # not inside the string
+    ("zzz = 1\n", "1:1 'zzz'", "unknown key"),  # nothing near: no suggestion
+])
+def test_config_errors_point_at_the_key_and_suggest_a_near_name(tmp_path, body, where, message):
+    write(tmp_path, {".agent-lint.toml": body})
+    position, key = where.split(" ")
+    with pytest.raises(AgentLintError) as err:
+        check(CheckOptions(cwd=tmp_path, no_cache=True), out=io.StringIO())
+    assert str(err.value) == f"{tmp_path / '.agent-lint.toml'}:{position}: invalid config at {key}: {message}"
+
+
+def test_invalid_toml_names_the_file_the_line_and_the_column(tmp_path):
+    write(tmp_path, {".agent-lint.toml": 'select = ["ALL"]\nexclude = [1, \nx = 2\n'})
+    with pytest.raises(AgentLintError, match=r"\.agent-lint\.toml:3:1: invalid TOML: Invalid value"):
         load_config(RULES, tmp_path)
 
 
@@ -203,7 +227,7 @@ def test_no_cache_remembers_no_config(tmp_path, monkeypatch):
 
 def test_unknown_selectors_are_usage_errors(tmp_path):
     write(tmp_path, {".agent-lint.toml": 'ignore = ["AL9"]\n'})
-    with pytest.raises(AgentLintError, match=r"\.agent-lint\.toml: invalid config at 'ignore': 'AL9' matches no rule"):
+    with pytest.raises(AgentLintError, match=r"\.agent-lint\.toml:1:1: invalid config at 'ignore': 'AL9' matches no rule"):
         run(tmp_path)
     write(tmp_path, {".agent-lint.toml": ""})
     with pytest.raises(AgentLintError, match=r"--select: 'nonsense' matches no rule"):
@@ -452,8 +476,9 @@ def test_given_paths_limit_the_report_not_the_project(tmp_path, seen_rule):
     ]
     # One file named: the whole project is still loaded, only that file is reported.
     assert _messages(tmp_path, ".agents/sessions/a.json") == [".agents/sessions/a.json seen among 4 documents"]
-    # A file outside the configured locations joins the project; the config's globs are not added to the report.
-    assert _messages(tmp_path, "notes/HANDOFF-old.md") == ["notes/HANDOFF-old.md seen among 5 documents"]
+    # A file the config's globs do not cover is no agent document, whatever its name: passed over.
+    assert _messages(tmp_path, "notes/HANDOFF-old.md") == []
+    assert _messages(tmp_path, "notes") == []
     # A folder reports on the agent documents inside it.
     assert _messages(tmp_path, ".agents/sessions") == [
         ".agents/sessions/a.json seen among 4 documents",

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agent_lint.batches import label
+from agent_lint.report.mermaid import label
 from agent_lint.cli import run
 from agent_lint.runner import CheckOptions, check
 from test_gate_rules import (  # noqa: F401 - repo is a fixture
@@ -57,7 +57,7 @@ def test_batches_prints_one_valid_diagram_with_the_violations_marked(broken, mon
     repo, api, late = broken
     monkeypatch.chdir(repo.path)
 
-    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    assert run(["batches", "--since", "main", "--no-cache", "--format", "mermaid"]) == 0
     out = capsys.readouterr().out
     (block,) = mermaid_blocks(out)
     assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
@@ -73,6 +73,52 @@ def test_batches_prints_one_valid_diagram_with_the_violations_marked(broken, mon
         f'Session-Ids: {ORCH}, {API}<br/>AL403 AL404"]:::violation',
     ]
     assert sum("-.->" in line for line in block) == 1  # the late log, not before the update
+    # Each pair of nodes is joined once: the orchestrator's update is the labelled edge alone.
+    pairs = [(line.split()[0], line.split()[-1]) for line in block if re.fullmatch(r"  n\d+ -.*n\d+", line)]
+    assert len(pairs) == len(set(pairs))
+    assert sum("updates HANDOFF" in line for line in block) == 1
+
+
+def test_batches_prints_a_text_tree_by_default(broken, monkeypatch, capsys):
+    repo, api, late = broken
+    monkeypatch.chdir(repo.path)
+    update = repo.git("rev-parse", "HEAD~1")
+    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "flowchart" not in out and "\x1b" not in out
+    short = described(repo, update).split()[0]
+    assert out.splitlines() == [
+        "Parallel batches in main..HEAD",
+        "",
+        f"Batch {ORCH}: 3 session logs, 1 HANDOFF commit; violations: AL403, AL404.",
+        f"├── orchestrator {ORCH}  {log_path(ORCH)}",
+        f"│   └── {described(repo, repo.git('rev-parse', 'HEAD~3'))}",
+        f"├── worker {API}  {log_path(API)}",
+        f"│   └── {described(repo, api)}",
+        f"├── worker {DOCS}  {log_path(DOCS)}",
+        f"│   └── {described(repo, late)}  not before {short}  [AL403]",
+        "└── HANDOFF commits",
+        f"    └── {described(repo, update)}  HANDOFF update, Session-Ids: {ORCH}, {API}  [AL403 AL404]",
+    ]
+
+
+def test_the_tree_is_coloured_on_a_terminal_only(broken, monkeypatch, capsys):
+    from agent_lint.terminal import plain
+
+    repo, _, _ = broken
+    monkeypatch.chdir(repo.path)
+    run(["batches", "--since", "main", "--no-cache"])
+    piped = capsys.readouterr().out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run(["batches", "--since", "main", "--no-cache"])
+    coloured = capsys.readouterr().out
+    assert "\x1b[31m[AL403]\x1b[0m" in coloured and plain(coloured) == piped
+
+
+def test_batches_of_an_unknown_format_is_a_usage_error(broken, monkeypatch, capsys):
+    monkeypatch.chdir(broken[0].path)
+    assert run(["batches", "--since", "main", "--format", "svg"]) == 2
+    assert capsys.readouterr().err == "agent-lint: error: batches prints text or mermaid, not 'svg'\n"
 
 
 def test_diagram_marks_only_what_was_reported(broken, monkeypatch, capsys):
@@ -80,7 +126,7 @@ def test_diagram_marks_only_what_was_reported(broken, monkeypatch, capsys):
     (repo.path / ".agent-lint.toml").write_text('select = ["AL4"]\nignore = ["AL403"]\n', encoding="utf-8")
     monkeypatch.chdir(repo.path)
 
-    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    assert run(["batches", "--since", "main", "--no-cache", "--format", "mermaid"]) == 0
     out = capsys.readouterr().out
     assert "violations: AL404." in out
     assert "AL403" not in out
@@ -92,6 +138,8 @@ def test_range_without_batches(repo, monkeypatch, capsys):
     monkeypatch.chdir(repo.path)
 
     assert run(["batches", "--since", "main"]) == 0
+    assert capsys.readouterr().out == "Parallel batches in main..HEAD\n\nNo session log or HANDOFF changes in this range.\n"
+    assert run(["batches", "--since", "main", "--format", "mermaid"]) == 0
     assert capsys.readouterr().out == "### Parallel batches in main..HEAD\n\nNo session log or HANDOFF changes in this range.\n"
 
 
@@ -140,8 +188,22 @@ def test_large_batch_is_summarized_in_messages_and_diagrams(repo, monkeypatch, c
                           f" {', '.join(workers[:10])} and 22 more of batch {ORCH}"),
     ]
     monkeypatch.chdir(repo.path)
-    assert run(["batches", "--since", "main", "--no-cache"]) == 0
+    assert run(["batches", "--since", "main", "--no-cache", "--format", "mermaid"]) == 0
     (block,) = mermaid_blocks(capsys.readouterr().out)
     assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
     assert sum('["worker<br/>' in line for line in block) == 29  # and the orchestrator: 30 drawn
     assert any(line.endswith('["3 more session logs, not drawn"]') for line in block)
+
+
+def test_an_update_that_also_completes_the_orchestrators_log_is_one_edge(repo, monkeypatch, capsys):
+    batch = Batch(repo)
+    batch.dispatch()
+    batch.worker(API)
+    batch.worker(DOCS)
+    batch.update(ORCH, API, DOCS, extra={log_path(ORCH): markdown_log(ORCH, "orchestrator")})
+    monkeypatch.chdir(repo.path)
+    assert run(["batches", "--since", "main", "--no-cache", "--format", "mermaid"]) == 0
+    (block,) = mermaid_blocks(capsys.readouterr().out)
+    edges = [line.split() for line in block if re.fullmatch(r"  n\d+ -.*n\d+", line)]
+    assert sum(e[0] == "n0" and "HANDOFF" in " ".join(e) for e in edges) == 1
+    assert len({(e[0], e[-1]) for e in edges}) == len(edges)

@@ -33,9 +33,9 @@ def git_repo(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
     return root
 
 
-def init(root: Path, write_ci: bool = False) -> str:
+def init(root: Path, write_ci: bool = False, baseline: bool = False) -> str:
     out = io.StringIO()
-    assert run_init(InitOptions(cwd=root, write_ci=write_ci), out=out) == 0
+    assert run_init(InitOptions(cwd=root, write_ci=write_ci, baseline=baseline), out=out) == 0
     return out.getvalue()
 
 
@@ -107,7 +107,8 @@ OWN_SYSTEM = ("# How our agents work\n\n## Roles\n\nOne orchestrator; see [HANDO
 
 def test_init_merges_into_an_existing_pyproject_and_system_document(tmp_path):
     root = git_repo(tmp_path, {"pyproject.toml": OWN_PYPROJECT, "AGENT-SYSTEM.md": OWN_SYSTEM})
-    assert init(root).splitlines()[:3] == [
+    assert init(root).splitlines()[:4] == [
+        'found AGENT-SYSTEM.md is the system document: system-document = "AGENT-SYSTEM.md"',
         "added [tool.agent-lint] to pyproject.toml",
         "added the Parallel Execution Pattern section to AGENT-SYSTEM.md",
         f"created {README}",
@@ -187,7 +188,8 @@ def test_write_ci_creates_what_is_absent(tmp_path):
     assert "Add " not in output
     assert yaml.safe_load((root / ".pre-commit-config.yaml").read_text()) == {"repos": [HOOK]}
     flow = yaml.safe_load((root / ".github/workflows/agent-lint.yml").read_text())
-    assert flow["jobs"]["agent-lint"]["steps"][-1] == {"uses": "agent-lint/agent-lint@v0.1.0"}
+    assert flow["jobs"]["agent-lint"]["steps"][1] == {"uses": "agent-lint/agent-lint@v0.1.0",
+                                                      "with": {"sarif-file": "agent-lint.sarif"}}
     assert flow["jobs"]["agent-lint"]["steps"][0]["with"] == {"fetch-depth": 0}
 
 
@@ -241,4 +243,84 @@ def test_no_readme_when_the_session_logs_have_no_one_folder(tmp_path):
     root = git_repo(tmp_path, {".agent-lint.toml": 'session-logs = ["**/*.session.md"]\n'})
     assert "kept the session logs as they are: their glob names no one folder to put a README in\n" in init(root)
     assert sorted(snapshot(root)) == [".agent-lint.toml", "AGENT-SYSTEM.md"]
+    check_passes(root)
+
+
+# --- reading the repository --------------------------------------------------------------
+
+FOUND_LOG = {"id": "2026-03-02-x", "date": "2026-03-02", "agent": "a", "role": "single", "objective": "o",
+             "workLog": [], "outcome": "done"}
+TEAM_SCHEMA = '{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "required": ["id"]}\n'
+
+
+def layout() -> dict[str, str]:
+    import json
+
+    return {
+        "docs/agents/Agent-System.md": reference_system_document(),  # any case
+        "agents/Sessions/2026-03-02-x.json": json.dumps(FOUND_LOG) + "\n",
+        "agents/Sessions/2026-03-01-old.md": "# Old\n\nNo metadata at all.\n",
+        "agents/Sessions/2026-03-03-y.json": json.dumps({**FOUND_LOG, "id": "2026-03-03-y", "date": "2026-03-03"}),
+        "handoff.md": "# HANDOFF\n\n**This file is read-only** while the release stabilizes.\n\n## Current State\n",
+        "notes/Handoffs/2026/a.md": "# A HANDOFF note\n",
+        "templates/HANDOFF.md": "# HANDOFF\n\n<placeholder>\n",  # a template: not the live one
+        "archive/sessions/2025-01-01-a.md": "# archived\n",
+        "docs/HANDOFF-GUIDE.md": "# How we write HANDOFF\n",
+        "agents/schemas/session-log.schema.json": TEAM_SCHEMA,
+    }
+
+
+def test_init_reads_the_repository_and_says_why_each_key_is_set(tmp_path):
+    root = git_repo(tmp_path, layout())
+    output = init(root)
+    assert output.splitlines()[:6] == [
+        'found docs/agents/Agent-System.md is the system document: system-document = "docs/agents/Agent-System.md"',
+        'found session logs: 3 in agents/Sessions/: session-logs = ["agents/Sessions/*.json", "agents/Sessions/*.md"]',
+        'found HANDOFF documents: handoff.md, 1 in notes/Handoffs/: handoff = ["/handoff.md", "notes/Handoffs/**/*.md"]',
+        'found agents/schemas/session-log.schema.json is the team\'s session-log schema: '
+        'session-log-schema = "agents/schemas/session-log.schema.json"',
+        "found handoff.md:3 says 'This file is read-only': handoff-mode = \"read-only\"",
+        "created .agent-lint.toml",
+    ]
+    config = (root / ".agent-lint.toml").read_text()
+    assert "# handoff.md:3 says 'This file is read-only'\nhandoff-mode = \"read-only\"\n" in config
+    assert tomllib.loads(config) == {
+        "system-document": "docs/agents/Agent-System.md",
+        "session-logs": ["agents/Sessions/*.json", "agents/Sessions/*.md"],
+        "handoff": ["/handoff.md", "notes/Handoffs/**/*.md"],
+        "session-log-schema": "agents/schemas/session-log.schema.json",
+        "handoff-mode": "read-only",
+    }
+    assert f"created agents/Sessions/README.md" in output
+    # What was there has violations (the old log, the HANDOFFs); what init wrote has none.
+    out = io.StringIO()
+    check(CheckOptions(cwd=root, no_cache=True, output_format="json"), out=out)
+    import json
+
+    flagged = {v["path"] for v in json.loads(out.getvalue())["violations"]}
+    assert flagged and flagged <= set(layout())
+    assert "the first check reports" in output and "'agent-lint init --baseline'" in output
+
+
+def test_init_baseline_records_what_is_there_and_the_check_passes(tmp_path):
+    root = git_repo(tmp_path, layout())
+    output = init(root, baseline=True)
+    assert "recorded them in .agent-lint-baseline.json and set baseline = \".agent-lint-baseline.json\"" in output
+    assert tomllib.loads((root / ".agent-lint.toml").read_text())["baseline"] == ".agent-lint-baseline.json"
+    out = io.StringIO()
+    assert check(CheckOptions(cwd=root, no_cache=True), out=out) == 0
+    assert out.getvalue().startswith("All checks passed (") and "held back by the baseline" in out.getvalue()
+    before = snapshot(root)
+    assert "kept the baseline: the config names .agent-lint-baseline.json\nNothing to change: agent-lint is set up here.\n" \
+        in init(root, baseline=True)
+    assert snapshot(root) == before
+
+
+def test_init_baseline_adds_the_key_to_an_existing_pyproject_table(tmp_path):
+    pyproject = '[project]\nname = "demo"\n\n[tool.agent-lint]\nselect = ["AL0"]\n\n[tool.black]\nline-length = 99\n'
+    root = git_repo(tmp_path, {"pyproject.toml": pyproject, ".agents/sessions/2026-03-02-x.json": "{"})
+    init(root, baseline=True)
+    parsed = tomllib.loads((root / "pyproject.toml").read_text())
+    assert parsed["tool"]["agent-lint"] == {"baseline": ".agent-lint-baseline.json", "select": ["AL0"]}
+    assert parsed["tool"]["black"] == {"line-length": 99}
     check_passes(root)

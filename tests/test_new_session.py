@@ -11,6 +11,7 @@ import pytest
 
 from agent_lint import cli
 from agent_lint.init import InitOptions, run_init
+from agent_lint.model import AgentLintError
 from agent_lint.new_session import NewSessionOptions, new_session, normalize_slug
 from agent_lint.runner import CheckOptions, check
 from agent_lint.scaffold import create_new
@@ -38,7 +39,10 @@ def repo(tmp_path) -> Path:
 def make(root: Path, slug: str, role: str, **extra) -> tuple[str, str]:
     """Run new-session; (the path it printed, what it wrote to stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    extra.setdefault("date", DAY)
+    if extra.get("date", "") is None:
+        del extra["date"]
+    else:
+        extra.setdefault("date", DAY)
     assert new_session(NewSessionOptions(slug=slug, role=role, cwd=root, agent="claude-code", **extra), out, err) == 0
     return out.getvalue().strip(), err.getvalue()
 
@@ -88,13 +92,38 @@ def test_a_worker_log_checks_clean_and_joins_its_batch(repo, orchestrator_fmt, w
     assert [Path(p).stem for p in (first, second)] == [f"{DAY}-pr-review-300", f"{DAY}-pr-review-301"]
 
 
-def test_dispatching_from_an_unchecked_checklist_is_warned_about(repo):
-    make(repo, "pr-review", "orchestrator")
-    _, err = make(repo, "pr-review-300", "worker", orchestrator=f"{DAY}-pr-review")
-    assert err == (f"agent-lint: warning: {SESSIONS}/{DAY}-pr-review.md has prerequisites left unchecked "
-                   "without a justification; check them or say why before dispatching (AL215)\n")
-    code, out = check_output(repo)
-    assert code == 1 and out.count("AL215") == len(ITEMS)
+def test_dispatching_from_an_unworked_checklist_is_refused(repo, monkeypatch, capsys):
+    orchestrator, _ = make(repo, "pr-review", "orchestrator")
+    log = repo / orchestrator
+    # One item justified, the others blank: AGENT-SYSTEM.md says the batch must not be dispatched.
+    log.write_text(log.read_text().replace("- [ ] Tasks are independent", "- [ ] Tasks are independent — one task"))
+    before = log.read_bytes()
+    monkeypatch.chdir(repo)
+    assert cli.run(["new-session", "--role", "worker", "--orchestrator", f"{DAY}-pr-review", "300"]) == 2
+    assert capsys.readouterr().err == (
+        f"agent-lint: error: {SESSIONS}/{DAY}-pr-review.md:16: 5 prerequisites neither checked nor justified, "
+        "and no worker is dispatched before each is: check each ('- [x]') once verified, or say why not after "
+        "' — ' on its line\n")
+    assert log.read_bytes() == before and not (repo / SESSIONS / f"{DAY}-pr-review-300.md").exists()
+    assert check_output(repo) == (0, "All checks passed (2 files checked).\n")
+
+
+@pytest.mark.parametrize("slug", ["300", "pr-review-300", f"{DAY}-pr-review-300"])
+def test_a_workers_id_is_its_orchestrators_plus_a_suffix_and_its_date(repo, slug):
+    tick_prerequisites(repo / make(repo, "pr-review", "orchestrator")[0])
+    path, _ = make(repo, slug, "worker", orchestrator=f"{DAY}-pr-review", date=None)
+    assert path == f"{SESSIONS}/{DAY}-pr-review-300.md"
+    assert f"**Date**: {DAY}\n" in (repo / path).read_text()
+    assert check_output(repo) == (0, "All checks passed (3 files checked).\n")
+
+
+def test_a_worker_dated_other_than_its_orchestrator_is_refused(repo, monkeypatch, capsys):
+    tick_prerequisites(repo / make(repo, "pr-review", "orchestrator")[0])
+    monkeypatch.chdir(repo)
+    assert cli.run(["new-session", "--role", "worker", "--orchestrator", f"{DAY}-pr-review", "--date",
+                    "2026-03-03", "300"]) == 2
+    assert capsys.readouterr().err == (
+        f"agent-lint: error: a worker's date is its orchestrator's ({DAY}), not 2026-03-03\n")
 
 
 # --- exact content ------------------------------------------------------------------
@@ -128,7 +157,7 @@ def test_json_orchestrator_log(repo):
 
 
 def test_markdown_worker_log(repo):
-    make(repo, "review", "orchestrator")
+    tick_prerequisites(repo / make(repo, "review", "orchestrator")[0])
     path, _ = make(repo, "review-a", "worker", orchestrator=f"{DAY}-review")
     assert (repo / path).read_text() == (
         f"# Session {DAY}-review-a: Review a\n\n"
@@ -159,12 +188,24 @@ def test_a_normalised_slug_is_reported(repo):
     assert (repo / path).read_text().startswith(f"# Session {DAY}-pr-review: PR Review!\n")
 
 
-def test_a_taken_id_gets_the_next_number_whatever_the_format(repo):
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_a_taken_id_is_refused_whatever_the_format(repo, monkeypatch, capsys, fmt):
     (repo / SESSIONS / f"{DAY}-fix.json").write_text("{}")
-    first, _ = make(repo, "fix", "single")
-    second, _ = make(repo, "fix", "single", format="json")
-    assert (first, second) == (f"{SESSIONS}/{DAY}-fix-2.md", f"{SESSIONS}/{DAY}-fix-3.json")
-    assert (repo / SESSIONS / f"{DAY}-fix.json").read_text() == "{}"
+    monkeypatch.chdir(repo)
+    assert cli.run(["new-session", "--role", "single", "--date", DAY, "--format", fmt, "fix"]) == 2
+    assert capsys.readouterr().err == (
+        f"agent-lint: error: session {DAY}-fix has a log already ({SESSIONS}/{DAY}-fix.json); a session has one "
+        "log: choose another slug\n")
+    assert sorted(p.name for p in (repo / SESSIONS).iterdir()) == [f"{DAY}-fix.json", "README.md"]
+
+
+def test_running_a_worker_twice_is_refused_and_dispatches_it_once(repo):
+    orchestrator, _ = make(repo, "plan", "orchestrator")
+    tick_prerequisites(repo / orchestrator)
+    make(repo, "a", "worker", orchestrator=f"{DAY}-plan")
+    with pytest.raises(AgentLintError, match=f"session {DAY}-plan-a has a log already"):
+        make(repo, "a", "worker", orchestrator=f"{DAY}-plan", format="json")
+    assert f"**Dispatched**: {DAY}-plan-a\n" in (repo / orchestrator).read_text()
 
 
 def test_create_new_never_overwrites_and_leaves_no_temporary(tmp_path):
@@ -187,8 +228,8 @@ def test_a_log_taken_between_the_listing_and_the_write_is_not_overwritten(repo, 
         real(path, data)
 
     monkeypatch.setattr(module, "create_new", someone_else_first)
-    path, _ = make(repo, "race", "single")
-    assert path == f"{SESSIONS}/{DAY}-race-2.md"
+    with pytest.raises(AgentLintError, match=f"session {DAY}-race has a log already"):
+        make(repo, "race", "single")
     assert (repo / SESSIONS / f"{DAY}-race.md").read_bytes() == b"theirs"
 
 
@@ -251,6 +292,7 @@ def test_registering_keeps_the_orchestrators_bytes(repo):
 
 def test_a_worker_already_dispatched_is_not_listed_twice(repo):
     orchestrator, _ = make(repo, "plan", "orchestrator")
+    tick_prerequisites(repo / orchestrator)
     log = repo / orchestrator
     log.write_text(log.read_text().replace("**Dispatched**:\n", f"**Dispatched**: {DAY}-plan-a\n"))
     before = log.read_bytes()
@@ -300,3 +342,37 @@ def test_an_orchestrator_named_by_a_worker_is_held_to_its_checklist(repo):
     code, out = check_output(repo)
     assert code == 1
     assert [line.split(" ")[1] for line in out.splitlines()[:-1]] == ["AL218"] + ["AL215"] * len(ITEMS)
+
+
+# --- a team's own schema ---------------------------------------------------------------------
+
+TEAM_SCHEMA = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+               "required": ["id", "date", "objective"], "properties": {"id": {"type": "string"}}}
+
+
+@pytest.fixture
+def team(repo) -> Path:
+    (repo / "schemas").mkdir()
+    (repo / "schemas/session.schema.json").write_text(json.dumps(TEAM_SCHEMA))
+    config = repo / ".agent-lint.toml"
+    config.write_text(config.read_text() + 'session-log-schema = "schemas/session.schema.json"\n')
+    return repo
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_a_log_valid_under_the_teams_schema_is_written(team, fmt):
+    path, _ = make(team, "pr-review", "single", format=fmt)
+    assert check_output(team) == (0, "All checks passed (2 files checked).\n")
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_a_log_the_teams_schema_would_reject_is_refused_saying_why(team, monkeypatch, capsys, fmt):
+    strict = {**TEAM_SCHEMA, "required": ["id", "ticket", "reviewer"]}
+    (team / "schemas/session.schema.json").write_text(json.dumps(strict))
+    monkeypatch.chdir(team)
+    assert cli.run(["new-session", "--role", "single", "--date", DAY, "--format", fmt, "pr-review"]) == 2
+    assert capsys.readouterr().err == (
+        "agent-lint: error: schemas/session.schema.json rejects the log new-session writes: "
+        "$: 'reviewer' is a required property; $: 'ticket' is a required property; "
+        f"write {SESSIONS}/{DAY}-pr-review.{fmt} by hand with what the schema asks for\n")
+    assert not (team / SESSIONS / f"{DAY}-pr-review.{fmt}").exists()

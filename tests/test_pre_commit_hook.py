@@ -30,7 +30,7 @@ CONFIG = 'select = ["AL0"]\n'
 def test_hook_declaration():
     hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8"))}
     hook = hooks["agent-lint"]
-    assert hook["entry"] == "agent-lint check"
+    assert hook["entry"] == "agent-lint check --force-exclude"
     assert hook["language"] == "python"
     assert hook["types_or"] == ["markdown", "json"]
     # Project rules compare files with each other: one process must see them all.

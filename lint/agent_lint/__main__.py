@@ -4,45 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
-
-if TYPE_CHECKING:
-    from .runner import CheckOptions
+from typing import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    options = plain_check(args)
-    if options is not None:
-        from .guard import Failed, call
-        from .runner import check
-
-        try:
-            return call(check, options)
-        except Failed as failed:
-            return failed.code
     from .cli import run
 
-    return run(args)
-
-
-def plain_check(args: Sequence[str]) -> CheckOptions | None:
-    """The options of ``agent-lint check [PATH...]``, or None for any other command line.
-
-    The two calls that run most often, pre-commit's (``check`` and the
-    changed files) and CI's (``check`` alone), go straight to the check:
-    importing typer is a third of a run the cache answers (about 25 of
-    75 ms). Anything else, an option, ``--``, ``--help``, a path that starts
-    with "-", goes through typer as always. A test holds the options built
-    here equal to those typer's ``check`` builds for the same arguments.
-    """
-    if not args or args[0] != "check" or any(arg.startswith("-") for arg in args[1:]) or os.name == "nt":
-        return None  # (on Windows click also expands wildcards in arguments: leave that to it)
-    from pathlib import Path
-
-    from .runner import CheckOptions
-
-    return CheckOptions(paths=tuple(Path(arg) for arg in args[1:]))
+    return run(list(sys.argv[1:] if argv is None else argv))
 
 
 def console() -> None:

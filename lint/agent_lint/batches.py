@@ -29,12 +29,12 @@ is ancestry, never dates.
 
 Rules get a :class:`Gate` (the project, its history and the batches) and
 yield :class:`Problem` s: a finding plus the diagram nodes it marks, so that
-:func:`diagrams` marks exactly the violations that were reported.
+:func:`drawing` marks exactly the violations that were reported; the
+renderers in report/ (tree.py, mermaid.py) draw it.
 """
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
@@ -44,11 +44,10 @@ from .files import classify, excluded
 from .history import Commit, History
 from .model import Finding, Kind, Rule, Violation
 from .project import Project
+# Named alike in messages and in the drawings.
+from .report.batch_view import Drawing, commit_node, describe, id_list, session_node  # noqa: F401
 
 SESSION_RECORD = "session-log"
-SUBJECT_WIDTH = 60
-IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds
-SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 
 
 class Session(NamedTuple):
@@ -113,27 +112,6 @@ class Batch:
 class Problem(NamedTuple):
     finding: Finding
     nodes: tuple[str, ...]  # diagram nodes to mark: commit_node() / session_node() keys
-
-
-def commit_node(commit: Commit) -> str:
-    return f"commit:{commit.hash}"
-
-
-def session_node(session_id: str) -> str:
-    return f"session:{session_id}"
-
-
-def describe(commit: Commit) -> str:
-    """A commit as messages name it: short hash and subject."""
-    subject = commit.subject if len(commit.subject) <= SUBJECT_WIDTH else commit.subject[:SUBJECT_WIDTH - 1] + "…"
-    return f'{commit.short} "{subject}"'
-
-
-def id_list(ids: Sequence[str]) -> str:
-    """IDs as messages name them: comma-separated, the tail of a long list counted, not named."""
-    shown = ", ".join(ids[:IDS_SHOWN])
-    hidden = len(ids) - IDS_SHOWN
-    return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
 # ----------------------------------------------------------------------------
@@ -277,103 +255,7 @@ def gate_findings(project: Project, problems: Callable[[Gate, dict], Iterable[Pr
 
 
 # ----------------------------------------------------------------------------
-# Diagrams
-
-# Characters shown as themselves in a Mermaid label; every other ASCII one
-# becomes an entity code (#35;), so a subject can close no quote, bracket or
-# code fence, start no comment and inject no HTML.
-_LABEL_SAFE = frozenset(string.ascii_letters + string.digits + " -_.,:/@+=!?'")
-_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>()#|!~&$")
-_CLASSES = (
-    "classDef violation fill:#ffebe9,stroke:#cf222e,stroke-width:2px,color:#82071e",
-    "classDef handoff fill:#ddf4ff,stroke:#0969da",
-)
-
-
-def label(*lines: str) -> str:
-    """A quoted Mermaid node label of ``lines``, each escaped, joined by line breaks."""
-    def escape(text: str) -> str:
-        out = []
-        for ch in text:
-            if ch in _LABEL_SAFE or (ord(ch) > 127 and ch.isprintable()):
-                out.append(ch)
-            elif ch.isprintable():
-                out.append(f"#{ord(ch)};")
-            else:
-                out.append(" ")  # newlines, tabs, bidi and other controls
-        return "".join(out)
-
-    return '"' + "<br/>".join(escape(line) for line in lines) + '"'
-
-
-def mermaid(batch: Batch, history: History, marks: Mapping[str, Sequence[str]]) -> str:
-    """One batch as a Mermaid flowchart: orchestrator, workers, their log commits, HANDOFF."""
-    lines = ["flowchart LR", *(f"  {c}" for c in _CLASSES)]
-    names: dict[str, str] = {}
-
-    def node(key: str, *text: str, css: str | None = None) -> str:
-        if key in names:
-            return names[key]
-        names[key] = f"n{len(names)}"
-        codes = marks.get(key, ())
-        if codes:
-            text, css = (*text, " ".join(codes)), "violation"
-        lines.append(f"  {names[key]}[{label(*text)}]" + (f":::{css}" if css else ""))
-        return names[key]
-
-    updates = {c.hash for c in batch.handoff_commits}
-
-    def commit(c: Commit) -> str:
-        if c.hash in updates:
-            ids = c.session_ids()
-            trailer = f"Session-Ids: {id_list(ids)}" if ids else "no Session-Ids trailer"
-            worker = batch.worker_of(c)
-            what = f"changes HANDOFF (worker {worker.id})" if worker else "HANDOFF update"
-            return node(commit_node(c), what, describe(c), trailer, css="handoff")
-        return node(commit_node(c), describe(c))
-
-    head = batch.orchestrator
-    own = next((s for s in batch.sessions if s.id == head), None)
-    top = node(session_node(head or ""), "orchestrator", batch.name, *((own.path,) if own else ()))
-    edges = []
-    drawn = _drawn(batch, marks)
-    for session in drawn:
-        role = session.role or ("worker" if batch.is_worker(session) else "session")
-        start = top if session is own else node(session_node(session.id), role, session.id, session.path)
-        if session is not own:
-            edges.append(f"  {top} --> {start}")
-        for c in session.commits:
-            edges.append(f"  {start} --> {commit(c)}")
-    hidden = len(batch.sessions) - len(drawn)
-    if hidden:
-        edges.append(f"  {top} --> {node('more', f'{hidden} more session logs, not drawn')}")
-    for update in batch.updates:
-        target = commit(update)
-        edges.append(f"  {top} -->|{label('updates HANDOFF')}| {target}")
-        for session in drawn:
-            if not batch.is_worker(session):
-                continue
-            for c in session.commits:
-                if c.hash == update.hash:
-                    continue
-                if history.is_ancestor(c, update):
-                    edges.append(f"  {commit(c)} --> {target}")
-                else:
-                    edges.append(f"  {commit(c)} -.->|{label('not before')}| {target}")
-    for c in batch.handoff_commits:
-        commit(c)
-    return "\n".join(lines + list(dict.fromkeys(edges))) + "\n"
-
-
-def _drawn(batch: Batch, marks: Mapping[str, Sequence[str]]) -> list[Session]:
-    """The sessions a diagram shows: those with a violation first, at most SESSIONS_DRAWN in all."""
-    def marked(session: Session) -> bool:
-        keys = (session_node(session.id), *(commit_node(c) for c in session.commits))
-        return any(key in marks for key in keys)
-
-    ranked = sorted(batch.sessions, key=lambda s: (s.id != batch.orchestrator, not marked(s)))
-    chosen = {s.id for s in ranked[:SESSIONS_DRAWN]}
-    return [s for s in batch.sessions if s.id in chosen]
+# What the renderers draw
 
 
 def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violation]) -> dict[str, list[str]]:
@@ -397,36 +279,11 @@ def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violat
     return marks
 
 
-def diagrams(project: Project, rules: Sequence[Rule], violations: Sequence[Violation]) -> str:
-    """Markdown: a Mermaid diagram per batch of the range, reported violations marked."""
+def drawing(project: Project, rules: Sequence[Rule], violations: Sequence[Violation]) -> Drawing | None:
+    """The range's batches with the reported violations marked (None without a history)."""
     gate = Gate.of(project)
     if gate is None:
-        return ""
-    marks = problem_marks(gate, rules, violations)
+        return None
     history = gate.history
-    span = _markdown(f"{history.since or history.base[:12]}..HEAD")
-    out = [f"### Parallel batches in {span}", ""]
-    if not gate.batches:
-        out += ["No session log or HANDOFF changes in this range.", ""]
-    for batch in gate.batches:
-        codes = sorted({code for key, found in marks.items() if _in_batch(key, batch) for code in found})
-        sessions = f"{len(batch.sessions)} session log{'s' if len(batch.sessions) != 1 else ''}"
-        updates = f"{len(batch.handoff_commits)} HANDOFF commit{'s' if len(batch.handoff_commits) != 1 else ''}"
-        verdict = f"violations: {', '.join(codes)}" if codes else "no violations"
-        out += [f"#### Batch {_markdown(batch.name)}", "", f"{sessions}, {updates}; {verdict}.", "",
-                "```mermaid", mermaid(batch, history, marks).rstrip("\n"), "```", ""]
-    return "\n".join(out)
-
-
-def _markdown(text: str) -> str:
-    """Text shown literally in a Markdown heading or paragraph (IDs and refs are user data)."""
-    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else " " if not ch.isprintable() else ch
-                   for ch in text)
-
-
-def _in_batch(key: str, batch: Batch) -> bool:
-    kind, _, value = key.partition(":")
-    if kind == "session":
-        return value == (batch.orchestrator or "") or any(s.id == value for s in batch.sessions)
-    commits = {c.hash for s in batch.sessions for c in s.commits} | {c.hash for c in batch.handoff_commits}
-    return value in commits
+    span = f"{history.since or history.base[:12]}..HEAD" if history.base else "the whole history of HEAD"
+    return Drawing(span, gate.batches, problem_marks(gate, rules, violations), history.is_ancestor)

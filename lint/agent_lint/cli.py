@@ -25,7 +25,24 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits them
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"agent-lint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print agent-lint's version and exit."),
+) -> None:
+    """Lint AGENT-SYSTEM.md, session logs and HANDOFF files of multi-agent workflows."""
 
 
 def guarded(func):
@@ -60,19 +77,21 @@ def check_command(
     fix: bool = typer.Option(False, "--fix", help="Apply the fixes rules offer, then report what remains."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; write nothing (exit 1 if there are any)."),
     pre_push: bool = typer.Option(False, "--pre-push", help="Check the history pre-commit's pre-push stage is about to push (PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, which must be HEAD)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Report only violations not recorded in FILE, and its entries that match nothing (AL007); default: the config's baseline key."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", metavar="FILE", help="Record every current violation in FILE and exit 0."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many violations of each rule instead of the violations (text or json)."),
 ) -> None:
     """Check the agent documents of the repository (or only report on PATHS)."""
     from .runner import CheckOptions, check
 
     if fail_on not in ("error", "warning"):
         raise AgentLintError(f"--fail-on takes 'error' or 'warning', not '{fail_on}'")
-    expect_head = None
+    expect_head, whole_history = None, False
     if pre_push:
         if since is not None:
             raise AgentLintError("--pre-push and --since both name the history; give one")
         since, expect_head = pre_push_range()
+        whole_history = since is None
     options = CheckOptions(
         paths=tuple(paths or ()),
         config=config,
@@ -90,8 +109,10 @@ def check_command(
         fix=fix,
         diff=diff,
         expect_head=expect_head,
+        whole_history=whole_history,
         baseline=baseline,
         write_baseline=write_baseline,
+        statistics=statistics,
     )
     raise typer.Exit(check(options))
 
@@ -99,18 +120,15 @@ def check_command(
 def pre_push_range() -> tuple[str | None, str | None]:
     """(since, the commit pushed) from the variables pre-commit sets for pre-push hooks.
 
-    pre-commit leaves PRE_COMMIT_FROM_REF unset when a push brings the root
-    commit (a first push): there is no remote history to compare with, so
-    only the documents are checked.
+    pre-commit leaves both unset when a push brings the root commit (a first
+    push): every commit of HEAD is new to the remote, so since is None, the
+    whole history.
     """
     since = os.environ.get("PRE_COMMIT_FROM_REF") or None
     pushed = os.environ.get("PRE_COMMIT_TO_REF") or None
-    if since is None:
-        if not os.environ.get("PRE_COMMIT"):
-            raise AgentLintError("--pre-push reads PRE_COMMIT_FROM_REF, which pre-commit sets in its pre-push"
-                                 " stage; outside pre-commit use --since REF")
-        sys.stderr.write("agent-lint: note: the push includes the root commit; history not checked\n")
-        return None, None
+    if since is None and not os.environ.get("PRE_COMMIT"):
+        raise AgentLintError("--pre-push reads PRE_COMMIT_FROM_REF, which pre-commit sets in its pre-push"
+                             " stage; outside pre-commit use --since REF")
     return since, pushed
 
 
@@ -120,11 +138,12 @@ def batches_command(
     since: str = typer.Option(..., "--since", metavar="REF", help="The range is merge-base(REF, HEAD)..HEAD, e.g. origin/main."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    output_format: str = typer.Option("text", "--format", help="text (a tree) or mermaid (Markdown with a flowchart per batch)."),
 ) -> None:
-    """Print a Mermaid diagram of each parallel batch in the range, violations marked."""
+    """Show each parallel batch in the range, its sessions and commits, violations marked."""
     from .runner import CheckOptions, batches
 
-    raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since)))
+    raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since), fmt=output_format))
 
 
 @app.command("fmt")
@@ -145,11 +164,12 @@ def fmt_command(
 def init_command(
     path: Optional[Path] = typer.Argument(None, help="The repository to set up (default: the enclosing git work tree, else the current folder)."),
     write_ci: bool = typer.Option(False, "--write-ci", help="Also add the pre-commit hook and write a GitHub workflow (never replacing a file)."),
+    baseline: bool = typer.Option(False, "--baseline", help="Record the violations already there in .agent-lint-baseline.json and set the config's baseline key."),
 ) -> None:
     """Set agent-lint up in an existing repository: config, system document, session-log folder."""
     from .init import InitOptions, run_init
 
-    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci)))
+    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci, baseline=baseline)))
 
 
 @app.command("new-session")
@@ -183,7 +203,12 @@ def rules_command(
 
     if output_format not in ("text", "json"):
         raise AgentLintError(f"unknown output format '{output_format}' (choose from text, json)")
-    typer.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
+    if output_format == "json":
+        typer.echo(rules_json(), nl=False)
+        return
+    from .terminal import wants_colour, width
+
+    typer.echo(rules_table(width(sys.stdout), wants_colour(sys.stdout)), nl=False)
 
 
 @app.command("rule")

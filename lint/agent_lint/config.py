@@ -41,6 +41,7 @@ GLOBAL_SCHEMA: dict[str, Any] = {
     "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
     "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
     "max-file-size": {"type": "integer", "minimum": 1, "description": "Files larger than this many bytes are reported (AL004), not parsed."},
+    "baseline": {"type": "string", "description": "Baseline file (written by --write-baseline): its violations are not reported."},
     "rules": {"type": "object", "description": "Per-rule options and severity, keyed by code or name."},
 }
 
@@ -61,6 +62,7 @@ class Config(NamedTuple):
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     max_file_size: int = 4 * 1024 * 1024
+    baseline: str | None = None  # root-relative; check, the hook and the action report only what it lacks
     rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
 
     @property
@@ -109,7 +111,12 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
     try:
         table = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise AgentLintError(f"{path}: invalid TOML: {err}") from None
+        # tomllib ends its message with "(at line L, column C)": put that where a reader looks.
+        import re
+
+        found = re.fullmatch(r"(?s)(.*) \(at line (\d+), column (\d+)\)", str(err))
+        where = f"{path}:{found[2]}:{found[3]}" if found else str(path)
+        raise AgentLintError(f"{where}: invalid TOML: {found[1] if found else err}") from None
     except UnicodeDecodeError:
         raise AgentLintError(f"{path}: invalid TOML: not valid UTF-8") from None
     if memo:
@@ -243,20 +250,99 @@ def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, m
             remember("valid-configs", key)
         return
     err = errors[0]
-    where = ".".join(str(p) for p in err.absolute_path)
+    path = [str(p) for p in err.absolute_path]
+    hint = ""
     if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        where = ".".join([*(str(p) for p in err.absolute_path), extra[0]]) if extra else where
+        known = list(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(known))
+        if extra:
+            path.append(extra[0])
+            hint = did_you_mean(extra[0], known)
         message = "unknown key"
+    elif err.validator == "enum" and isinstance(err.instance, str):
+        message = err.message
+        hint = did_you_mean(err.instance, [str(value) for value in err.validator_value])
     else:
         message = err.message
-    raise AgentLintError(f"{source}: invalid config at '{config_key(source, where)}': {message}")
+    raise AgentLintError(f"{config_origin(source, path)}: {message}{hint}")
+
+
+def did_you_mean(given: str, choices: Iterable[str]) -> str:
+    """'' or "; did you mean 'x'?" naming the choice nearest ``given`` (as ruff and git suggest)."""
+    import difflib
+
+    choices = list(choices)
+    folded = {choice.casefold(): choice for choice in choices}
+    near = folded.get(given.casefold()) or next(iter(difflib.get_close_matches(given, choices, n=1, cutoff=0.8)), None)
+    return f"; did you mean '{near}'?" if near else ""
 
 
 def config_key(source: Path, key: str) -> str:
     """A key as the user wrote it: under ``tool.agent-lint`` in pyproject.toml."""
     table = "tool.agent-lint" if source.name == "pyproject.toml" else ""
     return ".".join(p for p in (table, key) if p) or "(top level)"
+
+
+def config_origin(source: Path, path: Sequence[str]) -> str:
+    """``file:line:column: invalid config at 'key'`` for a key of the agent-lint table, given as parts."""
+    full = (["tool", "agent-lint"] if source.name == "pyproject.toml" else []) + list(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    found = toml_position(text, full)
+    where = f"{source}:{found[0]}:{found[1]}" if found else str(source)
+    return f"{where}: invalid config at '{config_key(source, '.'.join(path))}'"
+
+
+_TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_TOML_KEYS = rf"{_TOML_KEY}(?:[ \t]*\.[ \t]*{_TOML_KEY})*"
+
+
+def _key_parts(text: str) -> list[str]:
+    import re
+
+    return [part[1:-1] if part[:1] in "\"'" else part for part in re.findall(_TOML_KEY, text)]
+
+
+def toml_position(text: str, path: Sequence[str]) -> tuple[int, int] | None:
+    """Line and column (1-based) where a TOML document sets the key ``path``; failing that, where
+    it writes the nearest table or key holding it; None when it writes none of them.
+
+    A line-based reading of headers (``[a.b]``) and ``key = value`` lines, which is all
+    pointing at a key of a config needs; a key inside an inline table is found through the
+    key holding the table.
+    """
+    import re
+
+    header = re.compile(rf"[ \t]*\[\[?[ \t]*({_TOML_KEYS})[ \t]*\]")
+    assignment = re.compile(rf"([ \t]*)({_TOML_KEYS})[ \t]*=")
+    wanted = [str(part) for part in path]
+    best: tuple[int, tuple[int, int]] | None = None  # (parts matched, position)
+    table: list[str] = []
+    in_string = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string or line.count('"""') % 2 or line.count("'''") % 2:
+            # A multi-line string: its lines set no key.
+            in_string = in_string != bool(line.count('"""') % 2 or line.count("'''") % 2)
+            continue
+        found = header.match(line)
+        if found:
+            table = _key_parts(found.group(1))
+            keys, column = table, line.index("[") + 1
+        else:
+            found = assignment.match(line)
+            if not found:
+                continue
+            keys, column = table + _key_parts(found.group(2)), len(found.group(1)) + 1
+        matched = 0
+        while matched < min(len(keys), len(wanted)) and keys[matched] == wanted[matched]:
+            matched += 1
+        if matched == len(keys) and (best is None or matched > best[0]):
+            best = (matched, (number, column))
+            if matched == len(wanted):
+                break
+    return best[1] if best else None
 
 
 def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Sequence[Rule]) -> Config:
@@ -283,6 +369,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         exclude=exclude,
         respect_gitignore=table.get("respect-gitignore", True),
         max_file_size=table.get("max-file-size", 4 * 1024 * 1024),
+        baseline=table.get("baseline"),
         rules=rule_tables,
     )
 
@@ -299,7 +386,9 @@ def selector_matches(selector: str, rule: Rule) -> bool:
 def check_selectors(selectors: Iterable[str], rules: Sequence[Rule], origin: str) -> None:
     for selector in selectors:
         if not any(selector_matches(selector, rule) for rule in rules):
-            raise AgentLintError(f"{origin}: '{selector}' matches no rule (see 'agent-lint rules')")
+            hint = did_you_mean(selector, [name for rule in rules for name in (rule.code, rule.name)])
+            hint = hint or " (see 'agent-lint rules')"
+            raise AgentLintError(f"{origin}: '{selector}' matches no rule{hint}")
 
 
 def names_rule(selector: str, rule: Rule) -> bool:

@@ -23,14 +23,34 @@ def _severity(rule: Rule) -> str:
     return f"{rule.severity.value} (opt-in)" if rule.opt_in else rule.severity.value
 
 
-def rules_table() -> str:
+def rules_table(columns: int | None = None, colour: bool = False) -> str:
+    """Every rule in aligned columns; with ``columns`` (a terminal's width) the summaries wrap
+    to fit it, below the other columns when too little room is left beside them."""
+    from .terminal import SEVERITY_STYLE, paint
+
     rows = [("CODE", "NAME", "SEVERITY", "FIX", "SUMMARY")]
     rows += [(r.code, r.name, _severity(r), "yes" if r.fixable else "", r.summary) for r in _rules()]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "".join(
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n"
-        for row in rows
-    )
+    indent = sum(widths) + 2 * 4
+    room = columns - indent - 1 if columns else None
+    out = []
+    for number, row in enumerate(rows):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:4])]
+        if number == 0:
+            cells = [paint(cell, "bold", on=colour) for cell in cells]
+        else:
+            cells[0] = paint(cells[0], "bold", on=colour)
+            cells[2] = paint(cells[2], SEVERITY_STYLE.get(row[2].split()[0], "bold"), on=colour)
+        head = "  ".join(cells) + "  "
+        if room is None:
+            out.append(head + row[4])
+        elif room >= 40:
+            lines = textwrap.wrap(row[4], room, break_on_hyphens=False) or [""]
+            out += [head + lines[0], *(" " * indent + line for line in lines[1:])]
+        else:  # a narrow terminal: the summary on lines of its own
+            lines = textwrap.wrap(row[4], max(columns - 5, 20), break_on_hyphens=False)
+            out += [head.rstrip(), *("    " + line for line in lines)]
+    return "".join(line.rstrip(" ") + "\n" for line in out)
 
 
 def rules_json() -> str:

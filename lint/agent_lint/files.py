@@ -33,7 +33,7 @@ class Classifier:
         self.session_logs = compile_globs(tuple(config.session_logs))
         self.exclude = compile_globs(tuple(config.exclude))
 
-    def kind(self, path: str, *, by_name: bool = False) -> Kind | None:
+    def kind(self, path: str) -> Kind | None:
         if not path.lower().endswith(_SUFFIXES):
             return None
         if path in self.system:
@@ -42,25 +42,20 @@ class Classifier:
             return Kind.HANDOFF
         if self.session_logs is not None and self.session_logs.fullmatch(path):
             return Kind.SESSION_LOG
-        if by_name:
-            name = path.rsplit("/", 1)[-1].upper()
-            if name == "AGENT-SYSTEM.MD":
-                return Kind.SYSTEM
-            if name.startswith("HANDOFF") and name.endswith(".MD"):
-                return Kind.HANDOFF
         return None
 
     def excluded(self, path: str) -> bool:
         return path not in self.system and self.exclude is not None and self.exclude.fullmatch(path) is not None
 
 
-def classify(path: str, config: Config, *, by_name: bool = False) -> Kind | None:
+def classify(path: str, config: Config) -> Kind | None:
     """The kind of a root-relative path, or None when it is no agent document.
 
-    ``by_name`` also recognises ``AGENT-SYSTEM.md`` and ``HANDOFF*.md`` anywhere,
-    for files named on the command line outside the configured locations.
+    Only the config's globs say what a file is, for a whole run and for a
+    file named on the command line alike: a file is never taken for a
+    HANDOFF or a system document by its name alone.
     """
-    return Classifier(config).kind(path, by_name=by_name)
+    return Classifier(config).kind(path)
 
 
 def excluded(path: str, config: Config) -> bool:
@@ -238,33 +233,27 @@ def expand_targets(paths: Iterable[Path], config: Config, known: dict[str, Kind]
                    force_exclude: bool) -> dict[str, Kind]:
     """The agent documents named on the command line (files, or folders to search).
 
-    A named file that is no agent document is passed over silently: pre-commit
-    hands over every changed Markdown and JSON file.
+    A file is what the config's globs make it, as in a whole run; a named
+    file they do not cover is passed over silently (pre-commit hands every
+    hook every staged Markdown and JSON file). As in ruff, a file named
+    outright that the config excludes or git ignores is checked anyway,
+    unless ``force_exclude``; a folder yields the documents a whole run finds
+    in it. With ``force_exclude`` the targets are exactly the named files a
+    whole run would check, so a run on them reports what it would.
     """
     targets: dict[str, Kind] = {}
+    classifier = Classifier(config)
     for given in paths:
         if not given.exists():
             raise AgentLintError(f"{given}: no such file or directory")
         rel = relative_to_root(given, config.root)
         if given.is_dir():
-            inside = [p for p in known if rel in ("", ".") or p == rel or p.startswith(rel.rstrip("/") + "/")]
-            targets.update((p, known[p]) for p in inside)
-            if not inside and not force_exclude:
-                # A folder outside the configured locations: look at what is in it by name.
-                for file in sorted(given.rglob("*")):
-                    if file.is_file():
-                        frel = relative_to_root(file, config.root)
-                        kind = classify(frel, config, by_name=True)
-                        if kind is not None and not excluded(frel, config):
-                            targets[frel] = kind
-            continue
-        if rel in known:
+            inside = "" if rel in ("", ".") else rel.rstrip("/") + "/"
+            targets.update((p, kind) for p, kind in known.items() if p.startswith(inside))
+        elif rel in known:
             targets[rel] = known[rel]
-        elif not force_exclude:
-            # Excluded or gitignored files are still checked when named, unless --force-exclude.
-            kind = classify(rel, config, by_name=True)
-            if kind is not None:
-                targets[rel] = kind
+        elif not force_exclude and (kind := classifier.kind(rel)) is not None:
+            targets[rel] = kind
     return targets
 
 

@@ -319,8 +319,12 @@ def _shallow_commits(root: Path, git_path: str) -> set[str]:
     return set(text.split())
 
 
-def read_history(root: Path, since: str) -> History:
-    """The commits of ``merge-base(since, HEAD)..HEAD`` in the repository holding ``root``."""
+def read_history(root: Path, since: str | None) -> History:
+    """The commits of ``merge-base(since, HEAD)..HEAD`` in the repository holding ``root``.
+
+    ``since`` None reads every commit HEAD has, from the root commit on (a
+    first push, which brings the whole history); the base is then "".
+    """
     info = _git(root, ["rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"],
                 "inspect the repository")
     if info.returncode != 0:
@@ -340,6 +344,8 @@ def read_history(root: Path, since: str) -> History:
     head = _resolve(root, "HEAD")
     if head is None:
         raise AgentLintError("HEAD has no commit yet; --since needs at least one commit")
+    if since is None:
+        return _read_range(root, "", head, head, "", prefix, shallow, git_path)
     target = _resolve(root, since)
     if target is None:
         if shallow:
@@ -356,18 +362,23 @@ def read_history(root: Path, since: str) -> History:
         raise AgentLintError(f"git merge-base failed: {_stderr(merge_base)}")
     if base == head:
         return History(base, head, (), since)
+    return _read_range(root, base, head, f"{base}..{head}", since, prefix, shallow, git_path)
 
+
+def _read_range(root: Path, base: str, head: str, revisions: str, since: str, prefix: str, shallow: bool,
+                git_path: str) -> History:
+    named = f"'{since}'" if since else "the root commit"
     log = _git(root, [
         "-c", "log.showSignature=false", "-c", "color.ui=never",
         "log", "-z", f"--format={_FORMAT}", "--encoding=UTF-8", "--name-status", "-M",
         "--diff-merges=first-parent", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
-        f"{base}..{head}", "--",
-    ], f"read the commits from '{since}' to HEAD")
+        revisions, "--",
+    ], f"read the commits from {named} to HEAD")
     if log.returncode != 0:
         raise AgentLintError(f"git log failed: {_stderr(log)}")
     commits = parse_log(log.stdout, prefix)
     if shallow:
         cut = _shallow_commits(root, git_path) & {c.hash for c in commits}
         if cut:
-            raise AgentLintError(f"the shallow clone cuts the history between '{since}' and HEAD; {SHALLOW_HINT}")
+            raise AgentLintError(f"the shallow clone cuts the history between {named} and HEAD; {SHALLOW_HINT}")
     return History(base, head, linearize(commits, head), since)

@@ -1,13 +1,17 @@
 """``agent-lint init``: set agent-lint up in an existing repository without losing a byte of it.
 
-Each step creates a file that does not exist, adds text to one that does
-(everything already there kept byte for byte), or leaves it alone and says
-why. A second run finds every step done and changes nothing. Afterwards
-``agent-lint check`` passes on a repository that had no agent documents:
+It first reads the repository (survey.py: where its agent documents are,
+a session-log schema of its own, a HANDOFF that says it is read-only) and
+says what it found. Then each writer creates a file that does not exist,
+adds text to one that does (everything already there kept byte for byte),
+or leaves it alone and says why. A second run finds every step done and
+changes nothing. Afterwards ``agent-lint check`` passes on a repository that
+had no agent documents, and nothing init wrote is ever reported:
 
-1. the config: ``[tool.agent-lint]`` appended to ``pyproject.toml`` (and
-   the result parsed again, to be sure it is still valid TOML with every
-   other value unchanged), else ``.agent-lint.toml``;
+1. the config, with a key and a comment for each thing found:
+   ``[tool.agent-lint]`` appended to ``pyproject.toml`` (and the result
+   parsed again, to be sure it is still valid TOML with every other value
+   unchanged), else ``.agent-lint.toml``;
 2. the system document: the Parallel Execution Pattern section of
    agent-lint's reference AGENT-SYSTEM.md appended to the project's own when
    it lacks one, or the whole reference when the project has none;
@@ -16,7 +20,15 @@ why. A second run finds every step done and changes nothing. Afterwards
 4. CI: the pre-commit hook and a GitHub workflow, printed, or with
    ``--write-ci`` added to ``.pre-commit-config.yaml`` (only when it lacks
    the hook, and only as an insertion the YAML still parses the same with)
-   and written to ``.github/workflows/agent-lint.yml`` when that is absent.
+   and written to ``.github/workflows/agent-lint.yml`` when that is absent;
+5. the baseline: when the first check would report violations in the
+   documents already there, their count by rule and the offer of
+   ``--baseline``, which records them in ``.agent-lint-baseline.json`` and
+   sets the config's ``baseline`` key.
+
+Each step is a writer, a function of the :class:`Setup` that
+:func:`writers` lists for the options given: setting up one more tool (an
+agent's hooks) is one more writer.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from . import __version__
 from .config import find_root, load_config
@@ -35,10 +47,12 @@ from .extract.parallel_pattern import find_section
 from .files import classify, excluded
 from .model import AgentLintError, Edit, Kind
 from .scaffold import create_new, insert, static_folder, system_document_path
+from .survey import Survey, config_lines, survey
 
 REPO_URL = "https://github.com/agent-lint/agent-lint"
 WORKFLOW_PATH = ".github/workflows/agent-lint.yml"
 PRE_COMMIT_PATH = ".pre-commit-config.yaml"
+BASELINE_PATH = ".agent-lint-baseline.json"
 _ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(#(?P<anchor>[^)\s]+)\)")
 
 
@@ -46,6 +60,7 @@ _ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(#(?P<anchor>[^)\s]+)\)")
 class InitOptions:
     root: Path | None = None  # default: the enclosing git work tree, else the current folder
     write_ci: bool = False
+    baseline: bool = False  # record the violations already there and set the config's baseline key
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -60,6 +75,21 @@ class Steps:
 
     def kept(self, message: str) -> None:
         self.out.write(f"kept {message}\n")
+
+
+@dataclass
+class Setup:
+    """What every writer gets: the repository, what was found there, and where to say what it did."""
+
+    root: Path
+    options: InitOptions
+    steps: Steps
+    found: Survey
+    config: Any = None  # the project's Config, once the config is written
+    manual: list[tuple[str, str]] = field(default_factory=list)  # (title, text) to add by hand
+
+
+Writer = Callable[[Setup], None]
 
 
 def _create(path: Path, text: str) -> None:
@@ -97,14 +127,20 @@ def _end_insertion(text: str, addition: str) -> Edit:
 # 1. The config
 
 
-def config_table(system_document: str) -> str:
-    return (
-        "[tool.agent-lint]\n"
-        f'system-document = "{system_document}"\n'
-        "# The defaults, to change as needed (agent-lint rules lists the rules):\n"
-        '# session-logs = [".agents/sessions/*.md", ".agents/sessions/*.json"]\n'
-        '# handoff = ["HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md"]\n'
-    )
+def config_table(system_document: str, found: Survey = Survey()) -> str:
+    """The table init writes: a key for each thing the survey found, with why as a comment."""
+    lines = [line for line in config_lines(found) if not line[1].startswith("system-document")]
+    if not lines:
+        return (
+            "[tool.agent-lint]\n"
+            f'system-document = "{system_document}"\n'
+            "# The defaults, to change as needed (agent-lint rules lists the rules):\n"
+            '# session-logs = [".agents/sessions/*.md", ".agents/sessions/*.json"]\n'
+            '# handoff = ["/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md"]\n'
+        )
+    lines.insert(0, (f"{system_document} is the system document", f'system-document = "{system_document}"'))
+    body = "".join(f"# {why}\n{line}\n" for why, line in lines)
+    return "[tool.agent-lint]\n# Set by 'agent-lint init' from what it found here:\n" + body
 
 
 def _toml(text: str) -> dict[str, Any] | None:
@@ -118,11 +154,17 @@ def _toml(text: str) -> dict[str, Any] | None:
         return None
 
 
-def init_config(root: Path, steps: Steps) -> None:
+def _report_survey(setup: Setup) -> None:
+    for why, line in config_lines(setup.found):
+        setup.steps.out.write(f"found {why}: {line}\n")
+
+
+def init_config(setup: Setup) -> None:
+    root, steps = setup.root, setup.steps
     dotfile, pyproject = root / ".agent-lint.toml", root / "pyproject.toml"
-    system = next((c for c in ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md") if (root / c).is_file()),
-                  "AGENT-SYSTEM.md")
-    table = config_table(system)
+    system = setup.found.system_document or next(
+        (c for c in ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md") if (root / c).is_file()), "AGENT-SYSTEM.md")
+    table = config_table(system, setup.found)
     if dotfile.is_file():
         return steps.kept(".agent-lint.toml: agent-lint is configured there")
     data = _read(pyproject)
@@ -137,10 +179,12 @@ def init_config(root: Path, steps: Steps) -> None:
             again = _toml(text[:edit.start] + edit.text)
             wanted = _toml(table)["tool"]["agent-lint"]
             if again is not None and again.get("tool", {}).pop("agent-lint", None) == wanted and again == parsed:
+                _report_survey(setup)
                 insert(pyproject, data, [edit], "add [tool.agent-lint]")
                 return steps.did("added [tool.agent-lint] to pyproject.toml")
         steps.out.write("pyproject.toml cannot take a [tool.agent-lint] table as added text; "
                         "using .agent-lint.toml\n")
+    _report_survey(setup)
     _create(dotfile, table.replace("[tool.agent-lint]\n", ""))
     steps.did("created .agent-lint.toml")
 
@@ -170,9 +214,10 @@ def reference_section(anchors: set[str]) -> str:
     return _ANCHOR_LINK.sub(lambda m: m.group() if m.group("anchor") in inside | anchors else m.group("text"), text)
 
 
-def init_system_document(root: Path, path: str, steps: Steps) -> None:
+def init_system_document(setup: Setup) -> None:
     from .resources import reference_system_document
 
+    root, steps, path = setup.root, setup.steps, system_document_path(setup.config)
     data = _read(root / path)
     if data is None:
         _create(root / path, reference_system_document())
@@ -217,7 +262,9 @@ This README is not a session log: agent-lint's default `exclude` (`**/README.md`
 """
 
 
-def init_sessions(root: Path, config, system: str, steps: Steps) -> None:
+def init_sessions(setup: Setup) -> None:
+    root, config, steps = setup.root, setup.config, setup.steps
+    system = system_document_path(config)
     folder = static_folder(config.session_logs[0]) if config.session_logs else ""
     if not folder:
         return steps.kept("the session logs as they are: their glob names no one folder to put a README in")
@@ -245,22 +292,34 @@ def hook_entry(indent: str) -> str:
 
 
 def workflow() -> str:
-    return f"""# agent-lint: the agent documents, and on pull requests the commits' HANDOFF protocol.
+    """The workflow README shows and ``init --write-ci`` writes (a test holds the two equal)."""
+    return f"""# agent-lint: the agent documents, and the commits' HANDOFF protocol.
 name: agent-lint
 on:
   pull_request:
+  merge_group:
   push:
     branches: [main]
 permissions:
   contents: read
+  actions: read  # upload-sarif reads the run's details (needed in private repositories)
+  security-events: write  # upload-sarif
 jobs:
   agent-lint:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
-          fetch-depth: 0  # the AL4xx rules read the pull request's history
+          fetch-depth: 0  # the AL4xx rules read the commits since the base
       - uses: agent-lint/agent-lint@v{__version__}
+        with:
+          sarif-file: agent-lint.sarif
+      - uses: github/codeql-action/upload-sarif@v3
+        # fork pull requests get a read-only token: skip the upload there
+        if: ${{{{ !cancelled() && hashFiles('agent-lint.sarif') != '' && (github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository) }}}}
+        with:
+          sarif_file: agent-lint.sarif
+          category: agent-lint
 """
 
 
@@ -318,17 +377,16 @@ def pre_commit_insertion(text: str) -> Edit | None:
     return edit if again == expected else None
 
 
-def init_ci(root: Path, write: bool, steps: Steps) -> list[tuple[str, str]]:
-    """Write or merge the CI files; return the ones to add by hand (title, text)."""
+def init_pre_commit(setup: Setup) -> None:
     import yaml
 
+    root, write, steps = setup.root, setup.options.write_ci, setup.steps
     data = _read(root / PRE_COMMIT_PATH)
     text = _text(data) if data is not None else None
     try:
         parsed = yaml.safe_load(text) if text is not None else None
     except yaml.YAMLError:
         parsed = None
-    manual: list[tuple[str, str]] = []
     if data is not None and _has_hook(parsed):
         steps.kept(f"{PRE_COMMIT_PATH}: it runs the agent-lint hook")
     elif write and data is None:
@@ -340,40 +398,116 @@ def init_ci(root: Path, write: bool, steps: Steps) -> list[tuple[str, str]]:
     else:
         if write:
             steps.out.write(f"{PRE_COMMIT_PATH} cannot take the hook as added text; add it by hand\n")
-        manual.append((f"Add to {PRE_COMMIT_PATH}:", "repos:\n" + hook_entry("  ")))
+        setup.manual.append((f"Add to {PRE_COMMIT_PATH}:", "repos:\n" + hook_entry("  ")))
+
+
+def init_workflow(setup: Setup) -> None:
+    root, steps = setup.root, setup.steps
     if (root / WORKFLOW_PATH).exists():
         steps.kept(f"{WORKFLOW_PATH}: it exists")
-    elif write:
+    elif setup.options.write_ci:
         _create(root / WORKFLOW_PATH, workflow())
         steps.did(f"created {WORKFLOW_PATH}")
     else:
-        manual.append((f"Add {WORKFLOW_PATH}:", workflow()))
-    return manual
+        setup.manual.append((f"Add {WORKFLOW_PATH}:", workflow()))
+
+
+# ----------------------------------------------------------------------------
+# 5. The baseline
+
+
+def init_baseline(setup: Setup) -> None:
+    """Count what the first check reports; with --baseline, record it and name the file in the config."""
+    import io
+    import json
+
+    from .runner import CheckOptions, check
+
+    root, steps, config = setup.root, setup.steps, setup.config
+    if config.baseline:
+        return steps.kept(f"the baseline: the config names {config.baseline}")
+    out = io.StringIO()
+    check(CheckOptions(cwd=root, output_format="json", no_cache=True, exit_zero=True), out=out)
+    violations = json.loads(out.getvalue())["violations"]
+    if not violations:
+        return
+    files = len({v["path"] for v in violations})
+    by_rule: dict[str, int] = {}
+    for violation in violations:
+        by_rule[violation["code"]] = by_rule.get(violation["code"], 0) + 1
+    top = ", ".join(f"{code} {count:,}" for code, count in sorted(by_rule.items(), key=lambda i: (-i[1], i[0]))[:5])
+    found = f"the first check reports {len(violations):,} violation{'s' if len(violations) != 1 else ''} " \
+            f"in {files:,} file{'s' if files != 1 else ''} already here (most: {top})"
+    if not setup.options.baseline:
+        steps.out.write(f"{found}; 'agent-lint check --statistics' counts them by rule. To adopt agent-lint "
+                        f"before fixing them: 'agent-lint init --baseline' records them in {BASELINE_PATH} "
+                        f"and sets the config's baseline key, so that only new ones are reported.\n")
+        return
+    import contextlib
+
+    with contextlib.redirect_stderr(io.StringIO()):  # its own note would repeat what is said here
+        check(CheckOptions(cwd=root, no_cache=True, write_baseline=root / BASELINE_PATH))
+    add_config_key(setup, f'baseline = "{BASELINE_PATH}"')
+    steps.did(f"{found}: recorded them in {BASELINE_PATH} and set baseline = \"{BASELINE_PATH}\"")
+
+
+def add_config_key(setup: Setup, line: str) -> None:
+    """Add one ``key = value`` line to the agent-lint table of the config, verified by parsing the result."""
+    source = setup.config.source
+    data = _read(source)
+    text = _text(data) if data is not None else None
+    parsed = _toml(data.decode("utf-8")) if text is not None else None
+    if parsed is None:
+        raise AgentLintError(f"{source}: cannot add '{line}': not a TOML file agent-lint can edit")
+    if source.name == "pyproject.toml":
+        header = re.search(r"^\[\s*tool\s*\.\s*(?:agent-lint|\"agent-lint\")\s*\][^\r\n]*(\r\n|\r|\n)", text, re.M)
+        at = header.end() if header else None
+    else:
+        at = 0  # top-level keys come before any table
+    key = line.split("=", 1)[0].strip()
+    if at is not None:
+        edit = Edit(at, at, line + "\n")
+        after = _toml(text[:at] + edit.text + text[at:])
+        table = (after or {}).get("tool", {}).get("agent-lint") if source.name == "pyproject.toml" else after
+        expected = dict(parsed.get("tool", {}).get("agent-lint", {}) if source.name == "pyproject.toml" else parsed)
+        expected[key] = _toml(line)[key]
+        if table == expected:
+            insert(source, data, [edit], f"set {key}")
+            setup.config = setup.config._replace(baseline=expected[key])
+            return
+    raise AgentLintError(f"{source}: cannot add '{line}' as inserted text; add it to the agent-lint table by hand")
 
 
 # ----------------------------------------------------------------------------
 # The command
 
 
-def run_init(options: InitOptions, out: TextIO | None = None) -> int:
+def writers(options: InitOptions) -> list[Writer]:
+    """The steps of an init, in order: each creates, adds to or keeps one thing."""
+    return [init_config, load_project_config, init_system_document, init_sessions, init_pre_commit,
+            init_workflow, init_baseline]
+
+
+def load_project_config(setup: Setup) -> None:
     from .rules import RULES
 
+    setup.config = load_config(RULES, setup.root)
+
+
+def run_init(options: InitOptions, out: TextIO | None = None) -> int:
     root = (options.cwd / options.root if options.root else find_root(options.cwd)).resolve()
     if not root.is_dir():
         raise AgentLintError(f"{root}: not a folder")
-    steps = Steps(out or sys.stdout)
-    init_config(root, steps)
-    config = load_config(RULES, root)
-    system = system_document_path(config)
-    init_system_document(root, system, steps)
-    init_sessions(root, config, system, steps)
-    manual = init_ci(root, options.write_ci, steps)
+    setup = Setup(root, options, Steps(out or sys.stdout), survey(root))
+    for writer in writers(options):
+        writer(setup)
+    steps = setup.steps
     if not steps.changed:
         steps.out.write("Nothing to change: agent-lint is set up here.\n")
     else:
         steps.out.write("Run 'agent-lint check' to check the agent documents.\n")
-    for title, body in manual:
+    for title, body in setup.manual:
         steps.out.write(f"\n{title}\n\n{body}")
-    if manual and not options.write_ci:
+    if setup.manual and not options.write_ci:
         steps.out.write("\n'agent-lint init --write-ci' adds them.\n")
     return 0

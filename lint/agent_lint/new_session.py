@@ -1,21 +1,34 @@
 """``agent-lint new-session``: a session log that checks clean from its first byte.
 
 The log is written the way AGENT-SYSTEM.md's "Session Log Conventions" show
-it, with every field the built-in session-log schema requires: ID from the
-date and a slug, metadata, an empty work log, an outcome that says the
-session is under way, ``Status: in-progress`` and no HANDOFF update. An
-orchestrator's log carries the prerequisites template of the project's
+it, with every field the built-in session-log schema requires: metadata, an
+empty work log, an outcome that says the session is under way,
+``Status: in-progress`` and no HANDOFF update. The ID is the date and a
+slug; a worker's is its orchestrator's ID plus the slug as a suffix, as
+the conventions have it, and its date the orchestrator's. An ID that has a
+log already is refused, never numbered: a second run is a mistake, not a
+second session.
+
+An orchestrator's log carries the prerequisites template of the project's
 system document (agent-lint's own when the project has none), unchecked:
 nothing was verified yet, and AL215 asks for each item only once a worker
-is dispatched. A worker's log names its orchestrator, whose log must exist;
-the worker is added to that log's ``Dispatched`` list, so the batch is whole
-as soon as the worker has a log.
+is dispatched. A worker's log names its orchestrator, whose log must exist
+and whose checklist must be worked through (each item checked, or
+unchecked with a justification): AGENT-SYSTEM.md says a batch with an
+item left blank must not be dispatched. The worker is then added to the
+orchestrator's ``Dispatched`` list, so the batch is whole as soon as the
+worker has a log.
+
+Before anything is written, the log is checked against the project's
+session-log schema (a team's own, when configured): a log that would fail
+it is refused with the schema's first complaints.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import sys
 import unicodedata
@@ -172,6 +185,33 @@ def _register(root: Path, path: str, worker: str, err: TextIO) -> None:
 # The command
 
 
+def _worker_id(orchestrator: str, slug: str) -> str:
+    """``<orchestrator>-<suffix>``; a slug that repeats the orchestrator's own slug is not repeated."""
+    own = orchestrator[len("YYYY-MM-DD-"):]
+    for prefix in (orchestrator + "-", own + "-"):
+        if slug.startswith(prefix) and len(slug) > len(prefix):
+            slug = slug[len(prefix):]
+            break
+    return f"{orchestrator}-{slug}"
+
+
+def _blank_prerequisites(record: Any) -> list[Any]:
+    return [item for item in record.prerequisites or () if not item.checked and not item.note]
+
+
+def _schema_complaints(config: Any, path: str, text: str) -> list[str]:
+    """What the project's session-log schema says against a log, as AL201 would report it."""
+    from .extract import extract_records
+    from .schema_check import session_log_schema, validation_errors
+
+    doc = parse_document(path, Kind.SESSION_LOG, text.encode("utf-8"))
+    extract_records(doc)
+    record = doc.records.get("session-log")
+    if doc.load_error is not None or record is None:
+        return []
+    return [message for _, _, message in validation_errors(doc, record, session_log_schema(config))]
+
+
 def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder: str) -> str | None:
     if role != "worker":
         if ident is not None:
@@ -198,16 +238,14 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
         raise AgentLintError(f"slug '{options.slug}' has no letter or digit to make a session ID from")
     if slug != options.slug:
         err.write(f"agent-lint: note: slug '{options.slug}' written as '{slug}'\n")
-    day = _day(options.date)
     suffix = FORMATS[options.format]
     config = load_config(RULES, options.cwd, options.config)
     root = config.root
-    folder = session_folder(config, suffix, f"{day}-{slug}")
-    if not _ID.fullmatch(f"{day}-{slug}"):
-        raise AgentLintError(f"'{day}-{slug}' is not a session ID ({SESSION_ID_PATTERN})")
     logs = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path
             for path, kind in discover(config).items() if kind is Kind.SESSION_LOG}
+    folder = session_folder(config, suffix, f"{_day(options.date)}-{slug}")
     orchestrator_path = _orchestrator_log(logs, options.orchestrator, options.role, folder)
+    record = None
     if orchestrator_path is not None:
         doc = parse_document(orchestrator_path, Kind.SESSION_LOG, (root / orchestrator_path).read_bytes())
         if doc.load_error is not None:
@@ -217,38 +255,60 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
             what = f"a {record.role} session" if record.role else "a session without a role"
             raise AgentLintError(f"session '{options.orchestrator}' is {what}, not an orchestrator "
                                  f"({orchestrator_path})")
+        blank = _blank_prerequisites(record)
+        if blank:
+            line = record.locate(list(blank[0].path), doc)[0]
+            raise AgentLintError(
+                f"{orchestrator_path}:{line}: {len(blank)} prerequisite{'s' if len(blank) != 1 else ''} "
+                f"neither checked nor justified, and no worker is dispatched before each is: check each "
+                f"('- [x]') once verified, or say why not after ' — ' on its line")
+        ident = _worker_id(options.orchestrator, slug)
+        day = ident[:10]
+        if options.date is not None and _day(options.date) != day:
+            raise AgentLintError(f"a worker's date is its orchestrator's ({day}), not {options.date}")
+        folder = session_folder(config, suffix, ident)
+    else:
+        day = _day(options.date)
+        ident = f"{day}-{slug}"
+        folder = session_folder(config, suffix, ident)
+    if not _ID.fullmatch(ident):
+        raise AgentLintError(f"'{ident}' is not a session ID ({SESSION_ID_PATTERN})")
     template: tuple[str, ...] = ()
     if options.role == "orchestrator":
         template, source = _template(root, config)
         if source != system_document_path(config):
             err.write(f"agent-lint: note: {system_document_path(config)} has no prerequisites template; "
                       f"used {source}\n")
-    taken = set(logs)
+    taken = dict(logs)
     if (root / folder).is_dir():
-        taken |= {p.stem for p in (root / folder).iterdir() if p.suffix in (".md", ".json")}
+        taken.update({p.stem: posixpath.join(folder, p.name) for p in (root / folder).iterdir()
+                      if p.suffix in (".md", ".json") and p.stem not in taken})
+    path = f"{folder}/{ident}{suffix}" if folder else f"{ident}{suffix}"
+    if ident in taken:
+        raise _taken(ident, taken[ident])
     words = " ".join(re.sub(r"[-_]+", " ", options.slug).split())
     # One line each: a metadata value cannot hold a line break.
     objective = " ".join((options.objective or "").split()) or words[:1].upper() + words[1:]
-    for n in range(1, 10_000):
-        ident = f"{day}-{slug}" if n == 1 else f"{day}-{slug}-{n}"
-        if ident in taken:
-            continue
-        fields = _fields(ident, day, options, objective, template)
-        text = render_json(fields) if options.format == "json" else render_markdown(fields)
-        path = f"{folder}/{ident}{suffix}" if folder else f"{ident}{suffix}"
-        try:
-            create_new(root / path, text.encode("utf-8"))
-        except FileExistsError:
-            continue  # written meanwhile by someone else: take the next number
-        except OSError as err_:
-            raise AgentLintError(f"cannot write {path}: {err_.strerror or err_}") from None
-        break
-    else:
-        raise AgentLintError(f"no free session ID for {day}-{slug}")
+    fields = _fields(ident, day, options, objective, template)
+    text = render_json(fields) if options.format == "json" else render_markdown(fields)
+    complaints = _schema_complaints(config, path, text)
+    if complaints:
+        schema = config.session_log_schema or "the built-in session-log schema"
+        more = f" (and {len(complaints) - 3} more)" if len(complaints) > 3 else ""
+        raise AgentLintError(f"{schema} rejects the log new-session writes: {'; '.join(complaints[:3])}{more}; "
+                             f"write {path} by hand with what the schema asks for")
+    try:
+        create_new(root / path, text.encode("utf-8"))
+    except FileExistsError:
+        raise _taken(ident, path) from None  # written meanwhile by someone else
+    except OSError as err_:
+        raise AgentLintError(f"cannot write {path}: {err_.strerror or err_}") from None
     if orchestrator_path is not None:
         _register(root, orchestrator_path, ident, err)
-        if any(not item.checked and not item.note for item in record.prerequisites or ()):
-            err.write(f"agent-lint: warning: {orchestrator_path} has prerequisites left unchecked without a "
-                      f"justification; check them or say why before dispatching (AL215)\n")
     out.write(os.path.relpath(root / path, options.cwd) + "\n")
     return 0
+
+
+def _taken(ident: str, path: str) -> AgentLintError:
+    return AgentLintError(f"session {ident} has a log already ({path}); a session has one log: "
+                          f"choose another slug")

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
-from .config import (Config, check_selectors, config_key, enabled_rules, load_config, relative_to_root, rule_options,
-                     rule_severity)
+from .config import (Config, check_selectors, config_origin, enabled_rules, load_config, relative_to_root,
+                     rule_options, rule_severity)
 from .files import digest_files, discover, expand_targets, remember_digests, stamp_files
 from .model import AgentLintError, Kind, Outcome, Rule, Severity, Violation
 from .report import FORMATS, Report, render
@@ -54,10 +54,13 @@ class CheckOptions(NamedTuple):
     jobs: int | None = None  # None: one per available core
     since: str | None = None  # git ref: load the history merge-base(since, HEAD)..HEAD
     expect_head: str | None = None  # with since: the commit HEAD must be (pre-push: the one pushed)
+    whole_history: bool = False  # load every commit of HEAD (a first push), as since would a range
     fix: bool = False  # apply the fixes, re-check until none is left, report what remains
     diff: bool = False  # print the fixes as a unified diff instead; write nothing
-    baseline: Path | None = None  # report only violations not recorded in this file
+    baseline: Path | None = None  # report only violations not recorded in this file (default: the config's)
     write_baseline: Path | None = None  # record every current violation in this file
+    statistics: bool = False  # per-rule counts instead of the violations (text or json)
+    colour: bool | None = None  # None: as the output stream wants (terminal.wants_colour)
     cwd: Path | None = None  # None: the process's working directory (check() fills it in)
 
 
@@ -68,14 +71,13 @@ def split_selectors(values: Sequence[str]) -> list[str]:
 def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[Rule]]:
     config = load_config(rules, options.cwd, options.config, memo=not options.no_cache)
 
-    def origin(key: str) -> str:
-        source = config.source or Path("config")
-        return f"{source}: invalid config at '{config_key(source, key)}'"
+    def origin(*key: str) -> str:
+        return config_origin(config.source or Path("config"), key)
 
     check_selectors(config.select, rules, origin("select"))
     check_selectors(config.ignore, rules, origin("ignore"))
     for glob, selectors in config.per_file_ignores.items():
-        check_selectors(selectors, rules, origin(f"per-file-ignores.{glob}"))
+        check_selectors(selectors, rules, origin("per-file-ignores", glob))
     select = split_selectors(options.select) or list(config.select)
     select += split_selectors(options.extend_select)
     ignore = list(config.ignore) + split_selectors(options.ignore)
@@ -85,11 +87,12 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
 
 
 def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = None,
-          batches: bool = False) -> int:
+          batches: str | None = None) -> int:
     """Run a check; ``registry`` replaces the known rules (tests use their own).
 
-    With ``batches`` the output is the batch diagrams of ``--since`` alone
-    (``agent-lint batches``); the github format appends them to its step summary.
+    With ``batches`` ("text" or "mermaid") the output is the batches of
+    ``--since`` alone (``agent-lint batches``), as a tree or as Mermaid
+    flowcharts; the github format appends the flowcharts to its step summary.
     """
     if options.cwd is None:
         options = options._replace(cwd=Path.cwd())
@@ -108,7 +111,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
             gc.enable()
 
 
-def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: bool) -> int:
+def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: str | None) -> int:
     from .rules import RULES, keep_facts
 
     keep_facts(not options.no_cache)  # --no-cache: nothing read from or written to any cache
@@ -123,7 +126,16 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         raise AgentLintError("--fix and --diff cannot be used together")
     if options.baseline and options.write_baseline:
         raise AgentLintError("--baseline and --write-baseline cannot be used together")
+    if options.statistics and options.output_format not in ("text", "json"):
+        raise AgentLintError(f"--statistics prints text or json, not {options.output_format}")
     config, rules = prepare(options, registry)
+    if options.baseline is None and config.baseline and not options.write_baseline:
+        # The config's baseline is relative to the project root, --baseline to where the command runs.
+        options = options._replace(baseline=config.root / config.baseline)
+    if options.colour is None:
+        from .terminal import wants_colour
+
+        options = options._replace(colour=options.output_format == "text" and wants_colour(out))
     baseline_rules = [rule for rule in rules if rule.code == STALE_BASELINE]
     rules = [rule for rule in rules if rule.code != STALE_BASELINE]  # judged after baseline matching
     cache = None if options.no_cache else _open_cache(config, rules, options)
@@ -139,7 +151,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         targets = known
         documents = known
     history = None
-    if options.since is not None:
+    if options.since is not None or options.whole_history:
         from .history import read_history
 
         history = read_history(config.root, options.since)
@@ -176,7 +188,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     variant = None
     if not (options.fix or options.diff or options.baseline or options.write_baseline or history is not None
             or batches or options.output_format == "github"):
-        variant = f"{options.output_format}\0{cwd}\0{root}"
+        variant = (f"{options.output_format}\0{cwd}\0{root}\0{options.statistics:d}{options.colour:d}"
+                   f"\0{''.join(_repository(root))}")
     stored_key: str | None = None  # the run's key in the cache, once it is there
 
     def lint_pass(may_show_kept: bool = False) -> tuple[Outcome | Shown, dict[str, str]]:
@@ -226,34 +239,71 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             return exit_code_for(result.severities, options)
         outcome = result
 
+    held_back = 0
     if options.write_baseline or options.baseline:
-        violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
+        violations, held_back = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
         if options.write_baseline:
             return EXIT_CLEAN
         outcome = Outcome(violations, outcome.files)
 
     extra = ""
     if projects:
-        from .batches import diagrams
+        from .batches import drawing
 
-        extra = diagrams(projects[-1], rules, outcome.violations)
+        drawn = drawing(projects[-1], rules, outcome.violations)
+        if batches == "text":
+            from .report.tree import render as tree
+
+            out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
+            return EXIT_CLEAN
+        from .report.mermaid import markdown
+
+        extra = markdown(drawn) if drawn else ""
     if batches:
         out.write(extra)
         return EXIT_CLEAN
+    prefix, uri = _repository(root)
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
-                    extra_markdown=extra)
-    text = render(options.output_format, report)
+                    extra_markdown=extra, colour=bool(options.colour), held_back=held_back,
+                    repository_prefix=prefix, repository_uri=uri)
+    if options.statistics:
+        from .report.statistics import render as statistics
+
+        text = statistics(options.output_format, report)
+    else:
+        text = render(options.output_format, report)
     if variant and cache is not None and stored_key:
         cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations)))
     out.write(text)
     return exit_code(outcome.violations, options)
 
 
-def batches(options: CheckOptions, out=None) -> int:
-    """``agent-lint batches``: a Mermaid diagram per parallel batch of ``--since``..HEAD."""
+BATCH_FORMATS = ("text", "mermaid")
+
+
+def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
+    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree or in Mermaid."""
     if options.since is None:
         raise AgentLintError("batches needs --since REF")
-    return check(options, out, batches=True)
+    if fmt not in BATCH_FORMATS:
+        raise AgentLintError(f"batches prints {' or '.join(BATCH_FORMATS)}, not '{fmt}'")
+    return check(options, out, batches=fmt)
+
+
+def _repository(root: Path) -> tuple[str, str]:
+    """(the project root's path in its repository, "" or "sub/"; the repository's folder as a URI).
+
+    The repository is the Actions workspace when the root lies in it (annotations are relative
+    to it), else the enclosing git work tree, else the root itself.
+    """
+    from .config import enclosing_work_tree
+
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    top = Path(workspace).resolve() if workspace else None
+    if top is None or not (root == top or top in root.parents):
+        top = enclosing_work_tree(root) or root
+    prefix = root.relative_to(top).as_posix() if root != top else ""
+    return (prefix + "/" if prefix else ""), top.as_uri() + "/"
 
 
 def _run_key(documents: dict[str, Kind], targets: dict[str, Kind], history, digests: dict[str, str]) -> str:
@@ -342,8 +392,9 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
 
 
 def _baseline(options: CheckOptions, config: Config, violations: list[Violation], rules: list[Rule],
-              stale_rules: list[Rule], targets: set[str]) -> list[Violation]:
-    """Write the baseline, or drop the violations it records and report its stale entries."""
+              stale_rules: list[Rule], targets: set[str]) -> tuple[list[Violation], int]:
+    """Write the baseline, or drop the violations it records and report its stale entries;
+    also return how many it held back."""
     from .baseline import apply_baseline, read_baseline, write_baseline
     from .document import decode, split_lines
     from .files import read_bytes
@@ -365,19 +416,20 @@ def _baseline(options: CheckOptions, config: Config, violations: list[Violation]
         count = write_baseline(resolved(options.write_baseline), violations, line_text)
         sys.stderr.write(f"agent-lint: wrote {count} baseline entr{'y' if count == 1 else 'ies'} "
                          f"to {options.write_baseline}\n")
-        return []
+        return [], 0
     codes = {rule.code for rule in rules}
     whole_project = not options.paths
     kept, stale = apply_baseline(
         violations, read_baseline(resolved(options.baseline)), line_text,
         lambda entry: entry.code in codes and (whole_project or entry.path in targets),
     )
+    held_back = len(violations) - len(kept)
     shown = relative_to_root(resolved(options.baseline), config.root)
     for rule in stale_rules:
         for finding in rule.check(stale, rule_options(config, rule)):
             kept.append(Violation(shown, finding.line, finding.column, rule.code, rule.name, finding.message,
                                   rule_severity(config, rule)))
-    return sorted(kept)
+    return sorted(kept), held_back
 
 
 def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cache:

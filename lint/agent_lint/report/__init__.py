@@ -29,6 +29,13 @@ class Report(NamedTuple):
     # Markdown a run adds to the GitHub step summary (the batch diagrams of
     # --since), computed by the runner so formats never call git themselves.
     extra_markdown: str = ""
+    colour: bool = False  # text on a terminal (terminal.wants_colour)
+    held_back: int = 0  # violations the baseline recorded, so not reported
+    # Where the project root lies in its repository ("" at the top, else "sub/"), and the
+    # repository's folder as a file URI: annotations and SARIF name files from the repository's
+    # top, which is what GitHub attaches them to, whatever folder agent-lint ran in.
+    repository_prefix: str = ""
+    repository_uri: str | None = None
 
 
 def render(fmt: str, report: Report) -> str:

@@ -38,7 +38,8 @@ def annotation(report: Report, violation) -> str:
     # attach it to nothing, while an annotation without one shows on the run.
     if violation.path:
         properties += [
-            f"file={escape_property(report.display_path(violation.path))}",
+            # Relative to the repository's top: GitHub attaches it to the diff from there.
+            f"file={escape_property(report.repository_prefix + violation.path)}",
             f"line={violation.line}",
             f"col={violation.column}",
         ]

@@ -4,12 +4,14 @@ One run whose driver lists every known rule (so a viewer can show the docs
 of rules that did not fire) and one result per violation. Choices a reader
 of the output may want to know:
 
-* Locations are root-relative, percent-encoded URIs against ``%SRCROOT%``
-  (the project root), not the cwd-relative paths the text format shows, so
-  the file is the same wherever agent-lint ran.
+* Locations are percent-encoded URIs relative to ``%SRCROOT%``, the
+  repository's top folder (``originalUriBaseIds`` gives its absolute URI),
+  not the cwd-relative paths the text format shows: code scanning attaches
+  them to the pull request's files wherever agent-lint ran, a project in a
+  subfolder included.
 * A project-level violation (no file) points at the project root itself
-  (``uri`` ``./``) without a region: code scanning rejects results without a
-  location, and the root is where such a problem lives.
+  (its folder, or ``./``) without a region: code scanning rejects results
+  without a location, and the root is where such a problem lives.
 * ``partialFingerprints["agentLint/v1"]`` hashes code, path, message and the
   occurrence index among identical (code, path, message) triples. Reports
   carry no line text, so the line number is left out on purpose: an alert
@@ -45,10 +47,12 @@ def describe(rule) -> dict:
     }
 
 
-def location(violation) -> dict:
+def location(violation, prefix: str = "") -> dict:
     if not violation.path:
-        return {"physicalLocation": {"artifactLocation": {"uri": "./", "uriBaseId": "%SRCROOT%"}}}
-    physical = {"artifactLocation": {"uri": quote(violation.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
+        return {"physicalLocation": {"artifactLocation": {"uri": quote(prefix, safe="/") or "./",
+                                                          "uriBaseId": "%SRCROOT%"}}}
+    uri = quote(prefix + violation.path, safe="/")
+    physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if violation.line >= 1:
         region = {"startLine": violation.line}
         if violation.column >= 1:
@@ -74,7 +78,7 @@ def render(report: Report) -> str:
         result.update(
             level=violation.severity.value,
             message={"text": violation.message},
-            locations=[location(violation)],
+            locations=[location(violation, report.repository_prefix)],
             partialFingerprints={FINGERPRINT_KEY: fingerprint(violation, seen[triple])},
         )
         seen[triple] += 1
@@ -92,6 +96,8 @@ def render(report: Report) -> str:
                         "rules": [describe(rule) for rule in report.rules],
                     }
                 },
+                **({"originalUriBaseIds": {"%SRCROOT%": {"uri": report.repository_uri}}}
+                   if report.repository_uri else {}),
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

@@ -1,0 +1,164 @@
+"""What ``agent-lint init`` finds in a repository before it writes a config.
+
+Only what file names and a document's own words say (STYLE: inferences
+need evidence), whatever the case of the names:
+
+* the system document: an ``AGENT-SYSTEM.md``, the shallowest one;
+* session logs: Markdown and JSON files in a folder named ``sessions`` (or
+  ``session-logs``), one glob per extension present;
+* HANDOFF documents: a file named ``HANDOFF.md``, and the Markdown files
+  of a folder named ``handoffs``;
+* a session-log JSON Schema: a ``*.schema.json`` whose name says
+  session log (``session-log.schema.json``, ``session.schema.json``);
+* HANDOFF frozen: a HANDOFF document that says it is read-only (the
+  notices AL109 knows, and "this file is read-only").
+
+Anything under a folder named archive, templates, examples, fixtures or
+tests is a copy, a template or test data, never the live document.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+NOT_LIVE = frozenset({"archive", "archives", "template", "templates", "example", "examples", "fixtures",
+                      "test", "tests", "node_modules", "vendor", "third_party"})
+SESSION_FOLDERS = frozenset({"sessions", "session-logs"})
+_SCHEMA_NAME = re.compile(r"session[-_]?(?:log)?s?\.schema\.json", re.I)
+_THIS_FILE_READ_ONLY = re.compile(
+    r"\b(?:this\s+(?:file|document)|handoff(?:\.md)?)[`*]*\s+(?:is|are|remains|stays)\s+(?:now\s+)?[`*]*"
+    r"(?:read[- ]?only|frozen)\b", re.I)
+
+
+class SessionFolder(NamedTuple):
+    folder: str
+    suffixes: tuple[str, ...]  # ".json", ".md", in the order of their counts
+    count: int
+
+
+class Notice(NamedTuple):
+    path: str
+    line: int
+    text: str
+
+
+class Survey(NamedTuple):
+    system_document: str | None = None
+    session_folders: tuple[SessionFolder, ...] = ()
+    handoff_files: tuple[str, ...] = ()
+    handoff_folders: tuple[tuple[str, int], ...] = ()  # (folder, Markdown files in it)
+    schema: str | None = None
+    read_only: Notice | None = None
+
+    @property
+    def session_globs(self) -> tuple[str, ...]:
+        return tuple(f"{s.folder}/*{suffix}" for s in self.session_folders for suffix in s.suffixes)
+
+    @property
+    def handoff_globs(self) -> tuple[str, ...]:
+        files = tuple(path if "/" in path else f"/{path}" for path in self.handoff_files)
+        return files + tuple(f"{folder}/**/*.md" for folder, _ in self.handoff_folders)
+
+
+def _listed(root: Path) -> list[str]:
+    from .files import _git_files, _walk_files
+
+    files = _git_files(root, [""])
+    return files if files is not None else _walk_files(root, [""], True)
+
+
+def _live(path: str) -> bool:
+    return not any(part.lower() in NOT_LIVE for part in path.split("/")[:-1])
+
+
+def survey(root: Path) -> Survey:
+    files = [path for path in _listed(root) if _live(path)]
+    by_depth = sorted(files, key=lambda p: (p.count("/"), p))
+    system = next((p for p in by_depth if posixpath.basename(p).upper() == "AGENT-SYSTEM.MD"), None)
+
+    folders: dict[str, dict[str, int]] = {}
+    for path in files:
+        folder, name = posixpath.split(path)
+        suffix = posixpath.splitext(name)[1].lower()
+        if posixpath.basename(folder).lower() in SESSION_FOLDERS and suffix in (".md", ".json") \
+                and name.upper() != "README.MD":
+            counts = folders.setdefault(folder, {})
+            counts[posixpath.splitext(name)[1]] = counts.get(posixpath.splitext(name)[1], 0) + 1
+    sessions = tuple(
+        SessionFolder(folder, tuple(sorted(counts, key=lambda s: (-counts[s], s))), sum(counts.values()))
+        for folder, counts in sorted(folders.items())
+    )
+
+    handoff_folders: dict[str, int] = {}
+    for path in files:
+        parts = path.split("/")
+        for depth, part in enumerate(parts[:-1]):
+            if part.lower() == "handoffs" and path.lower().endswith(".md") and parts[-1].upper() != "README.MD":
+                key = "/".join(parts[:depth + 1])
+                handoff_folders[key] = handoff_folders.get(key, 0) + 1
+                break
+    handoff_files = tuple(p for p in by_depth if posixpath.basename(p).upper() == "HANDOFF.MD"
+                          and not any(p.startswith(folder + "/") for folder in handoff_folders))
+
+    schemas = [p for p in by_depth if _SCHEMA_NAME.fullmatch(posixpath.basename(p)) and _is_schema(root / p)]
+    return Survey(system, sessions, handoff_files, tuple(sorted(handoff_folders.items())),
+                  schemas[0] if schemas else None, _read_only(root, handoff_files))
+
+
+def _is_schema(path: Path) -> bool:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and ("$schema" in data or "properties" in data)
+
+
+def _read_only(root: Path, handoffs: tuple[str, ...]) -> Notice | None:
+    """The first read-only notice a HANDOFF document gives about itself."""
+    from .document import MarkdownDocument, parse_document
+    from .model import Kind
+    from .rules.al109_handoff_step_contradicts_read_only_notice import EXEMPT, NOTICES, notices
+
+    for path in handoffs:
+        try:
+            doc = parse_document(path, Kind.HANDOFF, (root / path).read_bytes())
+        except OSError:
+            continue
+        if not isinstance(doc, MarkdownDocument) or doc.load_error is not None:
+            continue
+        options = {"notice-patterns": [*NOTICES, _THIS_FILE_READ_ONLY.pattern], "exempt-pattern": EXEMPT}
+        found = min(notices(doc, options, (0, -1)), default=None)
+        if found is not None:
+            return Notice(path, found[0], found[1])
+    return None
+
+
+def config_lines(found: Survey) -> list[tuple[str, str]]:
+    """The config keys the survey supports, as (why, TOML line), in the config's order."""
+    import json
+
+    def toml_list(items) -> str:
+        return "[" + ", ".join(json.dumps(item) for item in items) + "]"
+
+    lines = []
+    if found.system_document:
+        lines.append((f"{found.system_document} is the system document",
+                      f"system-document = {json.dumps(found.system_document)}"))
+    if found.session_folders:
+        where = ", ".join(f"{s.count:,} in {s.folder}/" for s in found.session_folders)
+        lines.append((f"session logs: {where}", f"session-logs = {toml_list(found.session_globs)}"))
+    if found.handoff_files or found.handoff_folders:
+        named = [*found.handoff_files, *(f"{n:,} in {folder}/" for folder, n in found.handoff_folders)]
+        lines.append((f"HANDOFF documents: {', '.join(named)}", f"handoff = {toml_list(found.handoff_globs)}"))
+    if found.schema:
+        lines.append((f"{found.schema} is the team's session-log schema",
+                      f"session-log-schema = {json.dumps(found.schema)}"))
+    if found.read_only:
+        notice = found.read_only
+        lines.append((f"{notice.path}:{notice.line} says '{notice.text}'", 'handoff-mode = "read-only"'))
+    return lines
