@@ -21,18 +21,26 @@ Before and after. A position in ``commits`` is a valid "before" only along
 ancestry: two commits on parallel branches have no order, so a rule that
 asks whether A came after B asks ``History.is_ancestor(B, A)``.
 
-Changes. A commit's changes are its diff against its first parent, merges
-included (``--diff-merges=first-parent``): a merge on the first-parent line
-lists everything it brings in, including changes made by other people on
-the target branch when a branch merges its target back in. Rules that ask
-who changed a file should therefore look at non-merge commits and use a
-merge only to find the block it brought in. Renames are detected (``-M``);
-copies are not, so a copied file is an addition.
+Changes. A commit's changes are its diff against its parent. A merge's
+changes are what the merge itself authored: the paths whose merged content
+differs from every parent's (``--diff-merges=combined``) and from what git
+merges on its own (``--diff-merges=remerge``, asked in a second call for
+the merges that have such paths). A merge that takes one side's version,
+or lets git combine both sides cleanly, changes nothing; a merge that
+resolves a conflict in its own words changes that path. (Asked for its
+diff against the first parent, a merge would list everything it brings
+in, including the target branch's own changes when a branch merges its
+target back in.) Renames are detected (``-M``); copies are not, so a copied
+file is an addition. Git older than 2.36 has no remerge: a clean merge of
+both sides then counts as the merge's change too.
 
 Paths are relative to the agent-lint project root, which may be a folder
 below the repository's top level: changes outside the root are dropped, a
 rename from outside the root is an addition and a rename to outside it a
 deletion.
+
+Ancestry is worked out once per history, as one bitset per commit, so
+asking it costs the same whatever the number of commits.
 
 Every failure (no git, not a repository, an unknown ref, a shallow clone
 that lacks the range, a timeout) raises :class:`AgentLintError` with one
@@ -43,6 +51,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
 
@@ -60,6 +69,7 @@ FIELDS = ("hash", "short", "parents", "author", "author_email", "date", "commit_
 _FORMAT = "%x00".join(("%H", "%h", "%P", "%an", "%ae", "%aI", "%cI", "%s",
                        "%(trailers:only,unfold)", "%B"))
 _STATUS = re.compile(r"[ACDMRTUXB][0-9]*\Z")
+_COMBINED = re.compile(r"[ACDMRTUXB]{2,}\Z")  # a merge's path: one status per parent
 _HASH = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?\Z")
 _IDS_SPLIT = re.compile(r"[\s,]+")
 
@@ -121,8 +131,14 @@ class History:
     def first_parent_commits(self) -> tuple[Commit, ...]:
         return tuple(c for c in self.commits if c.first_parent)
 
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Each commit's position in ``commits``."""
+        return {c.hash: i for i, c in enumerate(self.commits)}
+
     def get(self, hash_: str) -> Commit | None:
-        return next((c for c in self.commits if c.hash == hash_), None)
+        i = self.index.get(hash_)
+        return None if i is None else self.commits[i]
 
     def commits_touching(self, predicate: Callable[[str], bool], *,
                          first_parent_only: bool = False) -> tuple[Commit, ...]:
@@ -132,26 +148,45 @@ class History:
 
     def brought_in(self, merge: Commit) -> tuple[Commit, ...]:
         """The commits of the range that ``merge`` brings in through its other parents, in order."""
-        if not merge.is_merge:
+        if not merge.is_merge or merge.hash not in self.index:
             return ()
-        block = self._ancestors(merge.hash) - self._ancestors(merge.parents[0]) - {merge.hash}
-        return tuple(c for c in self.commits if c.hash in block)
+        block = self.ancestry(merge.hash) & ~self.ancestry(merge.parents[0]) & ~(1 << self.index[merge.hash])
+        return tuple(c for i, c in enumerate(self.commits) if block >> i & 1)
 
     def is_ancestor(self, older: Commit, newer: Commit) -> bool:
         """True when ``older`` is ``newer`` or one of its ancestors within the range."""
-        return older.hash in self._ancestors(newer.hash)
+        i = self.index.get(older.hash)
+        return i is not None and bool(self.ancestry(newer.hash) >> i & 1)
 
-    def _ancestors(self, hash_: str) -> set[str]:
-        parents = {c.hash: c.parents for c in self.commits}
-        seen: set[str] = set()
-        stack = [hash_]
-        while stack:
-            current = stack.pop()
-            if current in seen or current not in parents:
-                continue
-            seen.add(current)
-            stack.extend(parents[current])
-        return seen
+    def ancestry(self, hash_: str) -> int:
+        """A bitset of the commits of the range that are ``hash_`` or its ancestors (bit i: ``commits[i]``)."""
+        i = self.index.get(hash_)
+        return 0 if i is None else self._ancestry[i]
+
+    @cached_property
+    def _ancestry(self) -> list[int]:
+        # Parents come before children in ``commits`` (linearize); a history built
+        # otherwise is walked depth first, so the order never makes it wrong.
+        index = self.index
+        bits: list[int | None] = [None] * len(self.commits)
+        for start in range(len(self.commits)):
+            stack = [start]
+            while stack:
+                i = stack[-1]
+                if bits[i] is not None:
+                    stack.pop()
+                    continue
+                parents = [index[p] for p in self.commits[i].parents if p in index]
+                pending = [p for p in parents if bits[p] is None]
+                if pending:
+                    stack.extend(pending)
+                    continue
+                value = 1 << i
+                for p in parents:
+                    value |= bits[p]  # type: ignore[operator]
+                bits[i] = value
+                stack.pop()
+        return bits  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------
@@ -202,8 +237,11 @@ def parse_log(raw: bytes, prefix: str = "") -> list[Commit]:
 
     Each commit is its header fields, then, when it changed anything, a
     newline glued to the first status and ``status NUL path NUL`` entries
-    (two paths for R and C). A status token is one letter and digits, a
-    header starts with a hash, so the stream is read without guessing.
+    (two paths for R and C). A merge shown in combined form
+    (``--diff-merges=combined``) has an empty field instead, then entries
+    whose status has a letter per parent and one path. A status token is
+    letters and digits, a header starts with a hash, so the stream is read
+    without guessing.
     """
     tokens = raw.split(b"\0")
     if tokens and tokens[-1] == b"":
@@ -217,7 +255,15 @@ def parse_log(raw: bytes, prefix: str = "") -> list[Commit]:
         fields = dict(zip(FIELDS, map(_text, header)))
         i += len(FIELDS)
         changes = []
-        if i < len(tokens) and tokens[i].startswith(b"\n"):
+        if i < len(tokens) and tokens[i] == b"" and len(fields["parents"].split()) > 1:
+            # A merge in combined form: an empty field, then a status per parent and one path.
+            i += 1
+            while i + 1 < len(tokens) and _COMBINED.match(_text(tokens[i])):
+                relocated = relocate(Change(_text(tokens[i])[0], _path(tokens[i + 1])), prefix)
+                if relocated is not None:
+                    changes.append(relocated)
+                i += 2
+        elif i < len(tokens) and tokens[i].startswith(b"\n"):
             tokens[i] = tokens[i][1:]
             while i < len(tokens) and _STATUS.match(_text(tokens[i])):
                 status = _text(tokens[i])[0]
@@ -285,11 +331,11 @@ def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
 # Reading (the git calls)
 
 
-def _git(root: Path, args: Sequence[str], what: str) -> subprocess.CompletedProcess:
+def _git(root: Path, args: Sequence[str], what: str, input: bytes | None = None) -> subprocess.CompletedProcess:
     import subprocess  # here: this module is imported wherever the history rules are, git is asked only with --since
 
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT)
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT, input=input)
     except FileNotFoundError:
         raise AgentLintError("--since needs git, which is not installed or not on PATH") from None
     except subprocess.TimeoutExpired:
@@ -317,6 +363,41 @@ def _shallow_commits(root: Path, git_path: str) -> set[str]:
     except OSError:
         return set()
     return set(text.split())
+
+
+def _authored_by_merges(root: Path, commits: list[Commit], prefix: str) -> list[Commit]:
+    """Keep of each merge's changes those git would not have merged so on its own.
+
+    The combined diff lists a path that differs from every parent, which a
+    clean merge of two sides' edits does too; the remerge diff of the same
+    merges (one call, for the merges with such paths) lists the paths whose
+    content differs from git's own merge. Without remerge (git < 2.36) the
+    combined list stands.
+    """
+    merges = [c for c in commits if c.is_merge and c.changes]
+    if not merges:
+        return commits
+    result = _git(root, ["-c", "log.showSignature=false", "log", "--no-walk=unsorted", "--stdin", "-z",
+                         "--format=%H", "--name-only", "--diff-merges=remerge", "--no-relative",
+                         "--no-ext-diff", "--no-textconv"],
+                  "compare merges with git's own merge", input="\n".join(c.hash for c in merges).encode())
+    if result.returncode != 0:
+        return commits
+    own: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for token in result.stdout.split(b"\0"):
+        token = token.lstrip(b"\n")
+        if not token:
+            continue
+        text = _text(token)
+        if _HASH.match(text) and text in {c.hash for c in merges}:
+            current = own.setdefault(text, set())
+        elif current is not None:
+            relocated = relocate(Change("M", _path(token)), prefix)
+            if relocated is not None:
+                current.add(relocated.path)
+    return [c._replace(changes=tuple(ch for ch in c.changes if ch.path in own.get(c.hash, ())))
+            if c.is_merge and c.changes else c for c in commits]
 
 
 def read_history(root: Path, since: str) -> History:
@@ -360,12 +441,12 @@ def read_history(root: Path, since: str) -> History:
     log = _git(root, [
         "-c", "log.showSignature=false", "-c", "color.ui=never",
         "log", "-z", f"--format={_FORMAT}", "--encoding=UTF-8", "--name-status", "-M",
-        "--diff-merges=first-parent", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
+        "--diff-merges=combined", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
         f"{base}..{head}", "--",
     ], f"read the commits from '{since}' to HEAD")
     if log.returncode != 0:
         raise AgentLintError(f"git log failed: {_stderr(log)}")
-    commits = parse_log(log.stdout, prefix)
+    commits = _authored_by_merges(root, parse_log(log.stdout, prefix), prefix)
     if shallow:
         cut = _shallow_commits(root, git_path) & {c.hash for c in commits}
         if cut:
