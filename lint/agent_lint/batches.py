@@ -142,15 +142,12 @@ def id_list(ids: Sequence[str]) -> str:
 
 def _facts(project: Project, path: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(role, orchestrator, dispatched) as the log's record states them."""
-    doc = project.documents.get(path)
-    if doc is None or doc.load_error is not None:
+    from .extract.session_log import session_logs
+
+    log = next((log for log in session_logs(project) if log.path == path), None)
+    if log is None:
         return None, None, ()
-    try:
-        from .extract.session_log import session_record
-    except ImportError:  # session-log records not available: group by the range alone
-        return None, None, ()
-    record = project.record(doc, SESSION_RECORD, session_record)
-    return record.role, record.orchestrator, tuple(record.dispatched)
+    return log.role, log.orchestrator, log.dispatched
 
 
 @dataclass(frozen=True)

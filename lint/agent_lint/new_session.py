@@ -29,7 +29,7 @@ from .document import JsonDocument, MarkdownDocument, normalize_key, parse_docum
 from .edits import (checklist_json_items, checklist_markdown, json_append_element, json_append_member, json_array,
                     metadata_append)
 from .extract.parallel_pattern import template_items
-from .extract.session_log import ROLES, SESSION_ID_PATTERN, session_record
+from .extract.session_log import ROLES, SESSION_ID_PATTERN, session_log
 from .files import discover
 from .model import AgentLintError, Edit, Kind
 from .scaffold import create_new, insert, session_folder, system_document_path
@@ -159,7 +159,7 @@ def _register(root: Path, path: str, worker: str, err: TextIO) -> None:
     full = root / path
     data = full.read_bytes()
     doc = parse_document(path, Kind.SESSION_LOG, data)
-    if doc.load_error is None and worker in session_record(doc).dispatched:
+    if doc.load_error is None and worker in session_log(doc).dispatched:
         return
     edit = _dispatch_edit(doc, worker) if doc.load_error is None else None
     if edit is None:
@@ -212,9 +212,9 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
         doc = parse_document(orchestrator_path, Kind.SESSION_LOG, (root / orchestrator_path).read_bytes())
         if doc.load_error is not None:
             raise AgentLintError(f"{orchestrator_path}: {doc.load_error.message}")
-        record = session_record(doc)
-        if record.role != "orchestrator":
-            what = f"a {record.role} session" if record.role else "a session without a role"
+        orchestrator = session_log(doc)
+        if orchestrator.role != "orchestrator":
+            what = f"a {orchestrator.role} session" if orchestrator.role else "a session without a role"
             raise AgentLintError(f"session '{options.orchestrator}' is {what}, not an orchestrator "
                                  f"({orchestrator_path})")
     template: tuple[str, ...] = ()
@@ -247,7 +247,7 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
         raise AgentLintError(f"no free session ID for {day}-{slug}")
     if orchestrator_path is not None:
         _register(root, orchestrator_path, ident, err)
-        if any(not item.checked and not item.note for item in record.prerequisites or ()):
+        if any(not item.checked and not item.note for item in orchestrator.prerequisites or ()):
             err.write(f"agent-lint: warning: {orchestrator_path} has prerequisites left unchecked without a "
                       f"justification; check them or say why before dispatching (AL215)\n")
     out.write(os.path.relpath(root / path, options.cwd) + "\n")
