@@ -374,13 +374,15 @@ def test_git_not_installed(repo, monkeypatch, tmp_path):
         read_history(repo.path, "HEAD")
 
 
-def test_timeout(repo, monkeypatch):
+@pytest.mark.parametrize("since", ["HEAD", "-weird"])  # the calls made at once, and one by one
+def test_timeout(repo, monkeypatch, since):
     def slow(*args, **kwargs):
-        raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
+        raise subprocess.TimeoutExpired("git", kwargs.get("timeout"))
 
     monkeypatch.setattr(subprocess, "run", slow)
+    monkeypatch.setattr(subprocess.Popen, "communicate", slow)
     with pytest.raises(AgentLintError, match=r"^git took longer than \d+ s to inspect the repository"):
-        read_history(repo.path, "HEAD")
+        read_history(repo.path, since)
 
 
 @pytest.fixture

@@ -23,21 +23,29 @@ asks whether A came after B asks ``History.is_ancestor(B, A)``.
 
 Changes. A commit's changes are its diff against its parent. A merge's
 changes are what the merge itself authored: the paths whose merged content
-differs from every parent's (``--diff-merges=combined``) and from what git
-merges on its own (``--diff-merges=remerge``, asked in a second call for
-the merges that have such paths). A merge that takes one side's version,
-or lets git combine both sides cleanly, changes nothing; a merge that
-resolves a conflict in its own words changes that path. (Asked for its
-diff against the first parent, a merge would list everything it brings
-in, including the target branch's own changes when a branch merges its
-target back in.) Renames are detected (``-M``); copies are not, so a copied
-file is an addition. Git older than 2.36 has no remerge: a clean merge of
-both sides then counts as the merge's change too.
+differs from every parent's (``--diff-merges=combined``, asked while the
+log is read) and from what git merges on its own (``--diff-merges=remerge``,
+one more call when some merge has such a path), for the paths the caller
+names (HANDOFF's) or every path. A merge that takes one side's version, or lets git combine
+both sides cleanly, changes nothing; a merge that resolves a conflict in its
+own words changes that path. (Asked for its diff against the first parent,
+a merge would list everything it brings in, including the target branch's
+own changes when a branch merges its target back in.) Renames are detected
+(``-M``); copies are not, so a copied file is an addition. Git older than
+2.36 has no remerge: a clean merge of both sides then counts as the merge's
+change too.
 
 Paths are relative to the agent-lint project root, which may be a folder
 below the repository's top level: changes outside the root are dropped, a
 rename from outside the root is an addition and a rename to outside it a
 deletion.
+
+Older files. Asked for (``read_history(..., older=predicate)``), the
+history also holds the content at the base of each such path that the
+range changes without adding it (``History.at_base``): what a session log
+said before the range, so a rule can tell a session that goes on in the
+range from a finished one tidied up. One ``git cat-file --batch`` call reads
+them all.
 
 Ancestry is worked out once per history, as one bitset per commit, so
 asking it costs the same whatever the number of commits.
@@ -50,10 +58,10 @@ line that says what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from .model import AgentLintError
 
@@ -126,6 +134,9 @@ class History:
     head: str
     commits: tuple[Commit, ...]
     since: str = ""  # the ref as the user named it, for messages
+    # Content at the base of the paths asked for that the range changes without adding
+    # them (renames: under the name they had); None: not a file at the base.
+    at_base: Mapping[str, bytes | None] = field(default_factory=dict)
 
     @property
     def first_parent_commits(self) -> tuple[Commit, ...]:
@@ -344,6 +355,34 @@ def _git(root: Path, args: Sequence[str], what: str, input: bytes | None = None)
         raise AgentLintError(f"cannot run git: {err.strerror or err}") from None
 
 
+def _git_together(root: Path, calls: Sequence[tuple[Sequence[str], str]]) -> list[subprocess.CompletedProcess]:
+    """Several git calls run at the same time; their results in order."""
+    import subprocess
+
+    started = []
+    try:
+        for args, what in calls:
+            started.append((subprocess.Popen(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE), args, what))
+        results = []
+        for process, args, what in started:
+            try:
+                out, err = process.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise AgentLintError(f"git took longer than {TIMEOUT} s to {what}; name a closer --since ref") from None
+            results.append(subprocess.CompletedProcess(args, process.returncode, out, err))
+        return results
+    except FileNotFoundError:
+        raise AgentLintError("--since needs git, which is not installed or not on PATH") from None
+    except OSError as err:
+        raise AgentLintError(f"cannot run git: {err.strerror or err}") from None
+    finally:
+        for process, _, _ in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def _stderr(result: subprocess.CompletedProcess) -> str:
     lines = [line.strip() for line in _text(result.stderr).splitlines() if line.strip()]
     return lines[0] if lines else f"exit code {result.returncode}"
@@ -365,45 +404,123 @@ def _shallow_commits(root: Path, git_path: str) -> set[str]:
     return set(text.split())
 
 
-def _authored_by_merges(root: Path, commits: list[Commit], prefix: str) -> list[Commit]:
-    """Keep of each merge's changes those git would not have merged so on its own.
+def _pathspec(paths: Sequence[str] | None) -> list[str]:
+    return ["--", *(f":(icase){path}" if path else "." for path in paths)] if paths is not None else []
 
-    The combined diff lists a path that differs from every parent, which a
-    clean merge of two sides' edits does too; the remerge diff of the same
-    merges (one call, for the merges with such paths) lists the paths whose
+
+def _merges_call(target: str, head: str, paths: Sequence[str] | None) -> list[str]:
+    """The paths each merge of the range changes unlike every parent (combined diff), among ``paths``.
+
+    ``--full-history`` walks every commit, so no merge is skipped for being
+    like one parent on those paths (such a merge lists nothing anyway).
+    """
+    return ["-c", "log.showSignature=false", "log", "--merges", "--full-history", "-z", "--format=%H",
+            "--name-only", "--no-relative", "--no-ext-diff", "--no-textconv", "--diff-merges=combined",
+            f"{target}..{head}", *_pathspec(paths)]
+
+
+def _authored_by_merges(root: Path, commits: list[Commit], combined: bytes, prefix: str,
+                        paths: Sequence[str] | None) -> list[Commit]:
+    """Give each merge the changes it authored (see the module docstring).
+
+    ``combined`` is the output of :func:`_merges_call`: a path that differs
+    from every parent, which a clean merge of both sides' edits does too; the
+    remerge diff of those merges (one more call) lists the paths whose
     content differs from git's own merge. Without remerge (git < 2.36) the
     combined list stands.
     """
-    merges = [c for c in commits if c.is_merge and c.changes]
-    if not merges:
-        return commits
-    result = _git(root, ["-c", "log.showSignature=false", "log", "--no-walk=unsorted", "--stdin", "-z",
-                         "--format=%H", "--name-only", "--diff-merges=remerge", "--no-relative",
-                         "--no-ext-diff", "--no-textconv"],
-                  "compare merges with git's own merge", input="\n".join(c.hash for c in merges).encode())
-    if result.returncode != 0:
-        return commits
-    own: dict[str, set[str]] = {}
+    merges = {c.hash for c in commits if c.is_merge}
+    differ = {hash_: found for hash_, found in _paths_by_merge(combined, merges).items() if found}
+    if differ:
+        remerge = _git(root, ["-c", "log.showSignature=false", "log", "--no-walk=unsorted", "--stdin", "-z",
+                              "--format=%H", "--name-only", "--no-relative", "--no-ext-diff", "--no-textconv",
+                              "--diff-merges=remerge", *_pathspec(paths)],
+                       "compare merges with git's own merge", input="\n".join(differ).encode())
+        if remerge.returncode == 0:
+            own = _paths_by_merge(remerge.stdout, set(differ))
+            differ = {hash_: found & own.get(hash_, set()) for hash_, found in differ.items()}
+    out = []
+    for commit in commits:
+        if commit.is_merge:
+            changes = (relocate(Change("M", path), prefix) for path in sorted(differ.get(commit.hash, ())))
+            commit = commit._replace(changes=tuple(c for c in changes if c is not None))
+        out.append(commit)
+    return out
+
+
+def _paths_by_merge(raw: bytes, merges: set[str]) -> dict[str, set[str]]:
+    """``git log -z --format=%H --name-only`` output: the paths listed under each commit."""
+    found: dict[str, set[str]] = {}
     current: set[str] | None = None
-    for token in result.stdout.split(b"\0"):
-        token = token.lstrip(b"\n")
+    for token in raw.split(b"\0"):
+        token = token[1:] if token.startswith(b"\n") else token
         if not token:
             continue
         text = _text(token)
-        if _HASH.match(text) and text in {c.hash for c in merges}:
-            current = own.setdefault(text, set())
+        if text in merges and _HASH.match(text):
+            current = found.setdefault(text, set())
         elif current is not None:
-            relocated = relocate(Change("M", _path(token)), prefix)
-            if relocated is not None:
-                current.add(relocated.path)
-    return [c._replace(changes=tuple(ch for ch in c.changes if ch.path in own.get(c.hash, ())))
-            if c.is_merge and c.changes else c for c in commits]
+            current.add(_path(token))
+    return found
 
 
-def read_history(root: Path, since: str) -> History:
-    """The commits of ``merge-base(since, HEAD)..HEAD`` in the repository holding ``root``."""
-    info = _git(root, ["rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"],
-                "inspect the repository")
+def _older(commits: Sequence[Commit], older: Callable[[str], bool]) -> list[str]:
+    """Paths ``older`` accepts whose first change in the range (oldest first) is not their addition."""
+    first: dict[str, str | None] = {}
+    for commit in commits:
+        if commit.is_merge:
+            continue
+        for change in commit.changes:
+            if change.path not in first and older(change.path):
+                first[change.path] = None if change.status in "AC" else (change.old_path or change.path)
+    return sorted({path for path in first.values() if path is not None})
+
+
+def _contents(root: Path, rev: str, paths: Sequence[str], prefix: str) -> dict[str, bytes | None]:
+    """The content of each path at ``rev`` (None where it is no file there), in one git call."""
+    if not paths:
+        return {}
+    query = "".join(f"{rev}:{prefix}{path}\n" for path in paths).encode("utf-8", "surrogateescape")
+    result = _git(root, ["cat-file", "--batch"], "read files at the base", input=query)
+    out, found, at = result.stdout, {}, 0
+    for path in paths:
+        end = out.find(b"\n", at)
+        if result.returncode != 0 or end < 0:
+            break
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob" and header[2].isdigit():
+            size = int(header[2])
+            found[path] = out[at:at + size]
+            at += size + 1
+        elif len(header) == 3 and header[2].isdigit():  # a tree or link: skip its bytes
+            at += int(header[2]) + 1
+            found[path] = None
+        else:
+            found[path] = None  # "<rev>:<path> missing"
+    return found
+
+
+def read_history(root: Path, since: str, older: Callable[[str], bool] | None = None,
+                 merged: Sequence[str] | None = None) -> History:
+    """The commits of ``merge-base(since, HEAD)..HEAD`` in the repository holding ``root``.
+
+    ``older`` picks the paths whose content at the base the history keeps;
+    ``merged`` names the paths (root-relative prefixes, matched in any case)
+    whose changes by merges are read, None every path (see the module
+    docstring).
+    """
+    inspect = ["rev-parse", "--show-prefix", "--is-shallow-repository", "--git-path", "shallow"]
+    if not since.startswith("-"):
+        # The usual case at once (each git process costs a few milliseconds): the repository,
+        # HEAD and the ref, beside the range itself; anything amiss is asked again step by step.
+        quick, *ranged = _git_together(root, [
+            ([*inspect, "HEAD^{commit}", f"{since}^{{commit}}"], "inspect the repository"),
+            *_range_calls(since, since, "HEAD", merged)])
+        lines = _text(quick.stdout).split("\n")
+        if quick.returncode == 0 and len(lines) >= 5 and all(_HASH.match(x) for x in lines[3:5]):
+            return _range(root, since, lines[0], lines[1] == "true", lines[2], lines[3], ranged, older, merged)
+    info = _git(root, inspect, "inspect the repository")
     if info.returncode != 0:
         reason = _stderr(info)
         if "not a git repository" in reason.lower():
@@ -426,8 +543,32 @@ def read_history(root: Path, since: str) -> History:
         if shallow:
             raise AgentLintError(f"unknown revision '{since}' in a shallow clone; {SHALLOW_HINT}")
         raise AgentLintError(f"unknown revision '{since}'; fetch it or name an existing ref")
+    ranged = _git_together(root, _range_calls(since, target, head, merged))
+    return _range(root, since, prefix, shallow, git_path, head, ranged, older, merged)
 
-    merge_base = _git(root, ["merge-base", target, head], f"find the merge base of '{since}' and HEAD")
+
+def _range_calls(since: str, target: str, head: str, merged: Sequence[str] | None) -> list:
+    """The git calls that read the range: its merge base, its commits, what its merges changed.
+
+    The commits HEAD has and the ref has not are those since their merge
+    base: git lists them while it finds that base, in processes of their own.
+    """
+    calls = [
+        (["merge-base", target, head], f"find the merge base of '{since}' and HEAD"),
+        (["-c", "log.showSignature=false", "-c", "color.ui=never",
+          "log", "-z", f"--format={_FORMAT}", "--encoding=UTF-8", "--name-status", "-M",
+          "--diff-merges=off", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
+          f"{target}..{head}", "--"], f"read the commits from '{since}' to HEAD"),
+    ]
+    if merged is None or merged:
+        calls.append((_merges_call(target, head, merged), "read what merges changed"))
+    return calls
+
+
+def _range(root: Path, since: str, prefix: str, shallow: bool, git_path: str, head: str,
+           ranged: Sequence[subprocess.CompletedProcess], older: Callable[[str], bool] | None,
+           merged: Sequence[str] | None) -> History:
+    merge_base, log, *combined = ranged
     base = _text(merge_base.stdout).strip()
     if merge_base.returncode != 0 or not base:
         if shallow:
@@ -437,18 +578,17 @@ def read_history(root: Path, since: str) -> History:
         raise AgentLintError(f"git merge-base failed: {_stderr(merge_base)}")
     if base == head:
         return History(base, head, (), since)
-
-    log = _git(root, [
-        "-c", "log.showSignature=false", "-c", "color.ui=never",
-        "log", "-z", f"--format={_FORMAT}", "--encoding=UTF-8", "--name-status", "-M",
-        "--diff-merges=combined", "--root", "--no-relative", "--no-ext-diff", "--no-textconv",
-        f"{base}..{head}", "--",
-    ], f"read the commits from '{since}' to HEAD")
     if log.returncode != 0:
         raise AgentLintError(f"git log failed: {_stderr(log)}")
-    commits = _authored_by_merges(root, parse_log(log.stdout, prefix), prefix)
+    if combined and combined[0].returncode != 0:
+        raise AgentLintError(f"git log failed: {_stderr(combined[0])}")
+    commits = parse_log(log.stdout, prefix)
+    if combined:
+        commits = _authored_by_merges(root, commits, combined[0].stdout, prefix, merged)
     if shallow:
         cut = _shallow_commits(root, git_path) & {c.hash for c in commits}
         if cut:
             raise AgentLintError(f"the shallow clone cuts the history between '{since}' and HEAD; {SHALLOW_HINT}")
-    return History(base, head, linearize(commits, head), since)
+    ordered = linearize(commits, head)
+    at_base = _contents(root, base, _older(ordered, older), prefix) if older is not None else {}
+    return History(base, head, ordered, since, at_base)
