@@ -35,6 +35,7 @@ class Shown(NamedTuple):
 
     report: str
     severities: frozenset[Severity]
+    notes: tuple[str, ...] = ()
 
 
 class CheckOptions(NamedTuple):
@@ -140,9 +141,15 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         documents = known
     history = None
     if options.since is not None:
+        from .files import Classifier
+        from .globs import static_prefix
         from .history import read_history
 
-        history = read_history(config.root, options.since)
+        # What a session log said at the base tells a session going on in the range from a finished one.
+        logs = Classifier(config)
+        history = read_history(config.root, options.since,
+                               older=lambda path: logs.kind(path) is Kind.SESSION_LOG and not logs.excluded(path),
+                               merged=[static_prefix(glob) for glob in config.handoff])
         if options.expect_head is not None and history.head != options.expect_head:
             raise AgentLintError(
                 f"the commit being pushed ({options.expect_head[:12]}) is not HEAD; check out the"
@@ -223,6 +230,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         result = lint_pass(may_show_kept=True)[0]
         if isinstance(result, Shown):
             out.write(result.report)
+            _say(result.notes)
             return exit_code_for(result.severities, options)
         outcome = result
 
@@ -230,7 +238,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         violations = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
         if options.write_baseline:
             return EXIT_CLEAN
-        outcome = Outcome(violations, outcome.files)
+        outcome = Outcome(violations, outcome.files, outcome.notes)
 
     extra = ""
     if projects:
@@ -239,14 +247,22 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         extra = diagrams(projects[-1], rules, outcome.violations)
     if batches:
         out.write(extra)
+        _say(outcome.notes)
         return EXIT_CLEAN
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
                     extra_markdown=extra)
     text = render(options.output_format, report)
     if variant and cache is not None and stored_key:
-        cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations)))
+        cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations),
+                                                    outcome.notes))
     out.write(text)
+    _say(outcome.notes)
     return exit_code(outcome.violations, options)
+
+
+def _say(notes: Iterable[str]) -> None:
+    for note in notes:
+        sys.stderr.write(f"agent-lint: note: {note}\n")
 
 
 def batches(options: CheckOptions, out=None) -> int:
@@ -337,7 +353,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     if history is None:
         from .incremental import memo
 
-        cache.put_project(memo(analyses, digests, spanning, key, targets))
+        cache.put_project(memo(analyses, digests, spanning, key, targets, outcome.notes))
     return outcome, key
 
 

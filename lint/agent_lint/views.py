@@ -81,9 +81,3 @@ class SessionLog(NamedTuple):
     def at(self, field: str) -> Position:
         """Where the log states ``field``; (1, 1) when it does not."""
         return next((position for name, position in self.where if name == field), START)
-
-    @property
-    def has_facts(self) -> bool:
-        """Does the log state anything the protocol's batch rules read?"""
-        return bool(self.role or self.dispatched or self.handoff_updates or self.completed or self.started
-                    or self.status or self.prerequisites is not None)

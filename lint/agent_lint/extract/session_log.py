@@ -616,6 +616,22 @@ def session_logs(project: Any) -> list[SessionLog]:
     return project.derived("session-logs", views)
 
 
+NO_ROLES = ("no session log states a role, an orchestrator or a dispatch list, so no session is known to be an "
+            "orchestrator or a worker; if your logs keep these facts elsewhere, map them in "
+            "[tool.agent-lint.session-fields]")
+
+
+def note_without_roles(project: Any) -> None:
+    """Say once in a run (a note, not a violation) that no log gave the batch rules anything to go on."""
+    def check(p: Any) -> bool:
+        logs = session_logs(p)
+        if logs and not any(log.role for log in logs):
+            p.note(NO_ROLES)
+        return True
+
+    project.derived("note-without-roles", check)
+
+
 def logs_by_role(project: Any, role: str | None) -> list[SessionLog]:
     """The session logs of one role (orchestrator, worker, single; None: no role), in order.
 
@@ -623,6 +639,7 @@ def logs_by_role(project: Any, role: str | None) -> list[SessionLog]:
     log per rule was most of their time.
     """
     def group(p: Any) -> dict[str | None, list[SessionLog]]:
+        note_without_roles(p)
         grouped: dict[str | None, list[SessionLog]] = {}
         for log in session_logs(p):
             grouped.setdefault(log.role, []).append(log)
