@@ -62,7 +62,8 @@ def test_batches_prints_one_valid_diagram_with_the_violations_marked(broken, mon
     (block,) = mermaid_blocks(out)
     assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
     assert out.startswith(f"### Parallel batches in main..HEAD\n\n#### Batch {ORCH}\n\n"
-                          "3 session logs, 1 HANDOFF commit; violations: AL403, AL404.\n\n```mermaid\n")
+                          "3 session logs, 1 HANDOFF commit; violations: AL403, AL404.\n\n"
+                          f"Evidence: {ORCH}: orchestrator by its log's Role.\n\n```mermaid\n")
     nodes = {decoded(line) for line in block if "[" in line}
     # The crafted subject survives, shown as written, inside one label.
     assert any(f'{described(repo, api)}"]' in node for node in nodes)

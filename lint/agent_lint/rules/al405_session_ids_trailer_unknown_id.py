@@ -2,9 +2,9 @@
 
 ## What it checks
 With `--since REF`, that every ID in the `Session-Ids:` trailer of a commit
-that updates HANDOFF is the stem of a session log of the project
-(`.agents/sessions/<id>.md` or `.json`). Each unknown ID is reported at the
-batch's entry in HANDOFF (or line 1), with the commit's short hash and
+that changes HANDOFF is the stem of a session log of the project
+(`.agents/sessions/<id>.md` or `.json`). Each unknown ID is reported at its
+unit's entry in HANDOFF (or line 1), with the commit's short hash and
 subject.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
@@ -35,14 +35,14 @@ def problems(gate: Gate, options: dict):
     if gate.frozen:
         return
     known = gate.known_ids
-    for batch in gate.batches:
-        for update in batch.updates:
-            for session_id in dict.fromkeys(update.session_ids()):
-                if session_id in known:
-                    continue
-                path, line, column = gate.at_handoff(update, batch)
-                message = f"Session-Ids trailer of {describe(update)} lists {session_id}, which has no session log"
-                yield Problem(Finding(line, column, message, path), (commit_node(update),))
+    for commit in gate.handoff_commits:
+        units = gate.units_updated_by(commit)
+        for session_id in dict.fromkeys(commit.session_ids()):
+            if session_id in known:
+                continue
+            path, line, column = gate.at_handoff(commit, units[0] if units else None)
+            message = f"Session-Ids trailer of {describe(commit)} lists {session_id}, which has no session log"
+            yield Problem(Finding(line, column, message, path), (commit_node(commit),))
 
 
 def check(project, options: dict):
