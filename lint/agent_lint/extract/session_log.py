@@ -429,6 +429,42 @@ def _section_items(doc: MarkdownDocument, index: int, base: JsonPath, positions:
 
 
 # ----------------------------------------------------------------------------
+# Schema errors in a Markdown log's terms
+
+_MARKDOWN_KEYS = {"date": "Date", "agent": "Agent", "role": "Role", "branch": "Branch", "objective": "Objective",
+                  "orchestrator": "Orchestrator", "dispatched": "Dispatched", "status": "Status",
+                  "started": "Started", "completed": "Completed", "handoffUpdated": "HANDOFF Updated"}
+_MARKDOWN_SECTIONS = {"workLog": "Work Log", "outcome": "Outcome", "prerequisites": "Prerequisites Checklist"}
+_REQUIRED = re.compile(r"^'(?P<key>[^']+)' is a required property$")
+
+
+def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> str | None:
+    """A schema error of a Markdown log's record said as the log is written, and where it was looked for.
+
+    The record is JSON-shaped; its author wrote ``**Date**:`` lines and
+    ``## Work Log`` sections. None where the JSON wording is as good.
+    """
+    required = _REQUIRED.match(message) if not path else None
+    if required is not None:
+        key = required.group("key")
+        if key in _MARKDOWN_SECTIONS:
+            return f"no `## {_MARKDOWN_SECTIONS[key]}` section"
+        if key not in _MARKDOWN_KEYS:
+            return None
+        name = _MARKDOWN_KEYS[key]
+        first = next((s for s in doc.sections if s.level == 2), None)
+        title = "" if first is None else first.title if len(first.title) <= 40 else first.title[:39] + "…"
+        where = f"before the first `##` heading (`## {title}`, line {first.line})" if first else "in the log"
+        found = "" if first is None else next(
+            (f"; the one at line {e.line} comes after that heading, where lines are not metadata"
+             for e in doc.metadata_entries if e.line > first.line and _KEYS.get(normalize_key(e.key)) == key), "")
+        return f"no `**{name}**:` line {where}, nor `{key}` in front matter{found}"
+    if path and path[0] in _MARKDOWN_KEYS:
+        return f"`**{_MARKDOWN_KEYS[path[0]]}**`{''.join(f'[{p}]' for p in path[1:])}: {message}"
+    return None
+
+
+# ----------------------------------------------------------------------------
 # The protocol's view
 
 
