@@ -73,6 +73,11 @@ class Config(NamedTuple):
     rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
 
     @property
+    def handoff_any_case(self) -> bool:
+        """The default HANDOFF globs match any case (handoff.md, Handoff.md); a team's own globs match as written."""
+        return self.handoff == DEFAULT_HANDOFF
+
+    @property
     def system_document_candidates(self) -> tuple[str, ...]:
         return (self.system_document,) if self.system_document else DEFAULT_SYSTEM_DOCUMENTS
 

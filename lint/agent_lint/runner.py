@@ -131,6 +131,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     known = discover(config, cache.path_kinds() if cache is not None else None)
     if cache is not None:
         cache.save_path_kinds()
+    # Said with the report: a run that fails on the way says only why.
+    found_nothing = [] if known or options.paths or batches else [_nothing_found(config)]
     if options.paths:
         # Relative paths are relative to options.cwd, not to the process's directory.
         paths = [options.cwd / path for path in options.paths]
@@ -230,7 +232,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         result = lint_pass(may_show_kept=True)[0]
         if isinstance(result, Shown):
             out.write(result.report)
-            _say(result.notes)
+            _say([*found_nothing, *result.notes])
             return exit_code_for(result.severities, options)
         outcome = result
 
@@ -256,8 +258,16 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations),
                                                     outcome.notes))
     out.write(text)
-    _say(outcome.notes)
+    _say([*found_nothing, *outcome.notes])
     return exit_code(outcome.violations, options)
+
+
+def _nothing_found(config: Config) -> str:
+    """Where a run looked, when it found no agent document: a layout the config does not describe, most likely."""
+    handoff = ", ".join(config.handoff) + (" (in any case)" if config.handoff_any_case else "")
+    return (f"no agent document found: looked for the system document at "
+            f"{' or '.join(config.system_document_candidates)}, session logs at {', '.join(config.session_logs)}"
+            f" and HANDOFF at {handoff}; set system-document, session-logs or handoff in the config")
 
 
 def _say(notes: Iterable[str]) -> None:
