@@ -41,12 +41,12 @@ the merges that resolve one in their own words (history.py). Each goes to:
 
 1. the units its ``Session-Ids`` trailer names (IDs of no session of the
    range stand for a unit whose logs were committed before the range);
-2. else the units whose log it commits (adds);
-3. else the one unit whose logs it changes;
-4. else, in a range of one unit, that unit;
-5. else no unit: a HANDOFF commit that names no session (a clean-up over
-   the logs of several units, a HANDOFF edit between sessions). AL404 asks
-   it for a trailer; no other rule can judge it.
+2. else the one unit whose logs it commits (adds), or else changes;
+3. else, in a range of one unit, that unit;
+4. else no unit: a HANDOFF commit that names no session (a HANDOFF edit
+   between sessions), or that commits the logs of several units and says
+   whose update it is no more than a clean-up over their logs does. AL404
+   asks it for a trailer; no other rule can judge it.
 
 A commit that a batch's worker makes (it changes a worker's log and not
 the orchestrator's, and its trailer does not name the orchestrator first)
@@ -161,6 +161,7 @@ class Gate(NamedTuple):
     handoff_commits: tuple[Commit, ...]  # every commit of the range that changes a HANDOFF, oldest first
     unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
     updated_by: Mapping[str, tuple[Unit, ...]]  # commit hash -> the units it updates HANDOFF for
+    candidates: Mapping[str, tuple[str, ...]]  # unattributed commit hash -> the sessions whose logs it holds
     changed_by_worker: Mapping[str, tuple[Unit, Member]]  # commit hash -> the worker whose HANDOFF change it is
 
     @classmethod
@@ -282,7 +283,7 @@ def _build(project: Project) -> Gate:
 
     position = history.index
     units = _units(logs, handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
-    units, unattributed = _attribute(units, handoff)
+    units, unattributed, candidates = _attribute(units, handoff)
     updated_by: dict[str, list[Unit]] = {}
     changed_by_worker: dict[str, tuple[Unit, Member]] = {}
     for unit in units:
@@ -291,7 +292,7 @@ def _build(project: Project) -> Gate:
         for commit, worker in unit.worker_changes:
             changed_by_worker.setdefault(commit.hash, (unit, worker))
     return Gate(project, history, units, tuple(handoff), unattributed,
-                {key: tuple(found) for key, found in updated_by.items()}, changed_by_worker)
+                {key: tuple(found) for key, found in updated_by.items()}, candidates, changed_by_worker)
 
 
 def _unfinished(data: bytes | None, path: str) -> bool:
@@ -428,7 +429,8 @@ def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], i
     return units
 
 
-def _attribute(units: list[Unit], handoff: Sequence[Commit]) -> tuple[tuple[Unit, ...], tuple[Commit, ...]]:
+def _attribute(units: list[Unit], handoff: Sequence[Commit]
+               ) -> tuple[tuple[Unit, ...], tuple[Commit, ...], dict[str, tuple[str, ...]]]:
     """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left."""
     units = list(units)
     sessions_units = len(units)  # before the units only a trailer knows
@@ -444,6 +446,7 @@ def _attribute(units: list[Unit], handoff: Sequence[Commit]) -> tuple[tuple[Unit
             for c in m.commits:
                 touching.setdefault(c.hash, set()).add(i)
     unattributed = []
+    candidates: dict[str, tuple[str, ...]] = {}
     for commit in handoff:
         ids = list(dict.fromkeys(commit.session_ids()))
         if ids:
@@ -456,11 +459,12 @@ def _attribute(units: list[Unit], handoff: Sequence[Commit]) -> tuple[tuple[Unit
                 owners = [len(units) - 1]
                 holder.update(dict.fromkeys(ids, owners[0]))
         else:
-            # The units whose log it commits, else the one unit whose logs it changes.
-            owners = list(dict.fromkeys(logged.get(commit.hash, ())))
-            if not owners:
-                changing = touching.get(commit.hash, set())
-                owners = list(changing) if len(changing) == 1 else [0] if sessions_units == 1 and not changing else []
+            # The one unit whose logs it commits, else whose logs it changes.
+            logging = list(dict.fromkeys(logged.get(commit.hash, ()))) or sorted(touching.get(commit.hash, ()))
+            owners = logging if len(logging) == 1 else [0] if sessions_units == 1 and not logging else []
+            if len(logging) > 1:
+                candidates[commit.hash] = tuple(m.id for i in logging for m in units[i].sessions
+                                                if any(c.hash == commit.hash for c in m.commits))
         if not owners:
             unattributed.append(commit)
         for index in owners:
@@ -471,7 +475,7 @@ def _attribute(units: list[Unit], handoff: Sequence[Commit]) -> tuple[tuple[Unit
                 updates[index].append(commit)
     done = tuple(unit._replace(updates=tuple(updates[i]), worker_changes=tuple(workers[i]))
                  for i, unit in enumerate(units))
-    return done, tuple(unattributed)
+    return done, tuple(unattributed), candidates
 
 
 def _worker(unit: Unit, commit: Commit, ids: Sequence[str]) -> Member | None:

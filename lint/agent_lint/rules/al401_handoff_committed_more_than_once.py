@@ -2,13 +2,14 @@
 
 ## What it checks
 With `--since REF`, the commits of the range that change a HANDOFF file,
-given to the unit that made each (`agent-lint batches` shows them): its
-`Session-Ids:` trailer, else the session log it commits, else the one unit
-whose logs it changes (see AGENT-SYSTEM.md, "Units"). A unit's HANDOFF
-update is one commit; every later one is reported, naming the unit, at its
-entry in HANDOFF (or line 1). A HANDOFF commit that names no session counts
-for no unit (AL404 asks it for a trailer), and a worker's HANDOFF change is
-AL406's.
+given to the unit that made each (`agent-lint batches` shows them): the
+units its `Session-Ids:` trailer names, else the one unit whose logs it
+adds (or else changes), else, in a range of one unit, that unit (see
+AGENT-SYSTEM.md, "Units"). A unit's HANDOFF update is one commit; every
+later one is reported, naming the unit, at its entry in HANDOFF (or line
+1). A HANDOFF commit that names no session, or holds the logs of several
+without saying whose update it is, counts for no unit (AL404 asks it for a
+trailer), and a worker's HANDOFF change is AL406's.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
 (When: "Exactly one commit changes HANDOFF per batch"; Units: "Each unit

@@ -6,7 +6,8 @@ trailer listing every session of the unit it updates for (see
 AGENT-SYSTEM.md, "Units"): a batch's orchestrator and every worker whose
 log the range commits, or the single session's own ID. A commit without the
 trailer is told the exact line it needs; a HANDOFF commit that names no
-session at all (no trailer, no log of its own, in a range of several units)
+session at all (no trailer, no log of its own, in a range of several units),
+or changes the logs of several sessions without saying whose update it is,
 is told to add one. Reported at the unit's entry in HANDOFF (or line 1)
 with the commit's short hash and subject.
 
@@ -48,8 +49,14 @@ def problems(gate: Gate, options: dict):
         if not units:
             if listed or gate.worker_change(commit) is not None:
                 continue  # a worker's change is AL406's
-            message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and nothing else in it"
-                       f" names the session whose update it is; add 'Session-Ids: <its session ID>'")
+            holds = gate.candidates.get(commit.hash)
+            if holds:
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and changes the logs"
+                           f" of several sessions ({id_list(holds)}); add 'Session-Ids: <the IDs of those whose"
+                           f" update it is>'")
+            else:
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and nothing else in"
+                           f" it names the session whose update it is; add 'Session-Ids: <its session ID>'")
         else:
             expected = list(dict.fromkeys(i for unit in units for i in unit.ids))
             if not listed:
