@@ -73,6 +73,8 @@ from .model import Finding, Kind, Rule, Violation
 from .project import Project
 from .views import SessionLog
 
+NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL406)"
+           " had nothing to judge")
 SUBJECT_WIDTH = 60
 IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
@@ -176,6 +178,11 @@ class Gate(NamedTuple):
         return self.project.config.handoff_mode == "read-only"
 
     @property
+    def judged(self) -> bool:
+        """Do the rules about units apply? Not when HANDOFF is frozen, nor in a project without session logs."""
+        return not self.frozen and bool(self.project.session_logs)
+
+    @property
     def known_ids(self) -> frozenset[str]:
         return self.project.session_ids
 
@@ -243,6 +250,8 @@ def _build(project: Project) -> Gate:
 
     views = {log.path: log for log in session_logs(project)}
     note_without_roles(project)
+    if not project.session_logs and project.config.handoff_mode != "read-only":
+        project.note(NO_LOGS)
 
     # One pass over the commits: the logs each adds or changes, the HANDOFF commits.
     touched: dict[str, list[Commit]] = {}

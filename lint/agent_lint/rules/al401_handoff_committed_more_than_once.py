@@ -35,6 +35,7 @@ Sequential sessions, each updating HANDOFF once with its own log.
 ## Options
 None. With `handoff-mode = "read-only"` any HANDOFF change is AL402's, and
 this rule reports nothing.
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings
@@ -42,7 +43,7 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     for unit in gate.units:
         first, *again = unit.updates or (None,)

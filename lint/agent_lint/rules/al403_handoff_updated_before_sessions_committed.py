@@ -35,6 +35,7 @@ formatter run over every log after the update.
 ## Options
 None. Not checked with `handoff-mode = "read-only"` (AL402 reports any
 HANDOFF change then).
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import IDS_SHOWN, Gate, Problem, commit_node, describe, gate_findings
@@ -42,7 +43,7 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     for commit in gate.handoff_commits:
         units = gate.units_updated_by(commit)

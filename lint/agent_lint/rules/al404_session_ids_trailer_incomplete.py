@@ -34,6 +34,7 @@ Session-Ids: 2026-03-02-pr-review, 2026-03-02-pr-review-300, 2026-03-02-pr-revie
 
 ## Options
 None. Not checked with `handoff-mode = "read-only"`.
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings, id_list
@@ -41,7 +42,7 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     for commit in gate.handoff_commits:
         units = gate.units_updated_by(commit)

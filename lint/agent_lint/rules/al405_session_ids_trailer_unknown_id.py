@@ -25,6 +25,7 @@ Every ID listed names an existing `.agents/sessions/<id>.md` or `.json`.
 
 ## Options
 None. Not checked with `handoff-mode = "read-only"`.
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings
@@ -32,7 +33,7 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     known = gate.known_ids
     for commit in gate.handoff_commits:

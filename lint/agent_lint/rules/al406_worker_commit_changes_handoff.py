@@ -32,6 +32,7 @@ The worker commits its log alone; its progress lives in the log.
 ## Options
 None. Not checked with `handoff-mode = "read-only"` (AL402 reports the
 change then).
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
@@ -39,7 +40,7 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     for unit in gate.units:
         for commit, worker in unit.worker_changes:
