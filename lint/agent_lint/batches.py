@@ -284,7 +284,7 @@ def _build(project: Project) -> Gate:
         commit, older = first[stem]
         if older is None:
             committed: Commit | None = commit
-        elif _unfinished(history.at_base.get(older), older):
+        elif _unfinished(history.at_base.get(older), older, project.config.session_fields):
             committed = commit  # a session that goes on in the range
         else:
             continue  # finished before the range: its edits here are not its session's work
@@ -304,7 +304,7 @@ def _build(project: Project) -> Gate:
                 {key: tuple(found) for key, found in updated_by.items()}, candidates, changed_by_worker)
 
 
-def _unfinished(data: bytes | None, path: str) -> bool:
+def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> bool:
     """Did a log, as it was at the base, say its session was still going (a status, not complete, no end)?"""
     if data is None:
         return True  # no such log at the base: the range is where it begins
@@ -313,7 +313,7 @@ def _unfinished(data: bytes | None, path: str) -> bool:
     doc = parse_document(path, Kind.SESSION_LOG, data)
     if doc.load_error is not None:
         return False
-    log = session_log(doc)
+    log = session_log(doc, None, fields)
     return log.status is not None and log.status != "complete" and log.completed is None
 
 
