@@ -146,3 +146,24 @@ def test_large_batch_is_summarized_in_messages_and_diagrams(repo, monkeypatch, c
     assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
     assert sum('["worker<br/>' in line for line in block) == 29  # and the orchestrator: 30 drawn
     assert any(line.endswith('["3 more session logs, not drawn"]') for line in block)
+
+
+def test_sequential_sessions_are_a_table_not_a_fan_out(tmp_path, monkeypatch, capsys):
+    from history_harness import CASES, build
+
+    repo, commits, since = build(CASES / "sequential-sessions-update-once", tmp_path)
+    monkeypatch.chdir(repo.path)
+
+    assert run(["batches", "--since", since, "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert mermaid_blocks(out) == []
+    short = {name: repo.git("log", "-1", "--format=%h", sha) for name, sha in commits.items()}
+    assert out.split("\n\n", 1)[1] == (
+        "No parallel batch: nothing in this range says that sessions ran in parallel.\n\n"
+        "#### Single sessions\n\n"
+        "| Session | Log committed in | HANDOFF updates | Violations |\n"
+        "| --- | --- | --- | --- |\n"
+        f"| 2025-12-18-session-03-workflow | {short['s1']} | {short['s1']} | - |\n"
+        f"| 2025-12-18-session-04-debugging | {short['s2-log']} | {short['s2']} | - |\n"
+        f"| 2025-12-18-session-05-formatter | {short['s3']} | {short['s3']} | - |\n"
+    )
