@@ -499,3 +499,28 @@ def test_ancestry_does_not_depend_on_the_order_commits_are_listed_in():
         assert history.is_ancestor(a, d) and history.is_ancestor(c, d) and history.is_ancestor(d, d)
         assert not history.is_ancestor(b, c) and not history.is_ancestor(d, a)
         assert [x.subject for x in history.brought_in(d)] == ["c"]
+
+
+def test_the_base_content_of_the_paths_asked_for_that_the_range_changes_without_adding(repo):
+    repo.commit("logs", {".agents/sessions/old.md": "at the base\n", ".agents/sessions/moved.md": LOG,
+                         "notes.md": "x\n"})
+    base = repo.git("rev-parse", "HEAD")
+    repo.commit("edit", {".agents/sessions/old.md": "edited\n", ".agents/sessions/new.md": "added\n",
+                         "notes.md": "y\n"})
+    repo.git("mv", ".agents/sessions/moved.md", ".agents/sessions/moved.json")
+    repo.commit("rename")
+
+    history = read_history(repo.path, base, older=lambda path: path.startswith(".agents/sessions/"))
+
+    assert history.at_base == {".agents/sessions/old.md": b"at the base\n",
+                               ".agents/sessions/moved.md": LOG.encode()}
+    assert read_history(repo.path, base).at_base == {}
+
+
+def test_merges_are_read_for_the_paths_asked_for_only(repo):
+    base = _diverged(repo, HANDOFF_LINES.replace("line 5", "ours"), HANDOFF_LINES.replace("line 5", "theirs"))
+    merge = _merge_resolving(repo, HANDOFF_LINES.replace("line 5", "both"))
+
+    assert read_history(repo.path, base, merged=["handoff.md"]).get(merge).changes == (Change("M", "HANDOFF.md"),)
+    assert read_history(repo.path, base, merged=["docs"]).get(merge).changes == ()
+    assert read_history(repo.path, base, merged=[]).get(merge).changes == ()
