@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import history as pull_request
 from . import report, suite
 from .synthetic import REAL_DOCUMENT_COUNT, Profile, measure_profile
 
@@ -44,6 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="files at scale 1 (default: the real corpus's count, else "
                              f"{REAL_DOCUMENT_COUNT})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic trees")
+    parser.add_argument("--history", default=None,
+                        help="commits of the synthetic pull requests the PR gate is timed on (default 500,5000;"
+                             " --quick: 200)")
     args = parser.parse_args(argv)
 
     args.runs = args.runs if args.runs is not None else (1 if args.quick else 5)
@@ -52,7 +56,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.scales = [float(s) for s in (args.scales or ("1" if args.quick else "1,4,10")).split(",") if s.strip()]
     except ValueError:
         parser.error(f"--scales takes numbers separated by commas, not {args.scales!r}")
-    if args.runs < 1 or args.warmup < 0 or any(s <= 0 for s in args.scales):
+    try:
+        args.history = [int(n) for n in (args.history or ("200" if args.quick else "500,5000")).split(",") if n.strip()]
+    except ValueError:
+        parser.error(f"--history takes commit counts separated by commas, not {args.history!r}")
+    if args.runs < 1 or args.warmup < 0 or any(s <= 0 for s in args.scales) or any(n < 1 for n in args.history):
         parser.error("--runs must be at least 1, --warmup at least 0, scales above 0")
     if args.synthetic_files is not None and args.synthetic_files < 1:
         parser.error("--synthetic-files must be at least 1")
@@ -81,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                       references=not args.quick, log=log)
     notes: list[str] = []
     trees: list[dict] = []
+    history: list[dict] = []
     if not tool.has_cache:
         notes.append("agent-lint has no --no-cache yet: warm and touched repeat the cold runs")
 
@@ -89,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         profile = Profile()
         real_count = None
         corpus = args.corpus.resolve()
-        if (corpus / ".agents").is_dir():
+        trees_wanted = bool(args.measurements - {"history"})  # --only history: no tree to measure
+        if not trees_wanted:
+            pass
+        elif (corpus / ".agents").is_dir():
             log(f"copying {corpus}")
             real = suite.copy_corpus(corpus, workdir / "real")
             real_count = len(real.documents)
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"real corpus not found at {corpus}: synthetic trees only, "
                          f"scale 1 = {REAL_DOCUMENT_COUNT} files")
         base = args.synthetic_files or real_count or REAL_DOCUMENT_COUNT
-        if "synthetic" in args.corpora:
+        if "synthetic" in args.corpora and trees_wanted:
             for scale in args.scales:
                 target = workdir / f"synthetic-{scale:g}x"
                 log(f"generating synthetic {scale:g}x ({round(scale * base):,} files)")
@@ -110,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                 trees.append(_measure(tree, tool, plan, workdir, references=scale == min(args.scales)))
                 # The largest trees take 100+ MB; keep at most one on disk.
                 shutil.rmtree(target, ignore_errors=True)
+        if "history" in args.measurements:
+            for commits in args.history:
+                history.append(_measure_history(workdir / f"history-{commits}", commits, args.seed, tool, plan))
 
     result = {
         "schema": 1,
@@ -125,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "synthetic_base_files": base,
             "measurements": sorted(args.measurements),
+            "history_commits": args.history,
             "corpora": sorted(args.corpora),
             "corpus": str(corpus),
             "profile": profile.summary(),
         },
         "notes": notes,
         "corpora": trees,
+        "history": history,
         "growth": report.growth(trees),
     }
     sys.stdout.write(report.render(result))
@@ -138,6 +155,18 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def _measure_history(root: Path, commits: int, seed: int, tool: suite.AgentLint, plan: suite.Plan) -> dict:
+    log(f"generating a pull request of {commits:,} commits")
+    pull_request.generate(root, commits, seed)
+    counted = suite.subprocess.run(["git", "-C", str(root), "rev-list", "--count", "--merges", "main..review"],
+                                   capture_output=True, text=True).stdout.strip()
+    logs = len(list((root / ".agents" / "sessions").glob("*.md")))
+    results = suite.measure_history(root, commits, tool, plan)
+    shutil.rmtree(root, ignore_errors=True)
+    return {"commits": commits, "merges": int(counted or 0), "logs": logs, "measurements": results,
+            "ratios": report.history_ratios(results)}
 
 
 def _measure(tree: suite.Tree, tool: suite.AgentLint, plan: suite.Plan, workdir: Path, *, references: bool) -> dict:

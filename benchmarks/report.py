@@ -79,6 +79,47 @@ def ratios(results: dict) -> dict:
     return out
 
 
+def history_ratios(results: dict) -> dict:
+    """The gate against ``git log`` of the same range: the whole run, and its AL4xx stage alone."""
+    out = {"gate/git-log": {metric: _divide(results, "gate", "git-log", f"{metric}_ms") for metric in ("wall", "cpu")}}
+    stage = {}
+    for metric in ("wall", "cpu"):
+        key = f"{metric}_ms"
+        if all(_usable(results.get(name), key) for name in ("gate", "gate-no-history", "git-log")):
+            spent = results["gate"][key] - results["gate-no-history"][key]
+            stage[metric] = round(spent / results["git-log"][key], 3)
+        else:
+            stage[metric] = None
+    out["stage/git-log"] = stage
+    return out
+
+
+HISTORY_ROWS = (
+    ("git-log", "git log --name-status of the range"),
+    ("gate", "agent-lint check --since --select AL4"),
+    ("gate-no-history", "the same without --since"),
+)
+
+
+def history_table(run: dict) -> list[str]:
+    lines = [f"pull request of {run['commits']:,} commits ({run['merges']:,} merges, {run['logs']:,} session logs)"]
+    lines.append(f"  {'measurement':<38}{'wall ms':>10}{'cpu ms':>10}{'peak MB':>9}")
+    for key, label in HISTORY_ROWS:
+        entry = run["measurements"].get(key)
+        if entry is None:
+            continue
+        if "error" in entry:
+            lines.append(f"  {label:<38}{'failed':>10}  {entry['error']}")
+            continue
+        lines.append(f"  {label:<38}{_num(entry['wall_ms']):>10}{_num(entry['cpu_ms']):>10}"
+                     f"{_num(entry.get('peak_mb')):>9}")
+    parts = [f"{name} {_times(value['wall'])} (cpu {_times(value['cpu'])})"
+             for name, value in run["ratios"].items() if value["wall"] is not None]
+    if parts:
+        lines.append("  ratios: " + ", ".join(parts) + "  [stage: the run's time with --since minus without]")
+    return lines
+
+
 def growth(trees: list[dict]) -> dict | None:
     """Per-file cost and peak memory at each synthetic scale, and how they grow."""
     scaled = sorted((t for t in trees if t["scale"] is not None), key=lambda t: t["scale"])
@@ -211,6 +252,8 @@ def render(result: dict) -> str:
         lines.append(f"note: {note}")
     for tree in result["corpora"]:
         lines += tree_table(tree) + [""]
+    for run in result.get("history", []):
+        lines += history_table(run) + [""]
     if result["growth"]:
         lines += growth_table(result["growth"])
     return "\n".join(lines).rstrip() + "\n"

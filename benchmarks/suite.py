@@ -24,6 +24,11 @@ scale. On each tree, every command below runs as a child process:
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
   those linters, where installed, as reference points (real corpus and the
   smallest synthetic tree only, at most three runs).
+
+On a synthetic pull request of many commits (history.py), ``history``
+measures the PR gate: ``git log --name-status`` of the range, ``agent-lint
+check --since main --select AL4`` and the same without ``--since``; the
+difference of the last two is the AL4xx stage, compared with the first.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ REAL_CONFIG = 'session-log-schema = ".agents/schemas/session-log.schema.json"\n'
 # A synthetic tree has no git repository above it to mark the project root.
 PIN_CONFIG = "# Marks the project root of this benchmark tree; all settings are defaults.\n"
 
-MEASUREMENTS = ("import", "floor", "cold", "warm", "touched", "one-file", "markdownlint-cli2", "pymarkdown")
+MEASUREMENTS = ("import", "floor", "cold", "warm", "touched", "one-file", "markdownlint-cli2", "pymarkdown",
+                "history")
 REFERENCES = ("markdownlint-cli2", "pymarkdown")
 NO_CACHE_YET = "no cache yet: same runs as cold"
 
@@ -330,6 +336,27 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
             if run(name, argv(exe), accept=lambda code: code in (0, 1),
                    runs=min(plan.runs, 3), warmup=0):
                 results[name]["files"] = len(markdown)
+    return results
+
+
+def measure_history(root: Path, commits: int, tool: AgentLint, plan: Plan) -> dict:
+    """The PR gate on a synthetic pull request of ``commits`` commits (see the module docstring)."""
+    results: dict[str, dict] = {}
+    git = shutil.which("git")
+    commands = {
+        "git-log": [git or "git", "log", "--name-status", "main..review"],
+        "gate": tool.check("--since", "main", "--select", "AL4", "--no-cache"),
+        "gate-no-history": tool.check("--select", "AL4", "--no-cache"),
+    }
+    for name, argv in commands.items():
+        try:
+            result = measure(argv, root, tool.env, runs=plan.runs, warmup=plan.warmup, accept=clean_or_found)
+        except (CommandFailed, OSError) as err:
+            results[name] = {"error": str(err)}
+            plan.log(f"  history {commits}: {name} failed: {err}")
+            continue
+        results[name] = result.as_json()
+        plan.log(f"  history {commits}: {name} {results[name]['wall_ms']:.0f} ms")
     return results
 
 

@@ -90,7 +90,7 @@ def test_quick_run_writes_json_with_every_section(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "synthetic 1x" in done.stdout
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert {"machine", "agent_lint", "settings", "notes", "corpora", "growth"} <= set(result)
+    assert {"machine", "agent_lint", "settings", "notes", "corpora", "history", "growth"} <= set(result)
     assert {"cpu_count", "python"} <= set(result["machine"])
     assert {"version", "commit", "cache"} <= set(result["agent_lint"])
     assert [tree["name"] for tree in result["corpora"]] == ["synthetic 1x", "synthetic 2x"]
@@ -106,6 +106,11 @@ def test_quick_run_writes_json_with_every_section(tmp_path):
         assert measured["floor-parse"]["json"] + measured["floor-parse"]["markdown"] == tree["files"]
         assert {"cold/floor", "warm/cold", "touched/warm", "edited/warm", "touched-warm/alone",
                 "one-file/import"} <= set(tree["ratios"])
+    (history,) = result["history"]
+    assert history["commits"] == 200 and history["merges"] > 0
+    assert {"git-log", "gate", "gate-no-history"} <= set(history["measurements"])
+    assert all("error" not in entry for entry in history["measurements"].values())
+    assert set(history["ratios"]) == {"gate/git-log", "stage/git-log"}
     growth = result["growth"]
     assert growth["files"] == [12, 24]
     assert "cold_ms_per_file" in growth["per_file_ratio"]
@@ -134,3 +139,21 @@ def test_each_protocol_edit_gives_the_log_a_record_it_never_had(tmp_path):
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     _edit_protocol(tmp_path / "broken.json")()
     assert (tmp_path / "broken.json").read_text(encoding="utf-8") == "{\n"
+
+
+def test_synthetic_pull_request_has_its_commits_and_passes_the_gate(tmp_path):
+    from benchmarks.history import generate as pull_request
+
+    pull_request(tmp_path / "pr", 80, seed=4)
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path / "pr"), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    assert int(git("rev-list", "--count", "main..review")) >= 80
+    assert int(git("rev-list", "--count", "--merges", "main..review")) > 0
+    assert git("log", "--format=%(trailers:key=Session-Ids)", "-1", "review").startswith("Session-Ids: ")
+    # Written as the protocol asks: the gate has nothing to say about it.
+    done = subprocess.run([sys.executable, "-m", "agent_lint", "check", "--since", "main", "--no-cache"],
+                          cwd=tmp_path / "pr", env=_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

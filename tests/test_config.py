@@ -513,3 +513,34 @@ def test_discovered_kinds_follow_the_config(tmp_path):
     config = load_config(RULES, tmp_path)
     found = discover(config._replace(respect_gitignore=False))
     assert found == {"HAND.md": Kind.HANDOFF, "docs/SYSTEM.md": Kind.SYSTEM, "logs/2026/01/a.json": Kind.SESSION_LOG}
+
+
+@pytest.mark.parametrize("with_git", [True, False])
+def test_the_default_handoff_globs_match_any_case(tmp_path, with_git):
+    (tmp_path / ".agents").mkdir()
+    (tmp_path / ".agents" / "handoff.md").write_text("# Handoff\n", encoding="utf-8")
+    (tmp_path / "Handoff.md").write_text("# Handoff\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "handoff.md").write_text("# Not the project's\n", encoding="utf-8")
+    if with_git:
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    else:
+        (tmp_path / ".agent-lint.toml").write_text("", encoding="utf-8")
+
+    found = discover(load_config(RULES, tmp_path))
+    assert found == {".agents/handoff.md": Kind.HANDOFF, "Handoff.md": Kind.HANDOFF}
+
+    # A team's own globs match as written.
+    (tmp_path / ".agent-lint.toml").write_text('handoff = [".agents/HANDOFF.md"]\n', encoding="utf-8")
+    assert discover(load_config(RULES, tmp_path)) == {}
+
+
+def test_a_run_that_finds_no_agent_document_says_where_it_looked(tmp_path, capsys):
+    (tmp_path / ".agent-lint.toml").write_text('session-logs = ["logs/*.json"]\n', encoding="utf-8")
+    (tmp_path / "notes.md").write_text("# Notes\n", encoding="utf-8")
+
+    assert check(CheckOptions(cwd=tmp_path, no_cache=True), out=io.StringIO()) == EXIT_CLEAN
+    assert capsys.readouterr().err == (
+        "agent-lint: note: no agent document found: looked for the system document at AGENT-SYSTEM.md or"
+        " .agents/AGENT-SYSTEM.md, session logs at logs/*.json and HANDOFF at /HANDOFF.md, .agents/HANDOFF.md,"
+        " .agents/handoffs/**/*.md (in any case); set system-document, session-logs or handoff in the config\n")

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from agent_lint.extract.session_log import NO_ROLES
 from agent_lint.runner import CheckOptions, check
 from agent_lint.schema_errors import json_path
 
@@ -47,11 +48,16 @@ def corpus_project(corpus: Path, tmp_path: Path, config: str = CONFIG) -> Path:
     return tmp_path
 
 
+# The corpus's logs keep no role, orchestrator or dispatch list where agent-lint looks (nor
+# under "session", where its schema keeps a session's facts): said once, not per log.
+NOTE = f"agent-lint: note: {NO_ROLES}\n"
+
+
 def run(root: Path, capsys, **options) -> tuple[int, list[dict]]:
     out = io.StringIO()
     code = check(CheckOptions(config=root / "agent-lint.toml", output_format="json", cwd=root,
                               no_cache=True, **options), out=out)
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == ("" if options.get("select") == ("AL201",) else NOTE)
     return code, json.loads(out.getvalue())["violations"]
 
 

@@ -62,7 +62,8 @@ def test_batches_prints_one_valid_diagram_with_the_violations_marked(broken, mon
     (block,) = mermaid_blocks(out)
     assert [line for line in block if not GRAMMAR.fullmatch(line)] == []
     assert out.startswith(f"### Parallel batches in main..HEAD\n\n#### Batch {ORCH}\n\n"
-                          "3 session logs, 1 HANDOFF commit; violations: AL403, AL404.\n\n```mermaid\n")
+                          "3 session logs, 1 HANDOFF commit; violations: AL403, AL404.\n\n"
+                          f"Evidence: {ORCH}: orchestrator by its log's Role.\n\n```mermaid\n")
     nodes = {decoded(line) for line in block if "[" in line}
     # The crafted subject survives, shown as written, inside one label.
     assert any(f'{described(repo, api)}"]' in node for node in nodes)
@@ -91,6 +92,7 @@ def test_batches_prints_a_text_tree_by_default(broken, monkeypatch, capsys):
         "Parallel batches in main..HEAD",
         "",
         f"Batch {ORCH}: 3 session logs, 1 HANDOFF commit; violations: AL403, AL404.",
+        f"Evidence: {ORCH}: orchestrator by its log's Role.",
         f"├── orchestrator {ORCH}  {log_path(ORCH)}",
         f"│   └── {described(repo, repo.git('rev-parse', 'HEAD~3'))}",
         f"├── worker {API}  {log_path(API)}",
@@ -207,3 +209,24 @@ def test_an_update_that_also_completes_the_orchestrators_log_is_one_edge(repo, m
     edges = [line.split() for line in block if re.fullmatch(r"  n\d+ -.*n\d+", line)]
     assert sum(e[0] == "n0" and "HANDOFF" in " ".join(e) for e in edges) == 1
     assert len({(e[0], e[-1]) for e in edges}) == len(edges)
+
+
+def test_sequential_sessions_are_a_table_not_a_fan_out(tmp_path, monkeypatch, capsys):
+    from history_harness import CASES, build
+
+    repo, commits, since = build(CASES / "sequential-sessions-update-once", tmp_path)
+    monkeypatch.chdir(repo.path)
+
+    assert run(["batches", "--since", since, "--no-cache", "--format", "mermaid"]) == 0
+    out = capsys.readouterr().out
+    assert mermaid_blocks(out) == []
+    short = {name: repo.git("log", "-1", "--format=%h", sha) for name, sha in commits.items()}
+    assert out.split("\n\n", 1)[1] == (
+        "No parallel batch: nothing in this range says that sessions ran in parallel.\n\n"
+        "#### Single sessions\n\n"
+        "| Session | Log committed in | HANDOFF updates | Violations |\n"
+        "| --- | --- | --- | --- |\n"
+        f"| 2025-12-18-session-03-workflow | {short['s1']} | {short['s1']} | - |\n"
+        f"| 2025-12-18-session-04-debugging | {short['s2-log']} | {short['s2']} | - |\n"
+        f"| 2025-12-18-session-05-formatter | {short['s3']} | {short['s3']} | - |\n"
+    )

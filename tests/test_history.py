@@ -164,7 +164,7 @@ def test_type_change_is_reported_as_t(repo):
     assert read_history(repo.path, base).commits[0].changes == (Change("T", "link.md"),)
 
 
-def test_merge_brings_in_a_block_before_it_and_lists_its_first_parent_diff(repo):
+def test_merge_brings_in_a_block_before_it_and_authors_nothing_of_its_own(repo):
     base = repo.git("rev-parse", "HEAD")
     repo.git("checkout", "-q", "-b", "worker")
     w1 = repo.commit("worker 1 log", {".agents/sessions/w1.md": "w1\n"})
@@ -181,14 +181,14 @@ def test_merge_brings_in_a_block_before_it_and_lists_its_first_parent_diff(repo)
     assert [c.first_parent for c in history.commits] == [True, False, False, True, True]
     merge_commit = history.get(merge)
     assert merge_commit.is_merge and merge_commit.parents == (orch, w2)
-    assert sorted(c.path for c in merge_commit.changes) == [".agents/sessions/w1.md", ".agents/sessions/w2.md"]
+    assert merge_commit.changes == ()  # the logs are the workers' commits, not the merge's
     assert [c.hash for c in history.brought_in(merge_commit)] == [w1, w2]
     assert history.brought_in(history.get(orch)) == ()
     assert [c.hash for c in history.first_parent_commits] == [orch, merge, handoff]
     logs = history.commits_touching(lambda p: p.startswith(".agents/sessions/"))
-    assert [c.hash for c in logs] == [orch, w1, w2, merge]
+    assert [c.hash for c in logs] == [orch, w1, w2]
     assert [c.hash for c in history.commits_touching(lambda p: p.startswith(".agents/sessions/"),
-                                                     first_parent_only=True)] == [orch, merge]
+                                                     first_parent_only=True)] == [orch]
     handoff_commit = history.get(handoff)
     assert all(history.is_ancestor(c, handoff_commit) for c in history.commits)
     assert not history.is_ancestor(history.get(w1), history.get(orch))
@@ -224,9 +224,56 @@ def test_merging_the_target_back_in_keeps_its_commits_out_of_the_range(repo):
     history = read_history(repo.path, "main")
 
     assert [c.hash for c in history.commits] == [p1, merge]
-    # The merge's first-parent diff shows the target's HANDOFF change: not this branch's doing.
-    assert history.get(merge).changes == (Change("A", "HANDOFF.md"),)
+    # The target's HANDOFF change comes in with the merge, which takes it as it was: not this branch's doing.
+    assert history.get(merge).changes == ()
     assert history.brought_in(history.get(merge)) == ()
+
+
+HANDOFF_LINES = "".join(f"line {n}\n" for n in range(1, 10))
+
+
+def _diverged(repo: Repo, ours: str, theirs: str) -> str:
+    """main and a branch each change HANDOFF.md from a common version; returns the base."""
+    repo.commit("handoff", {"HANDOFF.md": HANDOFF_LINES})
+    base = repo.git("rev-parse", "HEAD")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("theirs", {"HANDOFF.md": theirs})
+    repo.git("checkout", "-q", "main")
+    repo.commit("ours", {"HANDOFF.md": ours})
+    return base
+
+
+def _merge_resolving(repo: Repo, text: str | None) -> str:
+    """Merge side into main; on a conflict, HANDOFF.md becomes ``text`` (None: main's version)."""
+    done = subprocess.run(["git", "merge", "-q", "--no-edit", "side"], cwd=repo.path, capture_output=True)
+    if done.returncode != 0:
+        if text is None:
+            repo.git("checkout", "--ours", "HANDOFF.md")
+        else:
+            (repo.path / "HANDOFF.md").write_text(text, encoding="utf-8")
+        repo.git("add", "HANDOFF.md")
+        repo.git("commit", "-q", "--no-edit")
+    return repo.git("rev-parse", "HEAD")
+
+
+def test_a_merge_that_resolves_a_conflict_in_its_own_words_changes_the_file(repo):
+    base = _diverged(repo, HANDOFF_LINES.replace("line 5", "ours"), HANDOFF_LINES.replace("line 5", "theirs"))
+    merge = _merge_resolving(repo, HANDOFF_LINES.replace("line 5", "both"))
+    assert read_history(repo.path, base).get(merge).changes == (Change("M", "HANDOFF.md"),)
+
+
+def test_a_merge_that_takes_one_side_or_merges_cleanly_changes_nothing(repo):
+    base = _diverged(repo, HANDOFF_LINES.replace("line 5", "ours"), HANDOFF_LINES.replace("line 5", "theirs"))
+    kept_ours = _merge_resolving(repo, None)
+    assert read_history(repo.path, base).get(kept_ours).changes == ()
+
+    repo.git("checkout", "-q", "-b", "again", base)
+    repo.git("branch", "-q", "-f", "side", repo.commit("theirs again", {"HANDOFF.md": HANDOFF_LINES.replace("line 1\n", "one\n")}))
+    repo.git("checkout", "-q", "-B", "main", base)
+    repo.commit("ours again", {"HANDOFF.md": HANDOFF_LINES.replace("line 9", "nine")})
+    clean = _merge_resolving(repo, "unused")
+    assert (repo.path / "HANDOFF.md").read_text().startswith("one\n")  # git combined both edits
+    assert read_history(repo.path, base).get(clean).changes == ()
 
 
 def test_root_below_the_top_level_strips_the_prefix_and_drops_outside_changes(repo):
@@ -327,13 +374,15 @@ def test_git_not_installed(repo, monkeypatch, tmp_path):
         read_history(repo.path, "HEAD")
 
 
-def test_timeout(repo, monkeypatch):
+@pytest.mark.parametrize("since", ["HEAD", "-weird"])  # the calls made at once, and one by one
+def test_timeout(repo, monkeypatch, since):
     def slow(*args, **kwargs):
-        raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
+        raise subprocess.TimeoutExpired("git", kwargs.get("timeout"))
 
     monkeypatch.setattr(subprocess, "run", slow)
+    monkeypatch.setattr(subprocess.Popen, "communicate", slow)
     with pytest.raises(AgentLintError, match=r"^git took longer than \d+ s to inspect the repository"):
-        read_history(repo.path, "HEAD")
+        read_history(repo.path, since)
 
 
 @pytest.fixture
@@ -436,3 +485,42 @@ def test_cli_outside_a_repository_is_one_line_and_exit_two(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("agent-lint: error: --since needs a git repository")
+
+
+def test_ancestry_does_not_depend_on_the_order_commits_are_listed_in():
+    def commit(hash_: str, *parents: str):
+        from agent_lint.history import Commit
+
+        return Commit(hash_ * 40, hash_, tuple(p * 40 for p in parents), "", "", "", "", hash_, hash_, (), ())
+
+    a, b, c, d = commit("a"), commit("b", "a"), commit("c", "a"), commit("d", "b", "c")
+    for order in ((a, b, c, d), (d, c, b, a)):
+        history = History("0" * 40, d.hash, order)
+        assert history.is_ancestor(a, d) and history.is_ancestor(c, d) and history.is_ancestor(d, d)
+        assert not history.is_ancestor(b, c) and not history.is_ancestor(d, a)
+        assert [x.subject for x in history.brought_in(d)] == ["c"]
+
+
+def test_the_base_content_of_the_paths_asked_for_that_the_range_changes_without_adding(repo):
+    repo.commit("logs", {".agents/sessions/old.md": "at the base\n", ".agents/sessions/moved.md": LOG,
+                         "notes.md": "x\n"})
+    base = repo.git("rev-parse", "HEAD")
+    repo.commit("edit", {".agents/sessions/old.md": "edited\n", ".agents/sessions/new.md": "added\n",
+                         "notes.md": "y\n"})
+    repo.git("mv", ".agents/sessions/moved.md", ".agents/sessions/moved.json")
+    repo.commit("rename")
+
+    history = read_history(repo.path, base, older=lambda path: path.startswith(".agents/sessions/"))
+
+    assert history.at_base == {".agents/sessions/old.md": b"at the base\n",
+                               ".agents/sessions/moved.md": LOG.encode()}
+    assert read_history(repo.path, base).at_base == {}
+
+
+def test_merges_are_read_for_the_paths_asked_for_only(repo):
+    base = _diverged(repo, HANDOFF_LINES.replace("line 5", "ours"), HANDOFF_LINES.replace("line 5", "theirs"))
+    merge = _merge_resolving(repo, HANDOFF_LINES.replace("line 5", "both"))
+
+    assert read_history(repo.path, base, merged=["handoff.md"]).get(merge).changes == (Change("M", "HANDOFF.md"),)
+    assert read_history(repo.path, base, merged=["docs"]).get(merge).changes == ()
+    assert read_history(repo.path, base, merged=[]).get(merge).changes == ()

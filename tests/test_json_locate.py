@@ -52,6 +52,24 @@ def test_duplicate_keys_resolve_to_the_last_like_json_loads():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        '{"id": "x", "role": "worker", "dispatched": ["a", "b"], "workLog": ["long"], "outcome": "x"}',
+        '{\n  "role": "worker",\n  "workLog": [1],\n  "role": "orchestrator"\n}',  # the last "role" holds
+        '{"role": "w", "x": {"role": "w"}, "role": "w"}',  # a duplicate with the same value
+        '{"a\\u0020b": 1, "role": {"k": [1, 2]}, "dispatched": "x"}',
+        '{"r\\u006fle": "x", "role": "y"}',  # an escaped duplicate: json.loads keeps the last
+        '[{"role": 1}]',
+        '{}',
+    ],
+)
+def test_locate_members_agrees_with_locate(text):
+    doc = js(text)
+    paths = [("role",), ("dispatched", 1), ("role", "k", 1), ("missing",), ("dispatched",), ()]
+    assert js(text).locate_members(paths) == [doc.locate(list(path)) for path in paths]
+
+
+@pytest.mark.parametrize(
     ("path", "position"),
     [
         (["a", "zz", "q"], (2, 8)),  # missing key below "a"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from agent_lint.document import parse_document
-from agent_lint.extract.session_log import batches, parse_time, session_record
+from agent_lint.extract.session_log import parse_time, session_log, session_record
 from agent_lint.model import Kind
+from agent_lint.views import Position, Prerequisite, Stamp
 from agent_lint.schema_check import builtin_schema, error_message
 
 SYSTEM = Path(__file__).resolve().parents[1] / "AGENT-SYSTEM.md"
@@ -18,6 +19,10 @@ SYSTEM = Path(__file__).resolve().parents[1] / "AGENT-SYSTEM.md"
 
 def record(name: str, text: str):
     return session_record(parse_document(f".agents/sessions/{name}", Kind.SESSION_LOG, text.encode()))
+
+
+def view(name: str, text: str, fields: dict | None = None):
+    return session_log(parse_document(f".agents/sessions/{name}", Kind.SESSION_LOG, text.encode()), None, fields)
 
 
 WORKER_MD = """\
@@ -111,9 +116,11 @@ def test_metadata_after_the_first_section_is_not_the_logs_metadata():
 def test_several_handoff_updates_become_a_list():
     md = record("2026-01-01-x.md", "# S\n\n**HANDOFF Updated**: 2026-01-01T10:00Z, 2026-01-01T11:00Z\n")
     assert md.data["handoffUpdated"] == ["2026-01-01T10:00Z", "2026-01-01T11:00Z"]
-    assert md.handoff_updates == ("2026-01-01T10:00Z", "2026-01-01T11:00Z")
     assert md.locate(("handoffUpdated", 1)) == (3, 41)
-    assert record("2026-01-01-y.md", "# S\n\n**HANDOFF Updated**: no\n").handoff_updates == ()
+    log = view("2026-01-01-x.md", "# S\n\n**HANDOFF Updated**: 2026-01-01T10:00Z, 2026-01-01T11:00Z\n")
+    assert [(u.text, u.where) for u in log.handoff_updates] == [
+        ("2026-01-01T10:00Z", Position(3, 22)), ("2026-01-01T11:00Z", Position(3, 41))]
+    assert view("2026-01-01-y.md", "# S\n\n**HANDOFF Updated**: no\n").handoff_updates == ()
 
 
 def test_compliance_tables_are_checklists_with_evidence():
@@ -148,20 +155,62 @@ def test_json_checklists_are_found_wherever_they_sit():
 
 
 def test_roles_are_inferred_when_not_declared():
-    assert record("2026-01-01-a.md", "# A\n\n**Dispatched**: 2026-01-01-a-1\n").role == "orchestrator"
-    assert record("2026-01-01-a-1.md", "# A\n\n**Orchestrator**: 2026-01-01-a\n").role == "worker"
-    assert record("2026-01-01-b.md", "# B\n").role is None
+    orchestrator = view("2026-01-01-a.md", "# A\n\n**Dispatched**: 2026-01-01-a-1\n")
+    assert (orchestrator.role, orchestrator.role_stated) == ("orchestrator", False)
+    assert view("2026-01-01-a-1.md", "# A\n\n**Orchestrator**: 2026-01-01-a\n").role == "worker"
+    assert view("2026-01-01-b.md", "# B\n").role is None
+    stated = view("2026-01-01-c.md", "# C\n\n**Role**: Single\n")
+    assert (stated.role, stated.role_stated, stated.at("role")) == ("single", True, Position(3, 11))
 
 
-def test_batches_are_built_from_the_workers_that_name_their_orchestrator():
-    logs = [
-        record("2026-01-01-a.md", "# A\n\n**Role**: orchestrator\n**Dispatched**: 2026-01-01-a-1\n"),
-        record("2026-01-01-a-1.md", "# A1\n\n**Role**: worker\n**Orchestrator**: 2026-01-01-a\n"),
-        record("2026-01-01-a-2.md", "# A2\n\n**Role**: worker\n**Orchestrator**: 2026-01-01-a\n"),
-        record("2026-01-01-b-1.md", "# B1\n\n**Role**: worker\n**Orchestrator**: 2026-01-01-b\n"),
-    ]
-    (batch,) = batches(logs)
-    assert batch.ids == ("2026-01-01-a", "2026-01-01-a-1", "2026-01-01-a-2")
+WORKER_VIEW = dict(
+    path=".agents/sessions/2026-03-02-pr-review-301.md", id="2026-03-02-pr-review-301", role="worker",
+    role_stated=True, orchestrator="2026-03-02-pr-review", dispatched=(), started=None, status="complete",
+    handoff_updates=(), prerequisites=None, dispatched_at=(),
+)
+
+
+def test_the_view_of_a_markdown_and_a_json_log_holds_the_same_facts_at_their_own_positions():
+    md = view("2026-03-02-pr-review-301.md", WORKER_MD)
+    js = view("2026-03-02-pr-review-301.json", json.dumps(WORKER_JSON, indent=2))
+    assert md._replace(where=(), completed=None) == type(md)(**WORKER_VIEW, completed=None, where=())
+    assert js._replace(where=(), completed=None, path=md.path) == md._replace(where=(), completed=None)
+    assert md.completed == Stamp("2026-03-02T14:58Z", parse_time("2026-03-02T14:58Z"), Position(10, 16))
+    assert js.completed == Stamp("2026-03-02T14:58Z", parse_time("2026-03-02T14:58Z"), Position(10, 16))
+    assert dict(md.where) == {"role": Position(5, 11), "orchestrator": Position(8, 19),
+                              "completed": Position(10, 16), "status": Position(9, 13),
+                              "handoff-updated": Position(11, 22)}
+    assert dict(js.where)["role"] == Position(5, 11) and js.at("dispatched") == Position(1, 1)
+
+
+def test_a_team_schema_maps_the_protocol_fields_with_json_pointers():
+    # The corpus's schema keeps the session's facts under "session"; a parent session is its orchestrator.
+    text = json.dumps({"schemaVersion": "1.0", "session": {
+        "number": 3, "role": "Worker", "parentSessionId": "2026-01-09-session-1",
+        "start_time": "2026-01-09T10:00:00Z", "end_time": "2026-01-09T10:20:00Z"}}, indent=2)
+    fields = {"role": "/session/role", "orchestrator": "/session/parentSessionId",
+              "started": "/session/start_time", "completed": "/session/end_time"}
+    log = view("2026-01-09-session-3.json", text, fields)
+    assert (log.role, log.orchestrator) == ("worker", "2026-01-09-session-1")
+    assert log.started.at < log.completed.at and log.at("orchestrator") == Position(6, 24)
+    # Unmapped, the same log states nothing the protocol reads: its schema is another's.
+    assert view("2026-01-09-session-3.json", text).role is None
+
+
+def test_facts_of_a_log_that_breaks_its_schema_are_read_all_the_same():
+    text = json.dumps({"role": "orchestrator", "dispatched": "2026-01-01-a-1, 2026-01-01-a-2",
+                       "handoffUpdated": True, "prerequisites": [{"item": "Tasks are independent",
+                                                                 "checked": "yes"}, {"item": "x", "checked": False}]})
+    log = view("2026-01-01-a.json", text)
+    assert log.dispatched == ("2026-01-01-a-1", "2026-01-01-a-2")
+    assert log.handoff_updates == (Stamp("", None, log.at("handoff-updated")),)
+    assert log.prerequisites == (Prerequisite("x", False, "", log.prerequisites[0].where),)
+
+
+def test_a_markdown_log_maps_a_metadata_key_of_its_own():
+    log = view("2026-01-01-w.md", "# W\n\n**Parent Session**: 2026-01-01-o\n\n## Work Log\n\n**Role**: worker\n",
+               {"orchestrator": "/Parent Session", "role": "/Kind"})
+    assert (log.orchestrator, log.at("orchestrator"), log.role) == ("2026-01-01-o", Position(3, 21), "worker")
 
 
 def test_times_compare_across_zones_and_precisions():

@@ -1,112 +1,125 @@
-"""Parallel batches in a range of commits, as the gate rules (AL4xx) and ``agent-lint batches`` see them.
+"""Units of work in a range of commits, from evidence: what the gate rules (AL4xx) and ``agent-lint batches`` read.
 
-AGENT-SYSTEM.md calls a batch one orchestrator session plus every worker it
-dispatched. In the commits of a ``--since`` range a batch is:
+The model is AGENT-SYSTEM.md's ("Units of work and HANDOFF"): every session
+belongs to one **unit**, a parallel batch or a single session, and
 
-* its sessions: the session logs that non-merge commits of the range add or
-  change (a rename changes the log it renames to), grouped by the
-  orchestrator their records name: a worker's ``Orchestrator``, an
-  orchestrator's or single session's own ID, or the orchestrator whose
-  ``Dispatched`` lists the log. When no log of the range says who its
-  orchestrator is (no records), the whole range is one batch.
-* its HANDOFF commits: the non-merge commits that change a HANDOFF file.
-  Each goes to the batch holding an ID of its ``Session-Ids`` trailer, else
-  to the batch whose logs it changes, else, without a trailer, to the
-  range's only batch. A trailer that names no session of the range stands
-  for a batch whose logs were committed before the range.
-* its orchestrator: the records' one, else the first ID of the trailer of its
-  first HANDOFF commit, where AGENT-SYSTEM.md puts it, else the session whose
-  ID starts every other ID of the batch (a worker's ID is by convention its
-  orchestrator's plus a suffix).
+* each unit updates HANDOFF at most once (AL401 reports the repeats),
+* after every log of the unit is committed (AL403),
+* workers never update it (AL406),
+* and the commit that does lists the unit's session IDs (AL404).
 
-A HANDOFF commit that changes a worker's log is the worker's (AL406) and no
-HANDOFF update of the batch, unless its trailer names the orchestrator
-first: an orchestrator may commit the logs of workers that do not commit.
+**Sessions of the range.** Every session log that a non-merge commit of the
+range adds or changes, and that is still there at HEAD. Its **log commit**
+is the commit that adds it. A log older than the range was committed before
+it: edits to it in the range (a formatter run over old logs, a checklist
+added to them, a typo) are no session's work, and it is no session of the
+range, unless it said at the base that its session was still going (a
+status other than ``complete``, no completion time): that session goes on
+in the range, and its first commit there is its log commit.
 
-Merges are never "the commit that changed" a file, since their diff against
-the first parent repeats the commits they bring in (see history.py); "before"
-is ancestry, never dates.
+**Batches from evidence.** A parallel batch exists only where something says
+so; every other session is a **single session**, its own unit. What counts:
 
-Rules get a :class:`Gate` (the project, its history and the batches) and
-yield :class:`Problem` s: a finding plus the diagram nodes it marks, so that
+1. a log's own record: an orchestrator (``Role: orchestrator`` or a
+   dispatch list), the workers its ``Dispatched`` names, a worker whose
+   ``Orchestrator`` names it (these decide the roles; ``Role: single``
+   keeps a session out of any batch);
+2. a ``Session-Ids`` trailer naming several sessions: one unit, the first
+   ID its orchestrator, the others its workers;
+3. sessions whose logs' start and completion times overlap: one batch
+   whose orchestrator is unknown, unless other evidence names it, and whose
+   members are workers by that evidence alone.
+
+The worker-ID convention (an orchestrator's ID plus a suffix) names the
+orchestrator of a batch the evidence above makes; it makes no batch on its
+own: teams that number sessions per day write ``2025-12-20-session-01`` and
+``2025-12-20-session-01-pr-89-review`` for two unrelated sessions
+(rjmurillo/ai-agents holds 131 such pairs).
+
+**HANDOFF commits.** The non-merge commits that change a HANDOFF file, and
+the merges that resolve one in their own words (history.py). Each goes to:
+
+1. the units its ``Session-Ids`` trailer names (IDs of no session of the
+   range stand for a unit whose logs were committed before the range);
+2. else the one unit whose logs it commits (adds), or else changes;
+3. else, in a range of one unit, that unit;
+4. else no unit: a HANDOFF commit that names no session (a HANDOFF edit
+   between sessions), or that commits the logs of several units and says
+   whose update it is no more than a clean-up over their logs does. AL404
+   asks it for a trailer; no other rule can judge it.
+
+A commit that a batch's worker makes (it changes a worker's log and not
+the orchestrator's, and its trailer does not name the orchestrator first)
+is the worker's HANDOFF change, reported by AL406, and no update of the
+batch. "Before" is ancestry, never dates.
+
+Rules get a :class:`Gate` (the project, its history, its units) and yield
+:class:`Problem` s: a finding plus the diagram nodes it marks, so that
 :func:`drawing` marks exactly the violations that were reported; the
-renderers in report/ (tree.py, mermaid.py) draw it.
+renderers in report/ (tree.py, mermaid.py) draw it. Each unit is worked
+out once, plainly: renderers and later rules read the same :class:`Unit` s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .config import rule_options
-from .document import MarkdownDocument
-from .files import classify, excluded
+from .document import MarkdownDocument, parse_document
+from .files import Classifier
 from .history import Commit, History
 from .model import Finding, Kind, Rule, Violation
 from .project import Project
-# Named alike in messages and in the drawings.
-from .report.batch_view import Drawing, commit_node, describe, id_list, session_node  # noqa: F401
+from .views import SessionLog
 
-SESSION_RECORD = "session-log"
+NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL406)"
+           " had nothing to judge")
+SUBJECT_WIDTH = 60
+IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds
 
 
-class Session(NamedTuple):
+class Member(NamedTuple):
+    """A session of the range, as its unit holds it."""
+
     id: str  # the log's file stem
     path: str  # the log as it is now, a document of the project
-    role: str | None  # orchestrator, worker or single; None without a record
-    orchestrator: str | None  # the batch its record puts it in
-    commits: tuple[Commit, ...]  # non-merge commits of the range adding or changing the log
+    log: SessionLog | None  # its protocol view; None when the log does not load
+    role: str  # orchestrator, worker or single; "session" in a batch that says no more
+    evidence: str  # what makes it a member of its unit in that role ("" for a single session)
+    committed: Commit | None  # its log commit; None: committed before the range
+    commits: tuple[Commit, ...]  # every non-merge commit of the range that adds or changes the log
 
 
-@dataclass(frozen=True)
-class Batch:
-    key: str | None  # the orchestrator ID the records give; None: the range as one batch
-    sessions: tuple[Session, ...]
-    handoff_commits: tuple[Commit, ...]
+class Unit(NamedTuple):
+    """A parallel batch or a single session, with its HANDOFF commits."""
 
-    @property
-    def orchestrator(self) -> str | None:
-        if self.key is not None:
-            return self.key
-        listed = next((c.session_ids()[0] for c in self.handoff_commits if c.session_ids()), None)
-        if listed is not None:
-            return listed
-        # By convention a worker's ID is its orchestrator's ID plus a suffix.
-        ids = [s.id for s in self.sessions]
-        return next((i for i in ids if len(ids) > 1 and all(o == i or o.startswith(i + "-") for o in ids)), None)
+    key: str  # the orchestrator's ID (or, unknown, the first session's), the single session's ID
+    batch: bool
+    orchestrator: str | None  # its ID, known by evidence, its log in the range or not
+    sessions: tuple[Member, ...]  # the orchestrator first, when its log is in the range
+    evidence: tuple[str, ...]  # what makes it a batch (empty for a single session)
+    updates: tuple[Commit, ...]  # its HANDOFF updates, oldest first
+    worker_changes: tuple[tuple[Commit, Member], ...]  # HANDOFF commits of its workers (AL406)
+    listed: tuple[str, ...] = ()  # IDs a trailer gives it beyond its sessions (logs before the range)
 
     @property
     def name(self) -> str:
-        return self.orchestrator or "(orchestrator unknown)"
-
-    def is_worker(self, session: Session) -> bool:
-        if session.role is not None:
-            return session.role == "worker"
-        return session.id != self.orchestrator
+        if not self.batch:
+            return f"session {self.key}"
+        return f"batch {self.orchestrator}" if self.orchestrator else f"batch with {self.key} (orchestrator unknown)"
 
     @property
-    def workers(self) -> tuple[Session, ...]:
-        return tuple(s for s in self.sessions if self.is_worker(s))
-
-    def worker_of(self, commit: Commit) -> Session | None:
-        """The worker whose log ``commit`` changes, unless it is the orchestrator's batch commit."""
-        ids = commit.session_ids()
-        if ids and ids[0] == self.orchestrator:
-            return None
-        return next((s for s in self.workers if any(c.hash == commit.hash for c in s.commits)), None)
+    def ids(self) -> tuple[str, ...]:
+        """Every session ID of the unit, orchestrator first: what its HANDOFF commit lists."""
+        head = [self.orchestrator] if self.orchestrator else [] if self.batch else [self.key]
+        return tuple(dict.fromkeys(head + [m.id for m in self.sessions] + list(self.listed)))
 
     @property
-    def updates(self) -> tuple[Commit, ...]:
-        """The orchestrator's HANDOFF commits, oldest first."""
-        return tuple(c for c in self.handoff_commits if self.worker_of(c) is None)
+    def workers(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.sessions if m.role == "worker")
 
-    def expected_ids(self, known: Iterable[str]) -> tuple[str, ...]:
-        """Every session ID the batch's trailer must list, orchestrator first."""
-        ids = [s.id for s in self.sessions]
-        head = self.orchestrator
-        if head is not None and (head in ids or head in set(known)):
-            ids = [head, *(i for i in ids if i != head)]
-        return tuple(ids)
+    def member(self, session_id: str) -> Member | None:
+        return next((m for m in self.sessions if m.id == session_id), None)
 
 
 class Problem(NamedTuple):
@@ -114,92 +127,77 @@ class Problem(NamedTuple):
     nodes: tuple[str, ...]  # diagram nodes to mark: commit_node() / session_node() keys
 
 
+def commit_node(commit: Commit) -> str:
+    return f"commit:{commit.hash}"
+
+
+def session_node(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def describe(commit: Commit) -> str:
+    """A commit as messages name it: short hash and subject."""
+    subject = commit.subject if len(commit.subject) <= SUBJECT_WIDTH else commit.subject[:SUBJECT_WIDTH - 1] + "…"
+    return f'{commit.short} "{subject}"'
+
+
+def id_list(ids: Sequence[str]) -> str:
+    """IDs as messages name them: comma-separated, the tail of a long list counted, not named."""
+    shown = ", ".join(ids[:IDS_SHOWN])
+    hidden = len(ids) - IDS_SHOWN
+    return f"{shown} and {hidden} more" if hidden > 0 else shown
+
+
 # ----------------------------------------------------------------------------
-# Finding the batches
+# The gate
 
 
-def _facts(project: Project, path: str) -> tuple[str | None, str | None, tuple[str, ...]]:
-    """(role, orchestrator, dispatched) as the log's record states them."""
-    doc = project.documents.get(path)
-    if doc is None or doc.load_error is not None:
-        return None, None, ()
-    try:
-        from .extract.session_log import session_record
-    except ImportError:  # session-log records not available: group by the range alone
-        return None, None, ()
-    record = project.record(doc, SESSION_RECORD, session_record)
-    return record.role, record.orchestrator, tuple(record.dispatched)
-
-
-@dataclass(frozen=True)
-class Gate:
-    """What the gate rules check: a project with its history, cut into batches."""
+class Gate(NamedTuple):
+    """What the gate rules check: a project with its history, cut into units."""
 
     project: Project
     history: History
-    batches: tuple[Batch, ...]
-    handoff_commits: tuple[Commit, ...]  # every non-merge commit of the range changing a HANDOFF
+    units: tuple[Unit, ...]
+    handoff_commits: tuple[Commit, ...]  # every commit of the range that changes a HANDOFF, oldest first
+    unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
+    updated_by: Mapping[str, tuple[Unit, ...]]  # commit hash -> the units it updates HANDOFF for
+    candidates: Mapping[str, tuple[str, ...]]  # unattributed commit hash -> the sessions whose logs it holds
+    changed_by_worker: Mapping[str, tuple[Unit, Member]]  # commit hash -> the worker whose HANDOFF change it is
 
     @classmethod
     def of(cls, project: Project) -> Gate | None:
-        history = project.history
-        if history is None:
+        """The project's gate, worked out once per run (None without a history)."""
+        if project.history is None:
             return None
-        config = project.config
-
-        def kind(path: str | None) -> Kind | None:
-            return None if path is None or excluded(path, config) else classify(path, config)
-
-        logs: dict[str, list[Commit]] = {}
-        paths: dict[str, str] = {}
-        handoff: list[Commit] = []
-        for commit in history.commits:
-            if commit.is_merge:
-                continue
-            if any(kind(c.path) is Kind.HANDOFF or kind(c.old_path) is Kind.HANDOFF for c in commit.changes):
-                handoff.append(commit)
-            for change in commit.changes:
-                if change.status != "D" and kind(change.path) is Kind.SESSION_LOG:
-                    stem = change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-                    seen = logs.setdefault(stem, [])
-                    if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
-                        seen.append(commit)
-                    paths[stem] = change.path
-
-        sessions = []
-        for stem, commits in logs.items():
-            if paths[stem] not in project.documents:
-                continue  # deleted again within the range
-            role, orchestrator, dispatched = _facts(project, paths[stem])
-            sessions.append((Session(stem, paths[stem], role, orchestrator, tuple(commits)), dispatched))
-        dispatched_by = {worker: s.id for s, dispatched in sessions for worker in dispatched}
-        groups: dict[str | None, list[Session]] = {}
-        for session, _ in sessions:
-            if session.role in ("orchestrator", "single"):
-                key = session.id
-            else:
-                key = session.orchestrator or dispatched_by.get(session.id)
-            groups.setdefault(key, []).append(session)
-        return cls(project, history, _assign(groups, handoff), tuple(handoff))
-
-    # -- what rules ask --------------------------------------------------------
+        return project.derived("gate", _build)
 
     @property
     def frozen(self) -> bool:
         return self.project.config.handoff_mode == "read-only"
 
     @property
+    def judged(self) -> bool:
+        """Do the rules about units apply? Not when HANDOFF is frozen, nor in a project without session logs."""
+        return not self.frozen and bool(self.project.session_logs)
+
+    @property
     def known_ids(self) -> frozenset[str]:
         return self.project.session_ids
 
-    def at_handoff(self, commit: Commit, batch: Batch | None = None) -> tuple[str, int, int]:
-        """Where to report a HANDOFF commit: the file it changes, at the batch's entry when there is one."""
-        config = self.project.config
+    def units_updated_by(self, commit: Commit) -> tuple[Unit, ...]:
+        return self.updated_by.get(commit.hash, ())
+
+    def worker_change(self, commit: Commit) -> tuple[Unit, Member] | None:
+        return self.changed_by_worker.get(commit.hash)
+
+    def at_handoff(self, commit: Commit, unit: Unit | None = None) -> tuple[str, int, int]:
+        """Where to report a HANDOFF commit: the file it changes, at the unit's entry when there is one."""
+        project = self.project
         changed = sorted(c.path for c in commit.changes
-                         if c.path in self.project.documents and classify(c.path, config) is Kind.HANDOFF)
+                         if c.path in project.documents and project.documents[c.path].kind is Kind.HANDOFF)
         path = changed[0] if changed else self._fallback_path()
-        doc = self.project.documents.get(path)
-        wanted = batch.orchestrator if batch is not None else None
+        doc = project.documents.get(path)
+        wanted = unit.key if unit is not None else None
         if isinstance(doc, MarkdownDocument) and wanted:
             for section in doc.sections:
                 if section.level == 3 and (section.title == wanted or section.title.startswith(wanted + " ")):
@@ -215,35 +213,6 @@ class Gate:
         return candidates[0] if candidates else next(iter(project.documents), "")
 
 
-def _assign(groups: dict[str | None, list[Session]], handoff: Sequence[Commit]) -> tuple[Batch, ...]:
-    """Batches from the session groups, each HANDOFF commit given to one of them."""
-    if all(key is None for key in groups):  # no records: the range is one batch
-        return (Batch(None, tuple(groups.get(None, ())), tuple(handoff)),) if groups or handoff else ()
-    member = {s.id: key for key, sessions in groups.items() for s in sessions}
-    member.update({key: key for key in groups if key is not None})
-    commits: dict[str | None, list[Commit]] = {key: [] for key in groups}
-    for commit in handoff:
-        commits.setdefault(_batch_of(commit, groups, member, commits), []).append(commit)
-    order = sorted(commits, key=lambda k: (k is None, k or ""))
-    return tuple(Batch(k, tuple(groups.get(k, ())), tuple(commits[k])) for k in order)
-
-
-def _batch_of(commit: Commit, groups: Mapping[str | None, list[Session]], member: dict[str, str | None],
-              batches: Mapping[str | None, list[Commit]]) -> str | None:
-    ids = commit.session_ids()
-    for session_id in ids:
-        if session_id in member:
-            return member[session_id]
-    changed = {c.path for c in commit.changes}
-    for key, sessions in groups.items():
-        if any(s.path in changed for s in sessions):
-            return key
-    if ids:  # a batch whose logs were committed before the range
-        member.update(dict.fromkeys(ids, ids[0]))
-        return ids[0]
-    return next(iter(batches)) if len(batches) == 1 else None
-
-
 def gate_findings(project: Project, problems: Callable[[Gate, dict], Iterable[Problem]],
                   options: dict) -> Iterator[Finding]:
     """A gate rule's ``check``: its problems' findings, none without a history."""
@@ -255,7 +224,301 @@ def gate_findings(project: Project, problems: Callable[[Gate, dict], Iterable[Pr
 
 
 # ----------------------------------------------------------------------------
+# Working the units out
+
+
+class _Log(NamedTuple):
+    """A session log the range touches, before it has a unit."""
+
+    id: str
+    path: str
+    log: SessionLog | None
+    committed: Commit | None
+    commits: tuple[Commit, ...]
+
+
+def _build(project: Project) -> Gate:
+    from .extract.session_log import note_without_roles, session_logs
+
+    history = project.history
+    classifier = Classifier(project.config)
+
+    def kind(path: str | None) -> Kind | None:
+        return None if path is None or classifier.excluded(path) else classifier.kind(path)
+
+    views = {log.path: log for log in session_logs(project)}
+    note_without_roles(project)
+    if not project.session_logs and project.config.handoff_mode != "read-only":
+        project.note(NO_LOGS)
+
+    # One pass over the commits: the logs each adds or changes, the HANDOFF commits.
+    touched: dict[str, list[Commit]] = {}
+    first: dict[str, tuple[Commit, str | None]] = {}  # stem -> (first commit, path at the base or None: added)
+    paths: dict[str, str] = {}
+    handoff: list[Commit] = []
+    for commit in history.commits:
+        if any(kind(c.path) is Kind.HANDOFF or kind(c.old_path) is Kind.HANDOFF for c in commit.changes):
+            handoff.append(commit)
+        if commit.is_merge:
+            continue
+        for change in commit.changes:
+            if change.status == "D" or kind(change.path) is not Kind.SESSION_LOG:
+                continue
+            stem = change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            seen = touched.setdefault(stem, [])
+            if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
+                seen.append(commit)
+            paths[stem] = change.path
+            if stem not in first:
+                older = change.old_path if change.status == "R" and kind(change.old_path) is Kind.SESSION_LOG \
+                    else None if change.status in "AC" or change.status == "R" else change.path
+                first[stem] = (commit, older)
+
+    logs: list[_Log] = []
+    for stem, commits in touched.items():
+        path = paths[stem]
+        if path not in project.documents:
+            continue  # deleted again within the range
+        commit, older = first[stem]
+        if older is None:
+            committed: Commit | None = commit
+        elif _unfinished(history.at_base.get(older), older, project.config.session_fields):
+            committed = commit  # a session that goes on in the range
+        else:
+            continue  # finished before the range: its edits here are not its session's work
+        logs.append(_Log(stem, path, views.get(path), committed, tuple(commits)))
+
+    position = history.index
+    units = _units(logs, handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
+    units, unattributed, candidates = _attribute(units, handoff)
+    updated_by: dict[str, list[Unit]] = {}
+    changed_by_worker: dict[str, tuple[Unit, Member]] = {}
+    for unit in units:
+        for commit in unit.updates:
+            updated_by.setdefault(commit.hash, []).append(unit)
+        for commit, worker in unit.worker_changes:
+            changed_by_worker.setdefault(commit.hash, (unit, worker))
+    return Gate(project, history, units, tuple(handoff), unattributed,
+                {key: tuple(found) for key, found in updated_by.items()}, candidates, changed_by_worker)
+
+
+def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> bool:
+    """Did a log, as it was at the base, say its session was still going (a status, not complete, no end)?"""
+    if data is None:
+        return True  # no such log at the base: the range is where it begins
+    from .extract.session_log import session_log
+
+    doc = parse_document(path, Kind.SESSION_LOG, data)
+    if doc.load_error is not None:
+        return False
+    log = session_log(doc, None, fields)
+    return log.status is not None and log.status != "complete" and log.completed is None
+
+
+class _Group:
+    """A batch being assembled: its orchestrator and members, with the evidence of each."""
+
+    def __init__(self, orchestrator: str | None):
+        self.orchestrator = orchestrator
+        self.members: dict[str, tuple[str, str]] = {}  # session ID -> (role, evidence)
+        self.evidence: list[str] = []
+
+
+def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], int]) -> list[Unit]:
+    """The range's sessions cut into batches (where evidence says so) and single sessions.
+
+    ``when`` orders logs as their log commits come in the range (older logs first).
+    """
+    by_id = {log.id: log for log in logs}
+    placed: dict[str, _Group] = {}  # session ID -> its batch
+    groups: list[_Group] = []
+
+    def group_of(orchestrator: str | None, evidence: str) -> _Group:
+        group = placed.get(orchestrator) if orchestrator else None
+        if group is None:
+            group = _Group(orchestrator)
+            groups.append(group)
+            if orchestrator:
+                placed[orchestrator] = group
+        if evidence not in group.evidence:
+            group.evidence.append(evidence)
+        return group
+
+    def join(group: _Group, session_id: str, role: str, evidence: str) -> None:
+        if session_id in placed and placed[session_id] is not group:
+            return  # stronger evidence placed it already
+        placed[session_id] = group
+        group.members.setdefault(session_id, (role, evidence))
+
+    single = {log.id for log in logs if log.log is not None and log.log.role == "single" and log.log.role_stated}
+
+    # 1. What the logs say.
+    for log in logs:
+        view = log.log
+        if view is None or view.role not in ("orchestrator", "worker"):
+            continue
+        if view.role == "orchestrator":
+            stated = "its log's Role" if view.role_stated else "its log's dispatch list"
+            group = group_of(log.id, f"{log.id}: orchestrator by {stated}")
+            join(group, log.id, "orchestrator", stated)
+            for worker in view.dispatched:
+                if worker not in single:
+                    join(group, worker, "worker", f"dispatched by {log.id}")
+    for log in logs:
+        view = log.log
+        if view is None or view.role != "worker" or log.id in placed and placed[log.id].orchestrator:
+            continue
+        group = group_of(view.orchestrator, f"{log.id}: worker by its log"
+                         + (f", naming {view.orchestrator}" if view.orchestrator else ""))
+        join(group, log.id, "worker", "its log's Role" if view.role_stated else "its log's Orchestrator")
+
+    # 2. Trailers naming several sessions.
+    for commit in handoff:
+        ids = list(dict.fromkeys(commit.session_ids()))
+        if len(ids) < 2 or not any(i in by_id for i in ids):
+            continue
+        head = ids[0]
+        group = placed.get(head) if head in placed and placed[head].orchestrator == head else None
+        if group is None and head not in placed:
+            group = group_of(head, f"Session-Ids trailer of {commit.short}")
+        if group is None:
+            continue
+        if head in by_id:
+            join(group, head, "orchestrator", f"first in the Session-Ids trailer of {commit.short}")
+        for session_id in ids[1:]:
+            if session_id in by_id and session_id not in single:
+                join(group, session_id, "worker", f"in the Session-Ids trailer of {commit.short}")
+
+    # 3. Sessions whose times overlap.
+    overlapping: set[_Group] = set()
+    timed = sorted((log for log in logs if log.log is not None and log.id not in single
+                    and log.log.started and log.log.completed and log.log.started.at and log.log.completed.at),
+                   key=lambda log: log.log.started.at)  # type: ignore[union-attr]
+    for i, a in enumerate(timed):
+        for b in timed[i + 1:]:
+            if b.log.started.at >= a.log.completed.at:  # type: ignore[union-attr, operator]
+                break  # sorted by start: no later session overlaps ``a`` either
+            found = {placed[log.id] for log in (a, b) if log.id in placed}
+            if len(found) > 1 or any(group not in overlapping for group in found):
+                continue  # placed by stronger evidence, or already in two batches
+            pair = f"{a.id} and {b.id} ran at the same time"
+            group = found.pop() if found else group_of(None, pair)
+            overlapping.add(group)
+            if pair not in group.evidence:
+                group.evidence.append(pair)
+            for log in (a, b):
+                join(group, log.id, "session", "its times overlap another session's")
+
+    # The ID convention names a batch's orchestrator that the evidence left unknown.
+    for group in groups:
+        if group.orchestrator is None:
+            ids = list(group.members)
+            head = next((i for i in ids if all(o == i or o.startswith(i + "-") for o in ids)), None)
+            if head is not None and len(ids) > 1:
+                group.orchestrator = head
+                group.members[head] = ("orchestrator", "its ID starts every other ID of the batch")
+                group.evidence.append(f"{head}: orchestrator by the worker-ID convention")
+
+    order = {log.id: (when(log), log.id) for log in logs}
+    units = []
+    for group in groups:
+        members = sorted((Member(i, by_id[i].path, by_id[i].log, role, evidence, by_id[i].committed, by_id[i].commits)
+                          for i, (role, evidence) in group.members.items() if i in by_id),
+                         key=lambda m: (m.role != "orchestrator", order[m.id]))
+        key = group.orchestrator or (members[0].id if members else "")
+        if key:
+            units.append(Unit(key, True, group.orchestrator, tuple(members), tuple(group.evidence), (), ()))
+    for log in logs:
+        if log.id not in placed:
+            member = Member(log.id, log.path, log.log, "single", "", log.committed, log.commits)
+            units.append(Unit(log.id, False, None, (member,), (), (), ()))
+    units.sort(key=lambda u: min((order[m.id] for m in u.sessions), default=(len(order), u.key)))
+    return units
+
+
+def _attribute(units: list[Unit], handoff: Sequence[Commit]
+               ) -> tuple[tuple[Unit, ...], tuple[Commit, ...], dict[str, tuple[str, ...]]]:
+    """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left."""
+    units = list(units)
+    sessions_units = len(units)  # before the units only a trailer knows
+    updates: list[list[Commit]] = [[] for _ in units]
+    workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
+    holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
+    logged: dict[str, list[int]] = {}  # commit hash -> the units whose log it commits
+    touching: dict[str, set[int]] = {}  # commit hash -> the units whose logs it adds or changes
+    for i, unit in enumerate(units):
+        for m in unit.sessions:
+            if m.committed is not None:
+                logged.setdefault(m.committed.hash, []).append(i)
+            for c in m.commits:
+                touching.setdefault(c.hash, set()).add(i)
+    unattributed = []
+    candidates: dict[str, tuple[str, ...]] = {}
+    for commit in handoff:
+        ids = list(dict.fromkeys(commit.session_ids()))
+        if ids:
+            owners = list(dict.fromkeys(holder[i] for i in ids if i in holder))
+            if not owners:  # a unit whose logs were all committed before the range
+                batch = len(ids) > 1
+                units.append(Unit(ids[0], batch, ids[0] if batch else None, (), (), (), (), tuple(ids[1:])))
+                updates.append([])
+                workers.append([])
+                owners = [len(units) - 1]
+                holder.update(dict.fromkeys(ids, owners[0]))
+        else:
+            # The one unit whose logs it commits, else whose logs it changes.
+            logging = list(dict.fromkeys(logged.get(commit.hash, ()))) or sorted(touching.get(commit.hash, ()))
+            owners = logging if len(logging) == 1 else [0] if sessions_units == 1 and not logging else []
+            if len(logging) > 1:
+                candidates[commit.hash] = tuple(m.id for i in logging for m in units[i].sessions
+                                                if any(c.hash == commit.hash for c in m.commits))
+        if not owners:
+            unattributed.append(commit)
+        for index in owners:
+            worker = _worker(units[index], commit, ids)
+            if worker is not None:
+                workers[index].append((commit, worker))
+            else:
+                updates[index].append(commit)
+    done = tuple(unit._replace(updates=tuple(updates[i]), worker_changes=tuple(workers[i]))
+                 for i, unit in enumerate(units))
+    return done, tuple(unattributed), candidates
+
+
+def _worker(unit: Unit, commit: Commit, ids: Sequence[str]) -> Member | None:
+    """The worker whose HANDOFF change ``commit`` is, or None when it is the unit's update."""
+    if not unit.batch or (ids and unit.orchestrator and ids[0] == unit.orchestrator):
+        return None
+    own = {m.id: m for m in unit.sessions}
+    mine = [m for m in unit.sessions if any(c.hash == commit.hash for c in m.commits)]
+    if any(m.role == "orchestrator" for m in mine):
+        return None  # the orchestrator commits its own log with it: its update
+    worker = next((m for m in mine if m.role == "worker"), None)
+    if worker is None and ids and ids[0] in own and own[ids[0]].role == "worker":
+        worker = own[ids[0]]
+    return worker
+
+
+# ----------------------------------------------------------------------------
 # What the renderers draw
+
+
+class Drawing(NamedTuple):
+    """Everything a renderer draws: the range, its units, the reported violations on them."""
+
+    span: str  # the range as the user named it: "origin/main..HEAD"
+    units: tuple[Unit, ...]
+    unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
+    marks: Mapping[str, Sequence[str]]  # session_node / commit_node key -> codes reported there
+    is_ancestor: Callable[[Commit, Commit], bool]  # (older, newer): is older in newer's history?
+
+    @property
+    def batches(self) -> tuple[Unit, ...]:
+        return tuple(unit for unit in self.units if unit.batch)
+
+    @property
+    def singles(self) -> tuple[Unit, ...]:
+        return tuple(unit for unit in self.units if not unit.batch)
 
 
 def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violation]) -> dict[str, list[str]]:
@@ -280,10 +543,10 @@ def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violat
 
 
 def drawing(project: Project, rules: Sequence[Rule], violations: Sequence[Violation]) -> Drawing | None:
-    """The range's batches with the reported violations marked (None without a history)."""
+    """The range's units with the reported violations marked (None without a history)."""
     gate = Gate.of(project)
     if gate is None:
         return None
     history = gate.history
     span = f"{history.since or history.base[:12]}..HEAD" if history.base else "the whole history of HEAD"
-    return Drawing(span, gate.batches, problem_marks(gate, rules, violations), history.is_ancestor)
+    return Drawing(span, gate.units, gate.unattributed, problem_marks(gate, rules, violations), history.is_ancestor)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from .model import AgentLintError, Rule, Severity
+from .views import SESSION_FIELDS
 
 DEFAULT_SYSTEM_DOCUMENTS = ("AGENT-SYSTEM.md", ".agents/AGENT-SYSTEM.md")
 DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
@@ -37,6 +38,13 @@ GLOBAL_SCHEMA: dict[str, Any] = {
     "handoff": {**_STRINGS, "description": "Globs of HANDOFF documents."},
     "session-log-schema": {"type": "string", "description": "Path of a team's own session-log JSON Schema."},
     "handoff-mode": {"enum": list(HANDOFF_MODES), "description": "single-update or read-only."},
+    "session-fields": {
+        "type": "object",
+        "properties": {field: {"type": "string", "pattern": "^/", "description": f"JSON pointer of {field}."}
+                       for field in SESSION_FIELDS},
+        "additionalProperties": False,
+        "description": "Where a team's session logs keep the protocol's fields: field -> JSON pointer.",
+    },
     "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: **/README.md)."},
     "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
     "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
@@ -59,11 +67,17 @@ class Config(NamedTuple):
     handoff: tuple[str, ...] = DEFAULT_HANDOFF
     session_log_schema: str | None = None
     handoff_mode: str = "single-update"
+    session_fields: Mapping[str, str] = {}  # protocol field -> JSON pointer; read, never changed
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     max_file_size: int = 4 * 1024 * 1024
     baseline: str | None = None  # root-relative; check, the hook and the action report only what it lacks
     rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
+
+    @property
+    def handoff_any_case(self) -> bool:
+        """The default HANDOFF globs match any case (handoff.md, Handoff.md); a team's own globs match as written."""
+        return self.handoff == DEFAULT_HANDOFF
 
     @property
     def system_document_candidates(self) -> tuple[str, ...]:
@@ -366,6 +380,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         handoff=strings("handoff", DEFAULT_HANDOFF),
         session_log_schema=table.get("session-log-schema"),
         handoff_mode=table.get("handoff-mode", "single-update"),
+        session_fields=dict(table.get("session-fields", {})),
         exclude=exclude,
         respect_gitignore=table.get("respect-gitignore", True),
         max_file_size=table.get("max-file-size", 4 * 1024 * 1024),

@@ -307,6 +307,19 @@ class Document:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
+    def positions(self, offsets: Sequence[int]) -> list[tuple[int, int]]:
+        """:meth:`position` of several offsets, counting line breaks once up to the last of them."""
+        text = self.text
+        if "_line_starts" in self.__dict__ or "\r" in text:
+            return [self.position(offset) for offset in offsets]
+        found: dict[int, tuple[int, int]] = {}
+        line, at = 1, 0
+        for offset in sorted(set(offsets)):
+            line += text.count("\n", at, offset)
+            at = offset
+            found[offset] = (line, offset - text.rfind("\n", 0, offset))
+        return [found[offset] for offset in offsets]
+
     def offset(self, line: int, column: int) -> int:
         """Character offset into ``text`` of a 1-based position."""
         return self._line_starts[line - 1] + column - 1
@@ -948,9 +961,12 @@ class JsonDocument(Document):
         walk at the deepest value found. Steps compare as text, so a JSON
         pointer's "0" finds an array's first item.
         """
+        return self.position(self._walk(_WS.match(self.text, 0).end(), pointer))
+
+    def _walk(self, pos: int, pointer: Sequence[str | int]) -> int:
+        """Offset of the value at ``pointer`` below the value at ``pos`` (see locate)."""
         text = self.text
         scanned = self.__dict__.setdefault("_members", {})  # container offset -> _Members
-        pos = _WS.match(text, 0).end()
         for step in pointer:
             if pos >= len(text) or text[pos] not in "{[":
                 break
@@ -961,7 +977,68 @@ class JsonDocument(Document):
             if found is None:
                 break
             pos = found
-        return self.position(pos)
+        return pos
+
+    def locate_members(self, paths: Sequence[Sequence[str | int]]) -> list[tuple[int, int]]:
+        """``locate`` of paths into the top-level object, reading it only as far as they need.
+
+        ``locate`` reads a whole object before answering, because a key
+        written twice resolves to its last value. A log's protocol fields
+        come before its long work log, so here the object is read only up to
+        the last member asked for; a value that is not the one ``data``
+        holds for its key (a key written again later) is looked up by
+        ``locate`` after all.
+        """
+        text, data = self.text, self.data
+        start = _WS.match(text, 0).end()
+        if not isinstance(data, dict) or start >= len(text) or text[start] != "{":
+            return [self.locate(path) for path in paths]
+        wanted = {str(path[0]) for path in paths if path}
+        head = _head(text, start, set(wanted))
+        for key, top in list(head.items()):
+            if key not in wanted:
+                continue
+            try:
+                if _SCAN_ONCE(text, top)[0] != data.get(key):
+                    del head[key]
+            except (ValueError, StopIteration, RecursionError):
+                del head[key]
+        offsets = []
+        for path in paths:
+            top = head.get(str(path[0])) if path else None
+            if top is None:
+                offsets.append(self._walk(start, path))
+            else:
+                offsets.append(self._walk(top, path[1:]) if len(path) > 1 else top)
+        return self.positions(offsets)
+
+
+# One member of an object up to its value, and a plain value with what follows it up to the next member.
+_KEY = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*:[ \t\r\n]*')
+_PLAIN = re.compile(r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|[-+0-9.eE]+|true|false|null)[ \t\r\n]*(?:,[ \t\r\n]*)?')
+
+
+def _head(text: str, opener: int, wanted: set[str]) -> dict[str, int]:
+    """Offsets of the values of the first members of the object at ``opener``, up to the last wanted key."""
+    found: dict[str, int] = {}
+    pos = _WS.match(text, opener + 1).end()
+    while wanted:
+        member = _KEY.match(text, pos)
+        if member is None:
+            break
+        key = member.group(1)
+        key = json.loads(f'"{key}"') if "\\" in key else key
+        pos = member.end()
+        found[key] = pos
+        wanted.discard(key)
+        plain = _PLAIN.match(text, pos)
+        if plain is not None:
+            pos = plain.end()
+        else:
+            pos = _WS.match(text, _skip_value(text, pos)).end()
+            if text.startswith(",", pos):
+                pos = _WS.match(text, pos + 1).end()
+    return found
 
 
 class _Members:

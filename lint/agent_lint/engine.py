@@ -161,4 +161,5 @@ def lint(
         triples.extend((rule, finding, path) for rule, finding in found)
     for rule, finding in project_findings(project, rules) if project_found is None else project_found:
         triples.append((rule, finding, finding.path or ""))
-    return Outcome(resolve(project.config, project.documents, rules, all_rules, targets, triples), len(targets))
+    return Outcome(resolve(project.config, project.documents, rules, all_rules, targets, triples), len(targets),
+                   tuple(project.notes))

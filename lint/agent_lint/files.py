@@ -29,7 +29,7 @@ class Classifier:
 
     def __init__(self, config: Config):
         self.system = config.system_document_candidates
-        self.handoff = compile_globs(tuple(config.handoff))
+        self.handoff = compile_globs(tuple(config.handoff), config.handoff_any_case)
         self.session_logs = compile_globs(tuple(config.session_logs))
         self.exclude = compile_globs(tuple(config.exclude))
 
@@ -62,8 +62,13 @@ def excluded(path: str, config: Config) -> bool:
     return Classifier(config).excluded(path)
 
 
+ANY_CASE = ":(icase)"  # git's pathspec magic, which the folder walk reads as well
+
+
 def _search_roots(config: Config) -> list[str]:
-    roots = {static_prefix(glob) for glob in (*config.session_logs, *config.handoff)}
+    roots = {static_prefix(glob) for glob in config.session_logs}
+    handoff = {static_prefix(glob) for glob in config.handoff}
+    roots.update(f"{ANY_CASE}{root}" if root and config.handoff_any_case else root for root in handoff)
     roots.update(config.system_document_candidates)
     if "" in roots:
         return [""]
@@ -133,7 +138,7 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
             load_spec(root / rel if rel else root, rel)
 
     load_once("")
-    for prefix in prefixes or [""]:
+    for prefix in _cased(root, prefixes) or [""]:
         # The .gitignore files of the folders above the walk apply inside it too.
         parts = prefix.split("/") if prefix else []
         for depth in range(1, len(parts)):
@@ -155,7 +160,29 @@ def _walk_files(root: Path, prefixes: list[str], respect_gitignore: bool) -> lis
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if not ignored(rel, False):
                     files.append(rel)
-    return files
+    return list(dict.fromkeys(files))  # a folder named twice (in any case) is listed once
+
+
+def _cased(root: Path, prefixes: list[str]) -> list[str]:
+    """The prefixes as they are written on disk: one marked ANY_CASE stands for each path matching it in any case."""
+    out = []
+    for prefix in prefixes:
+        if not prefix.startswith(ANY_CASE):
+            out.append(prefix)
+            continue
+        found = [""]
+        for part in prefix[len(ANY_CASE):].split("/"):
+            step = []
+            for rel in found:
+                try:
+                    with os.scandir(root / rel if rel else root) as entries:
+                        step += [f"{rel}/{e.name}" if rel else e.name for e in entries
+                                 if e.name.casefold() == part.casefold()]
+                except OSError:
+                    continue
+            found = step
+        out += found
+    return out
 
 
 def _walk(start: Path, prefix: str) -> Iterable[tuple[str, list[str], list[str]]]:

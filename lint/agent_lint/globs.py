@@ -73,11 +73,11 @@ def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
 
 
 @lru_cache(maxsize=None)
-def compile_globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+def compile_globs(patterns: tuple[str, ...], ignore_case: bool = False) -> re.Pattern[str] | None:
     """One regex for a list of globs (None for an empty list)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns))
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns), re.I if ignore_case else 0)
 
 
 def matches(pattern: str, path: str) -> bool:

@@ -50,10 +50,11 @@ class Memo(NamedTuple):
     findings: tuple[tuple[str, Finding], ...]  # (rule code, finding) of every project rule, in order
     run: str  # the run-cache key of the outcome these inputs gave
     targets: frozenset[str] | None  # the targets of that run; None: every document
+    notes: tuple[str, ...] = ()  # the project rules' notes, which depend on what they saw alone
 
 
 def memo(analyses: Mapping[str, Analysis], digests: Mapping[str, str], found: Sequence[tuple[Rule, Finding]],
-         run: str, targets: Iterable[str]) -> Memo:
+         run: str, targets: Iterable[str], notes: Sequence[str] = ()) -> Memo:
     """The memo of a full run, taken after its project rules and resolution (they may read texts)."""
     return Memo(
         {path: (doc.kind.value, digests.get(path, ""), fingerprint, doc.text_loaded)
@@ -61,6 +62,7 @@ def memo(analyses: Mapping[str, Analysis], digests: Mapping[str, str], found: Se
         tuple((rule.code, finding) for rule, finding in found),
         run,
         None if analyses.keys() <= set(targets) else frozenset(targets),
+        tuple(notes),
     )
 
 
@@ -121,5 +123,5 @@ def relint(
     if prior is not None:
         resolved += [violation for violation in prior.violations
                      if violation.path in targets and violation.path not in fresh]
-    return Outcome(sorted(resolved), len(targets))
+    return Outcome(sorted(resolved), len(targets), kept.notes)
 

@@ -116,10 +116,15 @@ class Violation(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """What a run found: the violations to report, and how many documents it reported on."""
+    """What a run found: the violations to report, how many documents it reported on, and its notes.
+
+    A note says once what a run could not judge (no session log states a
+    role, say); it is no violation and goes to stderr, never into a report.
+    """
 
     violations: list[Violation]
     files: int
+    notes: tuple[str, ...] = ()
 
 
 Check = Callable[..., Iterable[Finding]]

@@ -42,7 +42,7 @@ from .document import JsonDocument, MarkdownDocument, normalize_key, parse_docum
 from .edits import (checklist_json_items, checklist_markdown, json_append_element, json_append_member, json_array,
                     metadata_append)
 from .extract.parallel_pattern import template_items
-from .extract.session_log import ROLES, SESSION_ID_PATTERN, session_record
+from .extract.session_log import ROLES, SESSION_ID_PATTERN, session_log
 from .files import discover
 from .model import AgentLintError, Edit, Kind
 from .scaffold import create_new, insert, session_folder, system_document_path
@@ -172,7 +172,7 @@ def _register(root: Path, path: str, worker: str, err: TextIO) -> None:
     full = root / path
     data = full.read_bytes()
     doc = parse_document(path, Kind.SESSION_LOG, data)
-    if doc.load_error is None and worker in session_record(doc).dispatched:
+    if doc.load_error is None and worker in session_log(doc).dispatched:
         return
     edit = _dispatch_edit(doc, worker) if doc.load_error is None else None
     if edit is None:
@@ -245,19 +245,18 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
             for path, kind in discover(config).items() if kind is Kind.SESSION_LOG}
     folder = session_folder(config, suffix, f"{_day(options.date)}-{slug}")
     orchestrator_path = _orchestrator_log(logs, options.orchestrator, options.role, folder)
-    record = None
     if orchestrator_path is not None:
         doc = parse_document(orchestrator_path, Kind.SESSION_LOG, (root / orchestrator_path).read_bytes())
         if doc.load_error is not None:
             raise AgentLintError(f"{orchestrator_path}: {doc.load_error.message}")
-        record = session_record(doc)
-        if record.role != "orchestrator":
-            what = f"a {record.role} session" if record.role else "a session without a role"
+        orchestrator = session_log(doc)
+        if orchestrator.role != "orchestrator":
+            what = f"a {orchestrator.role} session" if orchestrator.role else "a session without a role"
             raise AgentLintError(f"session '{options.orchestrator}' is {what}, not an orchestrator "
                                  f"({orchestrator_path})")
-        blank = _blank_prerequisites(record)
+        blank = _blank_prerequisites(orchestrator)
         if blank:
-            line = record.locate(list(blank[0].path), doc)[0]
+            line = blank[0].where.line
             raise AgentLintError(
                 f"{orchestrator_path}:{line}: {len(blank)} prerequisite{'s' if len(blank) != 1 else ''} "
                 f"neither checked nor justified, and no worker is dispatched before each is: check each "

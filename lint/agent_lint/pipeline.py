@@ -19,12 +19,11 @@ from .config import Config
 from .document import Document, FailedDocument, LoadError, MarkdownDocument, parse_document
 from .engine import document_findings, options_by_rule
 from .extract import extract_records
+from .extract.session_log import RECORD as SESSION_RECORD, VIEW as SESSION_VIEW, session_log
 from .files import read_bytes
 from .model import Finding, Kind, Rule
 from .rules import al201_session_log_schema_violation as al201
 from .workers import can_fork, share
-
-SESSION_RECORD = "session-log"  # the record extract_records gives every session log
 
 # Below this many documents to parse, forking costs more than it saves.
 POOL_THRESHOLD = 128
@@ -91,6 +90,8 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         key = digest(data)
     doc.root = _ROOT
     extract_records(doc)
+    if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
+        doc.records[SESSION_VIEW] = session_log(doc, doc.records[SESSION_RECORD], _CONFIG.session_fields)
     if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
         from .schema_check import validation_errors
 
@@ -100,9 +101,10 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         found = document_findings(doc, _RULES, _OPTIONS)
         findings = tuple((rule.code, finding) for rule, finding in found)
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
-        # After the document rules: what crosses to the project rules and the cache is the slim
-        # record, and of a Markdown log what the project rules and suppressions still read.
-        doc.records[SESSION_RECORD] = doc.records[SESSION_RECORD].slim()
+        # After the document rules: what crosses to the project rules and the cache is the
+        # log's view (the same one the document rules could read), and of a Markdown log what
+        # suppressions still read. The record, a JSON log's whole data, stays behind.
+        del doc.records[SESSION_RECORD]
         doc.records.pop(al201.SCHEMA_ERRORS, None)  # AL201's findings hold them now
         if isinstance(doc, MarkdownDocument):
             doc.release_document_stage()

@@ -22,7 +22,12 @@ class Project:
         self.config = config
         self.documents = documents
         self.history = history  # agent_lint.history.History when --since is given
+        self.notes: list[str] = []  # what the run could not judge, said once (Outcome.notes)
         self._memo: dict[tuple[str, str], Any] = {}
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     def of_kind(self, kind: Kind) -> list[Document]:
         return self.derived("by-kind", _by_kind).get(kind, [])

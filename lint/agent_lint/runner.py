@@ -35,6 +35,7 @@ class Shown(NamedTuple):
 
     report: str
     severities: frozenset[Severity]
+    notes: tuple[str, ...] = ()
 
 
 class CheckOptions(NamedTuple):
@@ -142,6 +143,8 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     known = discover(config, cache.path_kinds() if cache is not None else None)
     if cache is not None:
         cache.save_path_kinds()
+    # Said with the report: a run that fails on the way says only why.
+    found_nothing = [] if known or options.paths or batches else [_nothing_found(config)]
     if options.paths:
         # Relative paths are relative to options.cwd, not to the process's directory.
         paths = [options.cwd / path for path in options.paths]
@@ -152,9 +155,15 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         documents = known
     history = None
     if options.since is not None or options.whole_history:
+        from .files import Classifier
+        from .globs import static_prefix
         from .history import read_history
 
-        history = read_history(config.root, options.since)
+        # What a session log said at the base tells a session going on in the range from a finished one.
+        logs = Classifier(config)
+        history = read_history(config.root, options.since,
+                               older=lambda path: logs.kind(path) is Kind.SESSION_LOG and not logs.excluded(path),
+                               merged=[static_prefix(glob) for glob in config.handoff])
         if options.expect_head is not None and history.head != options.expect_head:
             raise AgentLintError(
                 f"the commit being pushed ({options.expect_head[:12]}) is not HEAD; check out the"
@@ -236,6 +245,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         result = lint_pass(may_show_kept=True)[0]
         if isinstance(result, Shown):
             out.write(result.report)
+            _say([*found_nothing, *result.notes])
             return exit_code_for(result.severities, options)
         outcome = result
 
@@ -244,7 +254,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         violations, held_back = _baseline(options, config, outcome.violations, rules, baseline_rules, set(targets))
         if options.write_baseline:
             return EXIT_CLEAN
-        outcome = Outcome(violations, outcome.files)
+        outcome = Outcome(violations, outcome.files, outcome.notes)
 
     extra = ""
     if projects:
@@ -261,6 +271,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         extra = markdown(drawn) if drawn else ""
     if batches:
         out.write(extra)
+        _say(outcome.notes)
         return EXIT_CLEAN
     prefix, uri = _repository(root)
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
@@ -273,9 +284,24 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     else:
         text = render(options.output_format, report)
     if variant and cache is not None and stored_key:
-        cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations)))
+        cache.put_output(stored_key, variant, Shown(text, frozenset(v.severity for v in outcome.violations),
+                                                    outcome.notes))
     out.write(text)
+    _say([*found_nothing, *outcome.notes])
     return exit_code(outcome.violations, options)
+
+
+def _nothing_found(config: Config) -> str:
+    """Where a run looked, when it found no agent document: a layout the config does not describe, most likely."""
+    handoff = ", ".join(config.handoff) + (" (in any case)" if config.handoff_any_case else "")
+    return (f"no agent document found: looked for the system document at "
+            f"{' or '.join(config.system_document_candidates)}, session logs at {', '.join(config.session_logs)}"
+            f" and HANDOFF at {handoff}; set system-document, session-logs or handoff in the config")
+
+
+def _say(notes: Iterable[str]) -> None:
+    for note in notes:
+        sys.stderr.write(f"agent-lint: note: {note}\n")
 
 
 BATCH_FORMATS = ("text", "mermaid")
@@ -387,7 +413,7 @@ def _lint(config: Config, rules: list[Rule], all_rules: Sequence[Rule], document
     if history is None:
         from .incremental import memo
 
-        cache.put_project(memo(analyses, digests, spanning, key, targets))
+        cache.put_project(memo(analyses, digests, spanning, key, targets, outcome.notes))
     return outcome, key
 
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import AgentLintError
-from .schema_errors import error_message, explainable, from_rs, sort_key
+from .schema_errors import describe, error_message, explainable, from_rs, sort_key
 
 
 class CompiledSchema:
@@ -93,10 +93,15 @@ def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tu
     A team schema describes its JSON logs as they are; Markdown logs reach it
     as records. Runs in the per-document stage, where the text is at hand.
     """
-    return tuple(
-        (*record.locate(list(error.absolute_path), doc), error_message(error))
-        for error in schema.errors(record.data)
-    )
+    found = []
+    for error in schema.errors(record.data):
+        message = error_message(error)
+        if getattr(doc, "format", "") == "markdown":
+            from .extract.session_log import markdown_terms
+
+            message = markdown_terms(doc, list(error.absolute_path), describe(error)) or message
+        found.append((*record.locate(list(error.absolute_path), doc), message))
+    return tuple(found)
 
 
 def _read_json(path: Path, shown: str) -> Any:

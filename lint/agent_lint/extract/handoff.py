@@ -23,16 +23,22 @@ from ..document import Document, MarkdownDocument, normalize_key
 
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
-_PLACEHOLDER = re.compile(r"\{[A-Za-z_.][^{}\n]{0,60}\}|\bTODO\b")
+# A TODO is a word of prose: not part of a file name or path (modernize-TODO.md, docs/TODO).
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_.][^{}\n]{0,60}\}|(?<![\w./\\-])TODO(?![\w/\\-]|\.\w)")
+# Where a placeholder is no text of the document: link targets, autolinks, bare URLs.
+_ADDRESSES = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[a-z][\w+.-]*:[^>\s]*>|\b[a-z][\w+.-]*://\S+", re.I)
+# A code span holding one path to a Markdown or JSON file: how many HANDOFFs cite a session log.
+_CODE_PATH = re.compile(r"(?<!`)`(?P<path>[^`\s]+\.(?:md|json))`(?!`)", re.I)
 _HISTORY = "session history"
 
 
 class SessionRef(NamedTuple):
     text: str  # the ID as written, or the link text
-    href: str | None  # the link target, None for a bare ID
+    href: str | None  # the link target (or a path in a code span), None for a bare ID
     line: int
     column: int
     entry: int | None  # index into data["entries"], None outside the Sessions lines
+    code: bool = False  # a path written as a code span, not a link
 
 
 class Placeholder(NamedTuple):
@@ -72,11 +78,18 @@ def handoff_record(doc: Document) -> HandoffRecord:
         for child in doc.subsections(index):
             refs.extend(_entry(doc, child, data, positions))
     seen = {(r.line, r.column) for r in refs}
+    fenced = _fenced_lines(doc)
     for line_no, text in enumerate(doc.lines, start=1):
         for match in _LINK.finditer(text):
             href = match.group("href").split("#", 1)[0]
             if href.lower().endswith((".md", ".json")) and "://" not in href and (line_no, match.start() + 1) not in seen:
                 refs.append(SessionRef(match.group("text").strip("` "), href, line_no, match.start() + 1, None))
+        if line_no in fenced or "`" not in text:
+            continue
+        for match in _CODE_PATH.finditer(text):
+            column = match.start("path") + 1
+            if (line_no, column) not in seen and "://" not in match.group("path"):
+                refs.append(SessionRef(match.group("path"), match.group("path"), line_no, column, None, True))
     return HandoffRecord(doc.path, data, positions, tuple(refs), tuple(_placeholders(doc)))
 
 
@@ -125,13 +138,19 @@ def _split(value: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
-    """Template placeholders outside code: examples in code are meant literally."""
+def _fenced_lines(doc: MarkdownDocument) -> set[int]:
+    """Lines of code blocks and front matter: text that is not prose."""
     in_code = set()
     for block in doc.code_blocks:
         in_code.update(range(block.line, block.end_line + 1))
     if doc.front_matter_text is not None:
         in_code.update(range(1, doc.front_matter_text.count("\n") + 3))
+    return in_code
+
+
+def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
+    """Template placeholders in prose: examples in code are meant literally, addresses are not text."""
+    in_code = _fenced_lines(doc)
     found = []
     in_comment = False
     for line_no, text in enumerate(doc.lines, start=1):
@@ -139,6 +158,7 @@ def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
             continue
         visible, in_comment = _outside_comments(text, in_comment)
         visible = _INLINE_CODE.sub(lambda m: " " * len(m.group()), visible)
+        visible = _ADDRESSES.sub(lambda m: " " * len(m.group()), visible)
         for match in _PLACEHOLDER.finditer(visible):
             found.append(Placeholder(match.group(), line_no, match.start() + 1))
     return found

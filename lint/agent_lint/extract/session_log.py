@@ -14,24 +14,28 @@ written. Checklists (task lists, compliance tables whose cells hold ``[x]`` /
 ``[ ]``, JSON objects with a boolean ``complete`` or ``checked``) are kept
 beside the data, for the rules about evidence; they are not part of what a
 schema sees.
+
+The record is what the schema and the document rules read. What the
+protocol's rules read is the log's :class:`~agent_lint.views.SessionLog`,
+made from the record by :func:`session_log` in the same stage: the fields
+AGENT-SYSTEM.md's protocol needs, from wherever the team's config says its
+logs keep them (``[tool.agent-lint.session-fields]``, JSON pointers), each
+with its position.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from datetime import date, datetime, timezone
-from typing import Any, Iterable, NamedTuple, Sequence
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from ..document import Document, JsonDocument, MarkdownDocument, normalize_key
+from ..views import ROLES, SESSION_FIELDS, START, Position, Prerequisite, SessionLog, Stamp
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
-ROLES = ("orchestrator", "worker", "single")
-# The fields project rules read; slim() keeps these and drops the rest (a log's prerequisites
-# stay as CheckItems, not twice). Date, agent, branch and objective are for the schema and the
-# document rules alone: kept, they were a third of what 15,000 cached records held, and an
-# edit to an objective would have looked like news to the project rules (incremental.py).
-PROTOCOL_KEYS = ("id", "role", "orchestrator", "dispatched", "status", "completed", "handoffUpdated")
+RECORD = "session-log"  # the record in Document.records: the schema's and the document rules'
+VIEW = "session-view"  # the SessionLog view in Document.records: every rule's
 
 JsonPath = tuple[Any, ...]
 
@@ -45,6 +49,7 @@ _KEYS = {
     "orchestrator": "orchestrator",
     "dispatched": "dispatched",
     "status": "status",
+    "started": "started",
     "completed": "completed",
     "handoff updated": "handoffUpdated",
     "handoffupdated": "handoffUpdated",
@@ -125,79 +130,6 @@ class SessionRecord:
     def get(self, key: str) -> Any:
         return self.data.get(key) if isinstance(self.data, dict) else None
 
-    def slim(self) -> "SessionRecord":
-        """The record as project rules need it, once the schema and the document rules have seen it.
-
-        Project rules read only the protocol's fields and the prerequisites;
-        keeping each JSON log's whole data and every checklist would make
-        memory (and the cache) grow with the logs' size.
-        """
-        data = self.data
-        if isinstance(data, dict):
-            data = {key: data[key] for key in PROTOCOL_KEYS if key in data}
-        slim = SessionRecord(self.path, self.id, data, (), self.positions, self.prerequisites)
-        for name in _DERIVED:
-            getattr(slim, name)  # worked out here, in the per-document stage, and cached with the record
-        return slim
-
-    # The protocol's fields are read by every batch rule, of every record: each is worked
-    # out once (the record does not change once extracted).
-
-    def text(self, key: str) -> str | None:
-        value = self.get(key)
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    @cached_property
-    def orchestrator(self) -> str | None:
-        return self.text("orchestrator")
-
-    @cached_property
-    def dispatched(self) -> tuple[str, ...]:
-        value = self.get("dispatched")
-        if isinstance(value, str):
-            value = split_ids(value)
-        if not isinstance(value, list):
-            return ()
-        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
-
-    @cached_property
-    def role(self) -> str | None:
-        """The declared role, or the one the log's fields imply."""
-        role = (self.text("role") or "").casefold()
-        if role in ROLES:
-            return role
-        if self.dispatched:
-            return "orchestrator"
-        if self.orchestrator:
-            return "worker"
-        return None
-
-    @cached_property
-    def status(self) -> str | None:
-        status = self.text("status")
-        return status.casefold() if status else None
-
-    @cached_property
-    def completed(self) -> datetime | None:
-        return parse_time(self.text("completed"))
-
-    @cached_property
-    def handoff_updates(self) -> tuple[Any, ...]:
-        """Each HANDOFF update the log records (a time string, or True when no time is given)."""
-        value = self.get("handoffUpdated")
-        values = value if isinstance(value, list) else [value]
-        updates: list[Any] = []
-        for item in values:
-            if item is True:
-                updates.append(True)
-            elif isinstance(item, str) and item.strip().casefold() not in _NO:
-                times = _TIME.findall(item)
-                updates.extend(times if len(times) > 1 else [item.strip()])
-        return tuple(updates)
-
-
-_DERIVED = ("role", "orchestrator", "dispatched", "status", "completed", "handoff_updates")
-
 
 def split_ids(value: str) -> list[str]:
     return [part.strip().strip("`") for part in re.split(r"[,\s]+", value) if part.strip().strip("`")]
@@ -207,6 +139,11 @@ def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 date or date-time as an aware datetime (naive ones taken as UTC)."""
     if not isinstance(value, str):
         return None
+    return _parse_time(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(value: str) -> datetime | None:
     match = _TIME.search(value)
     if match is None:
         return None
@@ -492,73 +429,283 @@ def _section_items(doc: MarkdownDocument, index: int, base: JsonPath, positions:
 
 
 # ----------------------------------------------------------------------------
-# Batches
+# Schema errors in a Markdown log's terms
+
+_MARKDOWN_KEYS = {"date": "Date", "agent": "Agent", "role": "Role", "branch": "Branch", "objective": "Objective",
+                  "orchestrator": "Orchestrator", "dispatched": "Dispatched", "status": "Status",
+                  "started": "Started", "completed": "Completed", "handoffUpdated": "HANDOFF Updated"}
+_MARKDOWN_SECTIONS = {"workLog": "Work Log", "outcome": "Outcome", "prerequisites": "Prerequisites Checklist"}
+_REQUIRED = re.compile(r"^'(?P<key>[^']+)' is a required property$")
 
 
-class Batch(NamedTuple):
-    """An orchestrator's log and the worker logs that name it as their orchestrator."""
+def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> str | None:
+    """A schema error of a Markdown log's record said as the log is written, and where it was looked for.
 
-    orchestrator: SessionRecord
-    workers: tuple[SessionRecord, ...] = ()
+    The record is JSON-shaped; its author wrote ``**Date**:`` lines and
+    ``## Work Log`` sections. None where the JSON wording is as good.
+    """
+    required = _REQUIRED.match(message) if not path else None
+    if required is not None:
+        key = required.group("key")
+        if key in _MARKDOWN_SECTIONS:
+            return f"no `## {_MARKDOWN_SECTIONS[key]}` section"
+        if key not in _MARKDOWN_KEYS:
+            return None
+        name = _MARKDOWN_KEYS[key]
+        first = next((s for s in doc.sections if s.level == 2), None)
+        title = "" if first is None else first.title if len(first.title) <= 40 else first.title[:39] + "…"
+        where = f"before the first `##` heading (`## {title}`, line {first.line})" if first else "in the log"
+        found = "" if first is None else next(
+            (f"; the one at line {e.line} comes after that heading, where lines are not metadata"
+             for e in doc.metadata_entries if e.line > first.line and _KEYS.get(normalize_key(e.key)) == key), "")
+        return f"no `**{name}**:` line {where}, nor `{key}` in front matter{found}"
+    if path and path[0] in _MARKDOWN_KEYS:
+        return f"`**{_MARKDOWN_KEYS[path[0]]}**`{''.join(f'[{p}]' for p in path[1:])}: {message}"
+    return None
+
+
+# ----------------------------------------------------------------------------
+# The protocol's view
+
+
+@lru_cache(maxsize=64)
+def _pointer(text: str) -> tuple[str, ...]:
+    """The steps of a JSON pointer (RFC 6901): ``/session/role`` -> ('session', 'role')."""
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in text.split("/")[1:]) if text else ()
+
+
+def _follow(data: Any, steps: Sequence[str]) -> tuple[Any, JsonPath] | None:
+    """The value at ``steps`` with its JSON path (array indexes as ints), or None when absent."""
+    path: list[Any] = []
+    for step in steps:
+        if isinstance(data, dict) and step in data:
+            data = data[step]
+            path.append(step)
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+            path.append(int(step))
+        else:
+            return None
+    return data, tuple(path)
+
+
+class _Reader:
+    """Reads the protocol's fields out of one record, at the pointers the config gives.
+
+    Values are read first, each with its JSON path; :meth:`locate` then
+    finds every path at once (a JSON log's object is read only up to the
+    last member asked for), and the view is built from both.
+    """
+
+    def __init__(self, doc: Document, record: SessionRecord, fields: Mapping[str, str]):
+        self.doc, self.record, self.fields = doc, record, fields
+        self.found: dict[str, tuple[Any, JsonPath | Position]] = {}  # field -> (value, path or position)
+        self.paths: list[JsonPath] = []  # every path whose position the view holds
+        self.positions: dict[JsonPath, Position] = {}
+
+    def read(self, field: str) -> Any:
+        """The value the log gives ``field`` (None when it gives none); its position is asked for."""
+        steps = _pointer(self.fields.get(field, SESSION_FIELDS[field]))
+        found = _follow(self.record.data, steps)
+        if found is None and len(steps) == 1 and isinstance(self.doc, MarkdownDocument):
+            found = self._metadata(steps[0])
+        if found is None or found[0] is None:
+            return None
+        self.found[field] = found
+        if not isinstance(found[1], Position):
+            self.paths.append(found[1])
+        return found[0]
+
+    def _metadata(self, key: str) -> tuple[str, Position] | None:
+        """A Markdown log's ``**Key**: value`` line before the first level-2 heading that the record has no slot for."""
+        doc = self.doc
+        assert isinstance(doc, MarkdownDocument)
+        level2 = next((s.line for s in doc.sections if s.level == 2), len(doc.lines) + 1)
+        wanted = normalize_key(key)
+        for entry in doc.metadata_entries:
+            if entry.line < level2 and normalize_key(entry.key) == wanted:
+                return entry.value, Position(entry.line, entry.value_column)
+        return None
+
+    def text(self, field: str) -> str | None:
+        value = self.read(field)
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            return None
+        return str(value).strip() or None
+
+    def path(self, field: str) -> JsonPath:
+        where = self.found[field][1]
+        return () if isinstance(where, Position) else where
+
+    def below(self, field: str, key: Any) -> JsonPath:
+        """The path of a member of ``field``'s value, whose position is asked for too."""
+        path = (*self.path(field), key)
+        self.paths.append(path)
+        return path
+
+    def locate(self) -> None:
+        doc, record = self.doc, self.record
+        if isinstance(doc, JsonDocument):
+            found = doc.locate_members(self.paths) if self.paths else []
+        else:
+            found = [record.locate(path, doc) for path in self.paths]
+        self.positions = {path: Position(*where) for path, where in zip(self.paths, found)}
+
+    def at(self, path: JsonPath) -> Position:
+        return self.positions.get(path, START)
+
+    def where(self, field: str) -> Position:
+        where = self.found[field][1]
+        return where if isinstance(where, Position) else self.at(where)
+
+    def stamp(self, field: str, text: str | None) -> Stamp | None:
+        return Stamp(text, parse_time(text), self.where(field)) if text else None
+
+
+def session_log(doc: Document, record: SessionRecord | None = None,
+                fields: Mapping[str, str] | None = None) -> SessionLog:
+    """The protocol's view of a loaded session log (see views.SessionLog).
+
+    ``fields`` maps protocol fields to JSON pointers where a team's logs keep
+    them (config ``session-fields``); a field it does not name is read where
+    agent-lint's own format keeps it.
+    """
+    record = record if record is not None else session_record(doc)
+    read = _Reader(doc, record, fields or {})
+
+    orchestrator = read.text("orchestrator")
+    stated = read.text("role")
+    status = read.text("status")
+    started = read.text("started")
+    completed = read.text("completed")
+    dispatched_value = read.read("dispatched")
+    dispatched: list[tuple[str, JsonPath | None]] = []
+    if isinstance(dispatched_value, str):  # IDs in one text, found where each is written
+        dispatched = [(ident, None) for ident in split_ids(dispatched_value)]
+    elif isinstance(dispatched_value, list):
+        dispatched = [(item.strip(), read.below("dispatched", i)) for i, item in enumerate(dispatched_value)
+                      if isinstance(item, str) and item.strip()]
+    updates_value = read.read("handoff-updated")
+    updates = [(item, read.below("handoff-updated", i)) for i, item in enumerate(updates_value)] \
+        if isinstance(updates_value, list) else [(updates_value, None)] if updates_value is not None else []
+    prerequisites_value = read.read("prerequisites")
+    items: list[CheckItem] | None = None
+    if isinstance(prerequisites_value, (dict, list)):
+        members = prerequisites_value.items() if isinstance(prerequisites_value, dict) \
+            else enumerate(prerequisites_value)
+        base = read.path("prerequisites")
+        items = [item for key, child in members if isinstance(child, dict)
+                 for item in [_json_item(child, (*base, key))] if item is not None]
+        read.paths.extend(item.path for item in items)
+    read.locate()
+
+    role = stated.casefold() if stated else ""
+    role_stated = role in ROLES
+    if not role_stated:
+        role = "orchestrator" if dispatched else "worker" if orchestrator else ""
+    dispatched_at = []
+    if dispatched and isinstance(dispatched_value, str):
+        line, column = read.where("dispatched")
+        text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+        for ident, _ in dispatched:
+            at = text.find(ident, column - 1)
+            dispatched_at.append(Position(line, at + 1) if at >= 0 else Position(line, column))
+    else:
+        dispatched_at = [read.at(path) for _, path in dispatched if path is not None]
+    handoff: list[Stamp] = []
+    for item, path in updates:
+        where = read.at(path) if path is not None else read.where("handoff-updated")
+        if item is True:
+            handoff.append(Stamp("", None, where))
+        elif isinstance(item, str) and item.strip().casefold() not in _NO:
+            times = _TIME.findall(item)
+            handoff.extend(Stamp(t, parse_time(t), where) for t in (times if len(times) > 1 else [item.strip()]))
+    return SessionLog(
+        path=doc.path,
+        id=doc.stem,
+        role=role or None,
+        role_stated=role_stated,
+        orchestrator=orchestrator,
+        dispatched=tuple(ident for ident, _ in dispatched),
+        started=read.stamp("started", started),
+        completed=read.stamp("completed", completed),
+        status=status.casefold() if status else None,
+        handoff_updates=tuple(handoff),
+        prerequisites=None if items is None else tuple(
+            Prerequisite(i.text, i.checked, i.note, read.at(i.path)) for i in items),
+        dispatched_at=tuple(dispatched_at),
+        where=tuple((field, read.where(field)) for field in read.found),
+    )
+
+
+def session_logs(project: Any) -> list[SessionLog]:
+    """The view of every loaded session log of a project, in path order, made once per run."""
+    def views(p: Any) -> list[SessionLog]:
+        fields = p.config.session_fields
+        found = []
+        for doc in p.session_logs:
+            if doc.load_error is None:
+                view = doc.records.get(VIEW)
+                found.append(view if view is not None else p.record(doc, VIEW, lambda d: session_log(d, None, fields)))
+        return found
+
+    return project.derived("session-logs", views)
+
+
+NO_ROLES = ("no session log states a role, an orchestrator or a dispatch list, so no session is known to be an "
+            "orchestrator or a worker; if your logs keep these facts elsewhere, map them in "
+            "[tool.agent-lint.session-fields]")
+
+
+def note_without_roles(project: Any) -> None:
+    """Say once in a run (a note, not a violation) that no log gave the batch rules anything to go on."""
+    def check(p: Any) -> bool:
+        logs = session_logs(p)
+        if logs and not any(log.role for log in logs):
+            p.note(NO_ROLES)
+        return True
+
+    project.derived("note-without-roles", check)
+
+
+def logs_by_role(project: Any, role: str | None) -> list[SessionLog]:
+    """The session logs of one role (orchestrator, worker, single; None: no role), in order.
+
+    Most protocol rules judge one role; on a large project a pass over every
+    log per rule was most of their time.
+    """
+    def group(p: Any) -> dict[str | None, list[SessionLog]]:
+        note_without_roles(p)
+        grouped: dict[str | None, list[SessionLog]] = {}
+        for log in session_logs(p):
+            grouped.setdefault(log.role, []).append(log)
+        return grouped
+
+    return project.derived("logs-by-role", group).get(role, [])
+
+
+class DeclaredBatch(NamedTuple):
+    """A batch as the logs declare it: an orchestrator's log and the worker logs that name it."""
+
+    orchestrator: SessionLog
+    workers: tuple[SessionLog, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
         return (self.orchestrator.id, *(w.id for w in self.workers))
 
 
-def session_records(project: Any) -> list[SessionRecord]:
-    """Records of every loaded session log of a project, extracted once per run."""
-    def extract(p: Any) -> list[SessionRecord]:
-        records = []
-        for doc in p.session_logs:
-            if doc.load_error is None:
-                # Project.record would find it there too; asked directly, 15,000 calls cost 9 ms less.
-                record = doc.records.get("session-log")
-                records.append(record if record is not None else p.record(doc, "session-log", session_record))
-        return records
+def declared_batches(project: Any) -> list[DeclaredBatch]:
+    """The batches the project's session logs declare, worked out once per run."""
+    def find(p: Any) -> list[DeclaredBatch]:
+        workers: dict[str, list[SessionLog]] = {}
+        for log in logs_by_role(p, "worker"):
+            if log.orchestrator:
+                workers.setdefault(log.orchestrator, []).append(log)
+        return [DeclaredBatch(log, tuple(workers.get(log.id, ()))) for log in logs_by_role(p, "orchestrator")]
 
-    return project.derived("session-records", extract)
+    return project.derived("declared-batches", find)
 
 
-def records_by_role(project: Any, role: str | None) -> list[SessionRecord]:
-    """The session records of one role (orchestrator, worker, single; None: no role), in order.
-
-    Most protocol rules judge one role; on a large project a pass over every
-    record per rule was most of their time.
-    """
-    def group(p: Any) -> dict[str | None, list[SessionRecord]]:
-        grouped: dict[str | None, list[SessionRecord]] = {}
-        for record in session_records(p):
-            grouped.setdefault(record.role, []).append(record)
-        return grouped
-
-    return project.derived("records-by-role", group).get(role, [])
-
-
-def project_batches(project: Any) -> list[Batch]:
-    """The batches of a project's session records, worked out once per run."""
-    # Only these two roles make batches: the workers, then the orchestrators, gives the same ones.
-    return project.derived("batches",
-                           lambda p: batches(records_by_role(p, "worker") + records_by_role(p, "orchestrator")))
-
-
-def batches(records: Sequence[SessionRecord]) -> list[Batch]:
-    workers: dict[str, list[SessionRecord]] = {}
-    orchestrators = []
-    for record in records:
-        role = record.role
-        if role == "worker":
-            if record.orchestrator:
-                workers.setdefault(record.orchestrator, []).append(record)
-        elif role == "orchestrator":
-            orchestrators.append(record)
-    return [Batch(record, tuple(workers.get(record.id, ()))) for record in orchestrators]
-
-
-def locate(project: Any, record: SessionRecord, path: Sequence[Any]) -> tuple[int, int]:
-    """Where a JSON path of a record is, for a project-scope rule."""
-    return record.locate(path, project.documents.get(record.path))
-
-
-def describe_update(update: Any) -> str:
-    return "a HANDOFF update" if update is True else f"a HANDOFF update at {update}"
+def describe_update(update: Stamp) -> str:
+    return f"a HANDOFF update at {update.text}" if update.text else "a HANDOFF update"

@@ -1,11 +1,12 @@
-"""The batches of a range as Mermaid flowcharts: ``agent-lint batches --format mermaid``, and the
-Markdown that ``--output-format github`` appends to the job's step summary.
+"""The units of a range as Mermaid: ``agent-lint batches --format mermaid``, and the Markdown
+that ``--output-format github`` appends to the job's step summary.
 
-One flowchart per batch: the orchestrator, each worker, the commits of their
-logs, the HANDOFF commits (an orchestrator's update is drawn once, as the
-labelled edge "updates HANDOFF"), a dotted "not before" edge from a worker
-commit that is not in an update's history; nodes with a reported violation
-are marked with its codes.
+One flowchart per parallel batch: the orchestrator, each worker, the commits
+of their logs, the HANDOFF commits (an orchestrator's update is drawn once,
+as the labelled edge "updates HANDOFF"), a dotted "not before" edge from a
+log commit that is not in an update's history; nodes with a reported
+violation are marked with its codes. Single sessions, and HANDOFF commits
+that name no session, are one table.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import string
 from typing import Mapping, Sequence
 
-from .batch_view import (BatchView, CommitView, Drawing, SessionView, batch_codes, commit_node, describe,
-                         handoff_text, headline, session_node)
+from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
+from ..history import Commit
+from .batch_view import handoff_text, headline, unit_codes
 
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 
@@ -45,8 +47,8 @@ def label(*lines: str) -> str:
     return '"' + "<br/>".join(escape(line) for line in lines) + '"'
 
 
-def flowchart(batch: BatchView, drawing: Drawing) -> str:
-    """One batch as a Mermaid flowchart."""
+def flowchart(unit: Unit, drawing: Drawing) -> str:
+    """One unit as a Mermaid flowchart: orchestrator (or session), workers, their log commits, HANDOFF."""
     marks = drawing.marks
     lines = ["flowchart LR", *(f"  {c}" for c in _CLASSES)]
     names: dict[str, str] = {}
@@ -61,69 +63,85 @@ def flowchart(batch: BatchView, drawing: Drawing) -> str:
         lines.append(f"  {names[key]}[{label(*text)}]" + (f":::{css}" if css else ""))
         return names[key]
 
-    handoff = {c.hash for c in batch.handoff_commits}
-    updates = {c.hash for c in batch.updates}
+    handoff = {c.hash for c in unit.updates} | {c.hash for c, _ in unit.worker_changes}
+    updates = {c.hash for c in unit.updates}
 
-    def commit(c: CommitView) -> str:
+    def commit(c: Commit) -> str:
         if c.hash in handoff:
-            what, trailer = handoff_text(batch, c)
+            what, trailer = handoff_text(unit, c)
             return node(commit_node(c), what, describe(c), trailer, css="handoff")
         return node(commit_node(c), describe(c))
 
-    head = batch.orchestrator
-    own = next((s for s in batch.sessions if s.id == head), None)
-    top = node(session_node(head or ""), "orchestrator", batch.name, *((own.path,) if own else ()))
+    head = unit.orchestrator if unit.batch else unit.key
+    own = next((m for m in unit.sessions if m.id == head), None)
+    title = "orchestrator" if unit.batch else "single session"
+    top = node(session_node(head or unit.key), title, head or unit.name, *((own.path,) if own else ()))
     edges = []
-    drawn = drawn_sessions(batch, marks)
-    for session in drawn:
-        role = session.role or ("worker" if batch.is_worker(session) else "session")
-        start = top if session is own else node(session_node(session.id), role, session.id, session.path)
-        if session is not own:
+    drawn = drawn_sessions(unit, marks)
+    for member in drawn:
+        start = top if member is own else node(session_node(member.id), member.role, member.id, member.path)
+        if member is not own:
             edges.append(f"  {top} --> {start}")
-        for c in session.commits:
-            if session is own and c.hash in updates:
+        for c in member.commits:
+            if member is own and c.hash in updates:
                 continue  # drawn once below, as the labelled update edge
             edges.append(f"  {start} --> {commit(c)}")
-    hidden = len(batch.sessions) - len(drawn)
+    hidden = len(unit.sessions) - len(drawn)
     if hidden:
         edges.append(f"  {top} --> {node('more', f'{hidden} more session logs, not drawn')}")
-    for update in batch.updates:
+    for update in unit.updates:
         target = commit(update)
         edges.append(f"  {top} -->|{label('updates HANDOFF')}| {target}")
-        for session in drawn:
-            if not batch.is_worker(session):
+        for member in drawn:
+            if member is own or member.committed is None or member.committed.hash == update.hash:
                 continue
-            for c in session.commits:
-                if c.hash == update.hash:
-                    continue
-                if drawing.is_ancestor(c, update):
-                    edges.append(f"  {commit(c)} --> {target}")
-                else:
-                    edges.append(f"  {commit(c)} -.->|{label('not before')}| {target}")
-    for c in batch.handoff_commits:
+            c = member.committed
+            if drawing.is_ancestor(c, update):
+                edges.append(f"  {commit(c)} --> {target}")
+            else:
+                edges.append(f"  {commit(c)} -.->|{label('not before')}| {target}")
+    for c, _ in unit.worker_changes:
         commit(c)
     return "\n".join(lines + list(dict.fromkeys(edges))) + "\n"
 
 
-def drawn_sessions(batch: BatchView, marks: Mapping[str, Sequence[str]]) -> list[SessionView]:
+def drawn_sessions(unit: Unit, marks: Mapping[str, Sequence[str]]) -> list[Member]:
     """The sessions a diagram shows: those with a violation first, at most SESSIONS_DRAWN in all."""
-    def marked(session: SessionView) -> bool:
-        keys = (session_node(session.id), *(commit_node(c) for c in session.commits))
+    def marked(member: Member) -> bool:
+        keys = (session_node(member.id), *(commit_node(c) for c in member.commits))
         return any(key in marks for key in keys)
 
-    ranked = sorted(batch.sessions, key=lambda s: (s.id != batch.orchestrator, not marked(s)))
-    chosen = {s.id for s in ranked[:SESSIONS_DRAWN]}
-    return [s for s in batch.sessions if s.id in chosen]
+    ranked = sorted(unit.sessions, key=lambda m: (m.role != "orchestrator", not marked(m)))
+    chosen = {m.id for m in ranked[:SESSIONS_DRAWN]}
+    return [m for m in unit.sessions if m.id in chosen]
 
 
 def markdown(drawing: Drawing) -> str:
-    """Markdown: a heading and a Mermaid flowchart per batch of the range, reported violations marked."""
+    """Markdown: a Mermaid flowchart per parallel batch of the range, a table of its single sessions."""
     out = [f"### Parallel batches in {_markdown(drawing.span)}", ""]
-    if not drawing.batches:
+    batches, singles = drawing.batches, drawing.singles
+    if not drawing.units and not drawing.unattributed:
         out += ["No session log or HANDOFF changes in this range.", ""]
-    for batch in drawing.batches:
-        out += [f"#### Batch {_markdown(batch.name)}", "", headline(batch, batch_codes(drawing, batch)), "",
-                "```mermaid", flowchart(batch, drawing).rstrip("\n"), "```", ""]
+    elif not batches:
+        out += ["No parallel batch: nothing in this range says that sessions ran in parallel.", ""]
+    for unit in batches:
+        out += [f"#### Batch {_markdown(unit.orchestrator or unit.key)}", "",
+                headline(unit, unit_codes(drawing, unit)), "",
+                f"Evidence: {_markdown('; '.join(unit.evidence))}.", "",
+                "```mermaid", flowchart(unit, drawing).rstrip("\n"), "```", ""]
+    if singles or drawing.unattributed:
+        out += ["#### Single sessions", "", "| Session | Log committed in | HANDOFF updates | Violations |",
+                "| --- | --- | --- | --- |"]
+        for unit in singles:
+            member = unit.sessions[0] if unit.sessions else None
+            committed = member.committed.short if member and member.committed else "before the range"
+            updates = ", ".join(c.short for c in unit.updates) or "none"
+            codes = ", ".join(unit_codes(drawing, unit)) or "-"
+            out.append(f"| {_markdown(unit.key)} | {committed} | {updates} | {codes} |")
+        for commit in drawing.unattributed:
+            codes = ", ".join(drawing.marks.get(commit_node(commit), ())) or "-"
+            out.append(f"| (no session named) | - | {commit.short} | {codes} |")
+        out.append("")
     return "\n".join(out)
 
 

@@ -1,10 +1,11 @@
-"""The batches of a range as a text tree, what ``agent-lint batches`` prints by default.
+"""The units of a range as a text tree, what ``agent-lint batches`` prints by default.
 
 ::
 
     Parallel batches in main..HEAD
 
     Batch 2026-03-02-review: 3 session logs, 1 HANDOFF commit; violations: AL403, AL404.
+    Evidence: 2026-03-02-review: orchestrator by its log's Role.
     ├── orchestrator 2026-03-02-review  .agents/sessions/2026-03-02-review.md
     │   └── 3c2f03e "docs: record the review batch"  HANDOFF update, Session-Ids: ...  [AL404]
     ├── worker 2026-03-02-review-api  .agents/sessions/2026-03-02-review-api.md
@@ -12,67 +13,99 @@
     └── worker 2026-03-02-review-docs  .agents/sessions/2026-03-02-review-docs.md
         └── 9a8b7c6 "2026-03-02-review-docs: review log"  not before 3c2f03e  [AL403]
 
+    Single sessions
+    ├── 2026-03-03-fix: log 1a2b3c4, HANDOFF 1a2b3c4
+    └── (no session named): HANDOFF 5d6e7f8  [AL404]
+
 Every session of a batch is shown (a terminal scrolls, where a diagram
-has to stay small); HANDOFF commits that belong to no session's log are
-listed under the batch at the end. On a terminal the marks are red, IDs
+has to stay small); a batch's HANDOFF commits that belong to no session's
+log are listed under it at the end. On a terminal the marks are red, IDs
 bold, paths dim; without colour the text is the same.
 """
 
 from __future__ import annotations
 
-from .batch_view import (BatchView, CommitView, Drawing, SessionView, batch_codes, commit_node, describe,
-                         handoff_text, headline, session_node)
+from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
+from ..history import Commit
 from ..terminal import paint
+from .batch_view import handoff_text, headline, unit_codes
 
 
 def render(drawing: Drawing, colour: bool = False) -> str:
     out = [paint(f"Parallel batches in {_line(drawing.span)}", "bold", on=colour), ""]
-    if not drawing.batches:
+    if not drawing.units and not drawing.unattributed:
         out += ["No session log or HANDOFF changes in this range."]
-    for number, batch in enumerate(drawing.batches):
+    elif not drawing.batches:
+        out += ["No parallel batch: nothing in this range says that sessions ran in parallel."]
+    for number, unit in enumerate(drawing.batches):
         if number:
             out.append("")
-        out += _batch(batch, drawing, colour)
+        out += _batch(unit, drawing, colour)
+    if drawing.singles or drawing.unattributed:
+        out += ["", paint("Single sessions", "bold", on=colour)]
+        out += _branches([(line, []) for line in _singles(drawing, colour)])
     return "\n".join(out) + "\n"
 
 
-def _batch(batch: BatchView, drawing: Drawing, colour: bool) -> list[str]:
-    def marks(key: str) -> str:
-        codes = drawing.marks.get(key, ())
-        return "  " + paint(f"[{' '.join(codes)}]", "red", on=colour) if codes else ""
+def _marks(drawing: Drawing, key: str, colour: bool) -> str:
+    codes = drawing.marks.get(key, ())
+    return "  " + paint(f"[{' '.join(codes)}]", "red", on=colour) if codes else ""
 
-    handoff = {c.hash for c in batch.handoff_commits}
-    updates = list(batch.updates)
 
-    def commit(c: CommitView, session: SessionView | None) -> str:
+def _batch(unit: Unit, drawing: Drawing, colour: bool) -> list[str]:
+    handoff = {c.hash for c in unit.updates} | {c.hash for c, _ in unit.worker_changes}
+
+    def commit(c: Commit, member: Member | None) -> str:
         text = describe(c)
         if c.hash in handoff:
-            what, trailer = handoff_text(batch, c)
+            what, trailer = handoff_text(unit, c)
             text += f"  {what}, {trailer}"
-        elif session is not None and batch.is_worker(session):
-            late = [u.short for u in updates if u.hash != c.hash and not drawing.is_ancestor(c, u)]
+        elif member is not None and member.committed is not None and c.hash == member.committed.hash \
+                and member.role != "orchestrator":
+            late = [u.short for u in unit.updates if u.hash != c.hash and not drawing.is_ancestor(c, u)]
             if late:
                 text += f"  not before {', '.join(late)}"
-        return _line(text) + marks(commit_node(c))
+        return _line(text) + _marks(drawing, commit_node(c), colour)
 
-    codes = batch_codes(drawing, batch)
-    lines = [paint(f"Batch {_line(batch.name)}", "bold", on=colour) + f": {headline(batch, codes)}"]
-    head = batch.orchestrator
-    own = next((s for s in batch.sessions if s.id == head), None)
+    lines = [paint(f"Batch {_line(unit.orchestrator or unit.key)}", "bold", on=colour)
+             + f": {headline(unit, unit_codes(drawing, unit))}"]
+    if unit.evidence:
+        lines.append(f"Evidence: {_line('; '.join(unit.evidence))}.")
+    head = unit.orchestrator
+    own = next((m for m in unit.sessions if m.id == head), None)
     children: list[tuple[str, list[str]]] = []
-    if own is None:  # an orchestrator without a log in the range still heads the batch
-        children.append((f"orchestrator {paint(_line(batch.name), 'bold', on=colour)}"
-                         + marks(session_node(head or "")), []))
+    if own is None and head:  # an orchestrator without a log in the range still heads the batch
+        children.append((f"orchestrator {paint(_line(head), 'bold', on=colour)}"
+                         + _marks(drawing, session_node(head), colour), []))
     in_logs = set()
-    for session in sorted(batch.sessions, key=lambda s: s is not own):
-        role = session.role or ("worker" if batch.is_worker(session) else "session")
-        title = (f"{role} {paint(_line(session.id), 'bold', on=colour)}  "
-                 f"{paint(_line(session.path), 'dim', on=colour)}{marks(session_node(session.id))}")
-        children.append((title, [commit(c, session) for c in session.commits]))
-        in_logs |= {c.hash for c in session.commits}
-    rest = [commit(c, None) for c in batch.handoff_commits if c.hash not in in_logs]
+    for member in sorted(unit.sessions, key=lambda m: m is not own):
+        title = (f"{member.role} {paint(_line(member.id), 'bold', on=colour)}  "
+                 f"{paint(_line(member.path), 'dim', on=colour)}{_marks(drawing, session_node(member.id), colour)}")
+        children.append((title, [commit(c, member) for c in member.commits]))
+        in_logs |= {c.hash for c in member.commits}
+    rest = [commit(c, None) for c in (*unit.updates, *(c for c, _ in unit.worker_changes)) if c.hash not in in_logs]
     if rest:
         children.append(("HANDOFF commits", rest))
+    return lines + _branches(children)
+
+
+def _singles(drawing: Drawing, colour: bool) -> list[str]:
+    lines = []
+    for unit in drawing.singles:
+        member = unit.sessions[0] if unit.sessions else None
+        committed = member.committed.short if member and member.committed else "before the range"
+        updates = ", ".join(c.short for c in unit.updates) or "none"
+        codes = unit_codes(drawing, unit)
+        mark = "  " + paint(f"[{' '.join(codes)}]", "red", on=colour) if codes else ""
+        lines.append(f"{paint(_line(unit.key), 'bold', on=colour)}: log {committed}, HANDOFF {updates}{mark}")
+    for commit in drawing.unattributed:
+        lines.append(f"(no session named): HANDOFF {_line(describe(commit))}"
+                     + _marks(drawing, commit_node(commit), colour))
+    return lines
+
+
+def _branches(children: list[tuple[str, list[str]]]) -> list[str]:
+    lines = []
     for index, (title, leaves) in enumerate(children):
         last = index == len(children) - 1
         lines.append(("└── " if last else "├── ") + title)

@@ -13,7 +13,12 @@ parallel): jsonschema-rs tells valid logs apart, jsonschema explains the
 invalid ones. Each schema error is one violation, at the line and column of the offending
 value, with its JSON path (`$.session.date`) and what is wrong. When a value
 matches none of the branches of an `anyOf`/`oneOf`, the message names the
-closest branch's complaint instead of listing every branch.
+closest branch's complaint instead of listing every branch. A Markdown
+log's errors are said in its own terms: a missing field is "no `**Date**:`
+line before the first `##` heading", naming that heading and any such line
+written under it, where it is no metadata; a missing section is "no `## Work
+Log` section"; a bad value names its `**Key**`. Protocol facts are read
+whether or not a log matches its schema (see `session-fields`).
 
 ## Why it matters
 Tools that read session history (dashboards, retrospectives, the batch

@@ -29,17 +29,17 @@ session log.
 None.
 """
 
-from ..extract.session_log import describe_update, locate, records_by_role
+from ..extract.session_log import describe_update, logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for record in records_by_role(project, "worker"):
-        if record.handoff_updates:
-            line, column = locate(project, record, ("handoffUpdated",))
-            yield Finding(line, column, f"worker session '{record.id}' records "
-                                        f"{describe_update(record.handoff_updates[0])}; only the orchestrator "
-                                        f"updates HANDOFF, so a worker's HANDOFF Updated is 'no'", path=record.path)
+    for log in logs_by_role(project, "worker"):
+        if log.handoff_updates:
+            line, column = log.at("handoff-updated")
+            yield Finding(line, column, f"worker session '{log.id}' records "
+                                        f"{describe_update(log.handoff_updates[0])}; only the orchestrator "
+                                        f"updates HANDOFF, so a worker's HANDOFF Updated is 'no'", path=log.path)
 
 
 RULE = Rule("AL210", "handoff-updated-by-worker", Scope.PROJECT, check, __doc__)

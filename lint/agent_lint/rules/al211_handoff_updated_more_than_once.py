@@ -30,21 +30,21 @@ of merge conflicts.
 None.
 """
 
-from ..extract.session_log import locate, session_records
+from ..extract.session_log import session_logs
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "single-update":
         return
-    for record in session_records(project):
-        updates = record.handoff_updates
-        if record.role in ("orchestrator", "single") and len(updates) > 1:
-            shown = ", ".join("(no time)" if u is True else str(u) for u in updates)
-            line, column = locate(project, record, ("handoffUpdated", 1))
-            yield Finding(line, column, f"{record.role} session '{record.id}' records {len(updates)} HANDOFF "
+    for log in session_logs(project):
+        updates = log.handoff_updates
+        if log.role in ("orchestrator", "single") and len(updates) > 1:
+            shown = ", ".join(u.text or "(no time)" for u in updates)
+            line, column = updates[1].where
+            yield Finding(line, column, f"{log.role} session '{log.id}' records {len(updates)} HANDOFF "
                                         f"updates ({shown}); update HANDOFF once, after every session of the "
-                                        f"batch is complete", path=record.path)
+                                        f"batch is complete", path=log.path)
 
 
 RULE = Rule("AL211", "handoff-updated-more-than-once", Scope.PROJECT, check, __doc__)

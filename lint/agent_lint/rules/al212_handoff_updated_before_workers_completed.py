@@ -29,32 +29,31 @@ with a worker that has `**Completed**: 2026-03-02T14:58Z`.
 None.
 """
 
-from ..extract.session_log import locate, parse_time, project_batches
+from ..extract.session_log import declared_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "single-update":
         return
-    for batch in project_batches(project):
+    for batch in declared_batches(project):
         orchestrator = batch.orchestrator
-        updates = [(i, parse_time(u)) for i, u in enumerate(orchestrator.handoff_updates)]
+        updates = orchestrator.handoff_updates
         if not updates:
             continue
-        timed = [(i, t) for i, t in updates if t is not None]
         for worker in batch.workers:
-            finished = worker.completed
+            finished = worker.completed.at if worker.completed else None
             if worker.status == "in-progress":
-                index, when = updates[0]
+                update = updates[0]
                 problem = f"worker '{worker.id}' is still in-progress"
             else:
-                late = [(i, t) for i, t in timed if finished is not None and t < finished]
+                late = [u for u in updates if u.at is not None and finished is not None and u.at < finished]
                 if not late:
                     continue
-                index, when = late[0]
-                problem = f"worker '{worker.id}' completed at {worker.text('completed')}"
-            line, column = locate(project, orchestrator, ("handoffUpdated", index) if len(updates) > 1 else ("handoffUpdated",))
-            shown = f" at {orchestrator.handoff_updates[index]}" if when is not None else ""
+                update = late[0]
+                problem = f"worker '{worker.id}' completed at {worker.completed.text}"
+            line, column = update.where
+            shown = f" at {update.text}" if update.at is not None else ""
             yield Finding(line, column, f"HANDOFF updated{shown} before every worker completed: {problem}; "
                                         f"wait for all sessions, then update once", path=orchestrator.path)
 

@@ -34,7 +34,7 @@ import re
 from functools import lru_cache
 
 from ..extract.parallel_pattern import template_items
-from ..extract.session_log import locate, records_by_role
+from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
@@ -53,16 +53,16 @@ def check(project, options: dict):
     if not template:
         return
     wanted_keys = [(wanted, _norm(wanted)) for wanted in template]
-    for record in records_by_role(project, "orchestrator"):
-        if not record.prerequisites:
+    for log in logs_by_role(project, "orchestrator"):
+        if not log.prerequisites:
             continue
-        have = [_norm(item.text) for item in record.prerequisites]
+        have = [_norm(item.text) for item in log.prerequisites]
         exact = set(have)
         for wanted, key in wanted_keys:
             if key not in exact and not any(item.startswith(key + " ") for item in have):
-                line, column = locate(project, record, ("prerequisites",))
+                line, column = log.at("prerequisites")
                 yield Finding(line, column, f"prerequisites checklist lacks the template item '{wanted}' "
-                                            f"(from {system.path})", path=record.path)
+                                            f"(from {system.path})", path=log.path)
 
 
 RULE = Rule("AL214", "prerequisites-checklist-incomplete", Scope.PROJECT, check, __doc__)

@@ -29,20 +29,20 @@ cannot tell a considered exception from a forgotten check.
 None.
 """
 
-from ..extract.session_log import locate, records_by_role
+from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    named = {record.orchestrator for record in records_by_role(project, "worker")}
-    for record in records_by_role(project, "orchestrator"):
-        if not (record.dispatched or record.id in named):
+    named = {log.orchestrator for log in logs_by_role(project, "worker")}
+    for log in logs_by_role(project, "orchestrator"):
+        if not (log.dispatched or log.id in named):
             continue
-        for item in record.prerequisites or ():
+        for item in log.prerequisites or ():
             if not item.checked and not item.note:
-                line, column = locate(project, record, item.path)
+                line, column = item.where
                 yield Finding(line, column, f"prerequisite '{item.text}' is unchecked without a justification; "
-                                            f"check it, or say why after ' — '", path=record.path)
+                                            f"check it, or say why after ' — '", path=log.path)
 
 
 RULE = Rule("AL215", "prerequisite-unchecked-without-justification", Scope.PROJECT, check, __doc__)

@@ -23,18 +23,16 @@ Every dispatched ID has its log.
 None.
 """
 
-from ..extract.session_log import locate, records_by_role
+from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     known = project.session_ids
-    for record in records_by_role(project, "orchestrator"):
-        for index, worker in enumerate(record.dispatched):
+    for log in logs_by_role(project, "orchestrator"):
+        for worker, (line, column) in zip(log.dispatched, log.dispatched_at):
             if worker not in known:
-                line, column = locate(project, record, ("dispatched", index))
-                yield Finding(line, column, f"dispatched session '{worker}' has no session log",
-                              path=record.path)
+                yield Finding(line, column, f"dispatched session '{worker}' has no session log", path=log.path)
 
 
 RULE = Rule("AL216", "dispatched-session-without-log", Scope.PROJECT, check, __doc__)

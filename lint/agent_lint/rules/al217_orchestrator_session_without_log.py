@@ -26,18 +26,17 @@ the worker outside every batch check.
 None.
 """
 
-from ..extract.session_log import locate, records_by_role
+from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     known = project.session_ids
-    for record in records_by_role(project, "worker"):
-        orchestrator = record.orchestrator
+    for log in logs_by_role(project, "worker"):
+        orchestrator = log.orchestrator
         if orchestrator and orchestrator not in known:
-            line, column = locate(project, record, ("orchestrator",))
-            yield Finding(line, column, f"orchestrator session '{orchestrator}' has no session log",
-                          path=record.path)
+            line, column = log.at("orchestrator")
+            yield Finding(line, column, f"orchestrator session '{orchestrator}' has no session log", path=log.path)
 
 
 RULE = Rule("AL217", "orchestrator-session-without-log", Scope.PROJECT, check, __doc__)

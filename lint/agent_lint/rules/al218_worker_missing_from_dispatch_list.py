@@ -23,17 +23,17 @@ Orchestrator `2026-03-02-pr-review` with `**Dispatched**:
 None.
 """
 
-from ..extract.session_log import locate, project_batches
+from ..extract.session_log import declared_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for batch in project_batches(project):
+    for batch in declared_batches(project):
         orchestrator = batch.orchestrator
         listed = set(orchestrator.dispatched)
         for worker in batch.workers:
             if worker.id not in listed:
-                line, column = locate(project, orchestrator, ("dispatched",))
+                line, column = orchestrator.at("dispatched")
                 yield Finding(line, column, f"worker '{worker.id}' names this session as its orchestrator "
                                             f"but is not in its Dispatched list", path=orchestrator.path)
 

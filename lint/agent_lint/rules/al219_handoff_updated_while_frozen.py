@@ -28,19 +28,19 @@ merge conflicts back that freezing was meant to stop.
 None; the mode is the config key `handoff-mode`.
 """
 
-from ..extract.session_log import describe_update, locate, session_records
+from ..extract.session_log import describe_update, session_logs
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "read-only":
         return
-    for record in session_records(project):
-        if record.role != "worker" and record.handoff_updates:
-            line, column = locate(project, record, ("handoffUpdated",))
-            yield Finding(line, column, f"session '{record.id}' records {describe_update(record.handoff_updates[0])}, "
+    for log in session_logs(project):
+        if log.role != "worker" and log.handoff_updates:
+            line, column = log.at("handoff-updated")
+            yield Finding(line, column, f"session '{log.id}' records {describe_update(log.handoff_updates[0])}, "
                                         f"but HANDOFF is read-only (handoff-mode); record the summary in the "
-                                        f"log's Outcome instead", path=record.path)
+                                        f"log's Outcome instead", path=log.path)
 
 
 RULE = Rule("AL219", "handoff-updated-while-frozen", Scope.PROJECT, check, __doc__)

@@ -2,8 +2,10 @@
 
 ## What it checks
 Text of a HANDOFF file outside code for `{...}` template fields
-(`{branch}`, `{summary of the batch}`) and `TODO` markers. Code spans and
-fenced blocks are left alone: a placeholder shown as code is an example.
+(`{branch}`, `{summary of the batch}`) and `TODO` markers written as words
+of prose. Code spans and fenced blocks are left alone: a placeholder shown
+as code is an example. So are link targets and URLs, and a `TODO` inside a
+file name or path (`modernize-TODO.md`, `docs/TODO`), which names a file.
 
 ## Why it matters
 HANDOFF is read by the next session as the truth about the project. A
@@ -21,7 +23,8 @@ either trusts an empty field or has to guess what it should have said.
 ```markdown
 ## Current State
 
-Main is green; the release branch is frozen.
+Main is green; the release branch is frozen. The open items are in TODO.md
+and [the plan](docs/modernize-TODO.md).
 ```
 
 ## Options

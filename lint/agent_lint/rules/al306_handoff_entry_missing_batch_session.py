@@ -39,7 +39,7 @@ import posixpath
 import re
 
 from ..extract.handoff import _split, handoff_record
-from ..extract.session_log import SESSION_ID_PATTERN, project_batches
+from ..extract.session_log import SESSION_ID_PATTERN, declared_batches
 from ..model import Edit, Finding, Fix, Rule, Scope
 
 _ID = re.compile(SESSION_ID_PATTERN)
@@ -92,7 +92,7 @@ def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
 
 
 def check(project, options: dict):
-    by_orchestrator = {batch.orchestrator.id: batch for batch in project_batches(project)}
+    by_orchestrator = {batch.orchestrator.id: batch for batch in declared_batches(project)}
     for doc in project.handoffs:
         if doc.load_error is not None:
             continue

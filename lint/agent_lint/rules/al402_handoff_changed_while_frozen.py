@@ -1,9 +1,10 @@
 """A commit changes HANDOFF while the config freezes it (`handoff-mode = "read-only"`).
 
 ## What it checks
-With `--since REF` and `handoff-mode = "read-only"`, every non-merge commit
-of the range that changes a HANDOFF file, reported with its short hash and
-subject at the batch's entry in HANDOFF (or line 1).
+With `--since REF` and `handoff-mode = "read-only"`, every commit of the
+range that changes a HANDOFF file (a merge only where it resolves HANDOFF
+in its own words), reported with its short hash and subject at its unit's
+entry in HANDOFF (or line 1).
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions",
 paragraph "Frozen HANDOFF": "The orchestrator then never changes HANDOFF".
@@ -37,11 +38,11 @@ from ..model import Finding, Rule, Scope
 def problems(gate: Gate, options: dict):
     if not gate.frozen:
         return
-    for batch in gate.batches:
-        for commit in batch.handoff_commits:
-            path, line, column = gate.at_handoff(commit, batch)
-            message = f'HANDOFF is read-only (handoff-mode = "read-only") but {describe(commit)} changes it'
-            yield Problem(Finding(line, column, message, path), (commit_node(commit),))
+    for commit in gate.handoff_commits:
+        units = gate.units_updated_by(commit)
+        path, line, column = gate.at_handoff(commit, units[0] if units else None)
+        message = f'HANDOFF is read-only (handoff-mode = "read-only") but {describe(commit)} changes it'
+        yield Problem(Finding(line, column, message, path), (commit_node(commit),))
 
 
 def check(project, options: dict):

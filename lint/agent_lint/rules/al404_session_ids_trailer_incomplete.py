@@ -1,12 +1,15 @@
-"""The commit that updates HANDOFF does not list every session ID of its batch.
+"""The commit that updates HANDOFF does not list every session ID of its unit.
 
 ## What it checks
-With `--since REF`, that each HANDOFF update of a batch carries a
-`Session-Ids:` git trailer listing every session of the batch: the
-orchestrator and every worker whose session log the range adds or changes.
-Reported at the batch's entry in HANDOFF (or line 1) with the commit's short
-hash and subject and the IDs it lacks; a commit without the trailer at all
-is told the line it needs.
+With `--since REF`, that each HANDOFF update carries a `Session-Ids:` git
+trailer listing every session of the unit it updates for (see
+AGENT-SYSTEM.md, "Units"): a batch's orchestrator and every worker whose
+log the range commits, or the single session's own ID. A commit without the
+trailer is told the exact line it needs; a HANDOFF commit that names no
+session at all (no trailer, no log of its own, in a range of several units),
+or changes the logs of several sessions without saying whose update it is,
+is told to add one. Reported at the unit's entry in HANDOFF (or line 1)
+with the commit's short hash and subject.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
 (How the commit lists the sessions) and step 8 of "Execution Steps".
@@ -31,6 +34,7 @@ Session-Ids: 2026-03-02-pr-review, 2026-03-02-pr-review-300, 2026-03-02-pr-revie
 
 ## Options
 None. Not checked with `handoff-mode = "read-only"`.
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings, id_list
@@ -38,24 +42,35 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
-    known = gate.known_ids
-    for batch in gate.batches:
-        expected = batch.expected_ids(known)
-        for update in batch.updates:
-            listed = update.session_ids()
+    for commit in gate.handoff_commits:
+        units = gate.units_updated_by(commit)
+        listed = commit.session_ids()
+        if not units:
+            if listed or gate.worker_change(commit) is not None:
+                continue  # a worker's change is AL406's
+            holds = gate.candidates.get(commit.hash)
+            if holds:
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and changes the logs"
+                           f" of several sessions ({id_list(holds)}); add 'Session-Ids: <the IDs of those whose"
+                           f" update it is>'")
+            else:
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and nothing else in"
+                           f" it names the session whose update it is; add 'Session-Ids: <its session ID>'")
+        else:
+            expected = list(dict.fromkeys(i for unit in units for i in unit.ids))
             if not listed:
-                wanted = f"; add 'Session-Ids: {id_list(expected)}'" if expected else ""
-                message = f"{describe(update)} updates HANDOFF without a Session-Ids trailer{wanted}"
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer;"
+                           f" add 'Session-Ids: {id_list(expected)}'")
             else:
                 missing = [i for i in expected if i not in listed]
                 if not missing:
                     continue
-                message = (f"Session-Ids trailer of {describe(update)} does not list"
-                           f" {id_list(missing)} of batch {batch.name}")
-            path, line, column = gate.at_handoff(update, batch)
-            yield Problem(Finding(line, column, message, path), (commit_node(update),))
+                message = (f"Session-Ids trailer of {describe(commit)} does not list {id_list(missing)}"
+                           f" of {', '.join(unit.name for unit in units)}")
+        path, line, column = gate.at_handoff(commit, units[0] if units else None)
+        yield Problem(Finding(line, column, message, path), (commit_node(commit),))
 
 
 def check(project, options: dict):

@@ -2,9 +2,9 @@
 
 ## What it checks
 With `--since REF`, that every ID in the `Session-Ids:` trailer of a commit
-that updates HANDOFF is the stem of a session log of the project
-(`.agents/sessions/<id>.md` or `.json`). Each unknown ID is reported at the
-batch's entry in HANDOFF (or line 1), with the commit's short hash and
+that changes HANDOFF is the stem of a session log of the project
+(`.agents/sessions/<id>.md` or `.json`). Each unknown ID is reported at its
+unit's entry in HANDOFF (or line 1), with the commit's short hash and
 subject.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
@@ -25,6 +25,7 @@ Every ID listed names an existing `.agents/sessions/<id>.md` or `.json`.
 
 ## Options
 None. Not checked with `handoff-mode = "read-only"`.
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings
@@ -32,17 +33,17 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
     known = gate.known_ids
-    for batch in gate.batches:
-        for update in batch.updates:
-            for session_id in dict.fromkeys(update.session_ids()):
-                if session_id in known:
-                    continue
-                path, line, column = gate.at_handoff(update, batch)
-                message = f"Session-Ids trailer of {describe(update)} lists {session_id}, which has no session log"
-                yield Problem(Finding(line, column, message, path), (commit_node(update),))
+    for commit in gate.handoff_commits:
+        units = gate.units_updated_by(commit)
+        for session_id in dict.fromkeys(commit.session_ids()):
+            if session_id in known:
+                continue
+            path, line, column = gate.at_handoff(commit, units[0] if units else None)
+            message = f"Session-Ids trailer of {describe(commit)} lists {session_id}, which has no session log"
+            yield Problem(Finding(line, column, message, path), (commit_node(commit),))
 
 
 def check(project, options: dict):

@@ -1,13 +1,15 @@
-"""A commit that adds or changes a worker's session log also changes HANDOFF.
+"""A worker's commit changes HANDOFF.
 
 ## What it checks
-With `--since REF`, every non-merge commit of the range that changes both a
-HANDOFF file and the session log of a worker (a log whose record has
-`**Role**: worker`, or, without records, any log of the batch but the
-orchestrator's). Reported at the worker's log with the commit's short hash
-and subject. A commit whose `Session-Ids:` trailer names the orchestrator
-first is the orchestrator's batch commit, and may carry the logs of workers
-that do not commit themselves.
+With `--since REF`, every commit of the range that changes HANDOFF and the
+log of a session that is a worker by evidence: its log's `Role: worker` or
+`Orchestrator`, its orchestrator's `Dispatched` list, or a place after the
+first in a `Session-Ids:` trailer (see AGENT-SYSTEM.md, "Units"). A session
+that nothing says is a worker is never reported here. Reported at the
+worker's log with the commit's short hash and subject and the evidence. A
+commit whose trailer names the orchestrator first, or that changes the
+orchestrator's own log too, is the orchestrator's: it may carry the logs of
+workers that do not commit themselves.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
 (Who: "Workers never modify HANDOFF, not even to record their own
@@ -30,6 +32,7 @@ The worker commits its log alone; its progress lives in the log.
 ## Options
 None. Not checked with `handoff-mode = "read-only"` (AL402 reports the
 change then).
+A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
 from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
@@ -37,14 +40,11 @@ from ..model import Finding, Rule, Scope
 
 
 def problems(gate: Gate, options: dict):
-    if gate.frozen:
+    if not gate.judged:
         return
-    for batch in gate.batches:
-        for commit in batch.handoff_commits:
-            worker = batch.worker_of(commit)
-            if worker is None:
-                continue
-            message = (f"{describe(commit)} changes the log of worker {worker.id} and HANDOFF;"
+    for unit in gate.units:
+        for commit, worker in unit.worker_changes:
+            message = (f"{describe(commit)} changes the log of worker {worker.id} ({worker.evidence}) and HANDOFF;"
                        f" only the orchestrator changes HANDOFF")
             yield Problem(Finding(1, 1, message, worker.path), (commit_node(commit), session_node(worker.id)))
 

@@ -1,0 +1,83 @@
+"""What rules read of a document: typed, immutable, plain data, the same at every stage.
+
+A view is made once, in the per-document stage, and is then what a
+document rule, a project rule, the cache and a worker process all hold:
+nothing is stripped from it on the way, so a field a rule reads is there
+whether the run was cold, cached or incremental. Views hold only str, int,
+bool, None, datetimes and tuples of those (NamedTuples included), so any
+codec can carry them.
+
+:class:`SessionLog` is the protocol's view of a session log: the facts
+AGENT-SYSTEM.md's protocol needs (role, orchestrator, dispatch list, start
+and completion, status, HANDOFF updates, prerequisites), each with the
+position it was read from. It is made from every log that loads, whether or
+not the log is valid against its schema: a schema error never hides a
+protocol fact.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+ROLES = ("orchestrator", "worker", "single")
+
+# The protocol's fields, as [tool.agent-lint.session-fields] names them, and where a
+# log in agent-lint's own format (schemas/session-log.schema.json) keeps each.
+SESSION_FIELDS = {
+    "role": "/role",
+    "orchestrator": "/orchestrator",
+    "dispatched": "/dispatched",
+    "started": "/started",
+    "completed": "/completed",
+    "status": "/status",
+    "handoff-updated": "/handoffUpdated",
+    "prerequisites": "/prerequisites",
+}
+
+
+class Position(NamedTuple):
+    line: int
+    column: int
+
+
+START = Position(1, 1)
+
+
+class Stamp(NamedTuple):
+    """A time a log records: as written, as read, and where."""
+
+    text: str  # stripped; "" for a HANDOFF update recorded without a time (JSON true)
+    at: datetime | None  # None when the text is no ISO 8601 date or date-time
+    where: Position
+
+
+class Prerequisite(NamedTuple):
+    """One item of a log's prerequisites checklist."""
+
+    text: str
+    checked: bool
+    note: str  # the justification after " — ", or the JSON item's note; "" when none
+    where: Position
+
+
+class SessionLog(NamedTuple):
+    """The protocol's view of one session log (see the module docstring)."""
+
+    path: str
+    id: str  # the file stem
+    role: str | None  # orchestrator, worker or single: as stated, else as the fields imply; None: unknown
+    role_stated: bool  # the log states its role; False when implied by an orchestrator or a dispatch list
+    orchestrator: str | None  # the orchestrator a worker names
+    dispatched: tuple[str, ...]  # the workers an orchestrator lists
+    started: Stamp | None
+    completed: Stamp | None
+    status: str | None  # casefolded
+    handoff_updates: tuple[Stamp, ...]  # every HANDOFF update the log records, in order
+    prerequisites: tuple[Prerequisite, ...] | None  # None: the log has no prerequisites checklist
+    dispatched_at: tuple[Position, ...]  # where each ID of ``dispatched`` is written
+    where: tuple[tuple[str, Position], ...]  # field (a SESSION_FIELDS key) -> where the log states it
+
+    def at(self, field: str) -> Position:
+        """Where the log states ``field``; (1, 1) when it does not."""
+        return next((position for name, position in self.where if name == field), START)

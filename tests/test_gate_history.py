@@ -1,0 +1,17 @@
+"""The PR-gate rules (AL4xx) on histories written as data (tests/fixtures/history), built into real repositories."""
+
+from __future__ import annotations
+
+import pytest
+
+from history_harness import build, expected_rows, gate_rows, history_cases
+from test_history import isolated_git  # noqa: F401 - the fixture keeps git config out
+
+
+@pytest.mark.parametrize("case", history_cases(), ids=lambda p: p.name)
+def test_history_fixture(case, tmp_path):
+    repo, commits, since = build(case, tmp_path)
+    rows, err = gate_rows(repo, since)
+    assert rows == expected_rows(case, repo, commits)
+    notes = case / "notes.txt"
+    assert err == (notes.read_text(encoding="utf-8") if notes.exists() else "")
