@@ -121,25 +121,26 @@ def _owned(st: os.stat_result) -> bool:
     return not hasattr(os, "getuid") or st.st_uid == os.getuid()
 
 
-def read_regular(path: Path | str, limit: int) -> bytes | None:
+def read_regular(path: Path | str, limit: int, *, follow: bool = False, own: bool = True) -> bytes | None:
     """The bytes of a regular file of the user's own, of at most ``limit`` bytes; None where absent.
 
-    Raises Refused for anything else at ``path`` (a symbolic link, a FIFO,
-    a device, a folder, a file of another user), and for a larger file.
+    Raises Refused for anything else at ``path`` (a symbolic link unless
+    ``follow``, a FIFO, a device, a folder, a file of another user unless
+    not ``own``), and for a larger file. Never waits on a FIFO.
     """
     try:
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _READ_FLAGS)
     except FileNotFoundError:
         return None
     except OSError as err:
-        if os.path.islink(path):
+        if not follow and os.path.islink(path):
             raise Refused("is a symbolic link") from None
         raise Refused(err.strerror or str(err)) from None
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise Refused("is not a regular file")
-        if not _owned(st):
+        if own and not _owned(st):
             raise Refused("belongs to another user")
         data = handle.read(limit + 1)
     if len(data) > limit:

@@ -23,6 +23,7 @@ DEFAULT_EXCLUDE = ("**/README.md",)
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
+CONFIG_LIMIT = 1 << 20  # bytes of a config file at most (pyproject.toml files run to a few KiB)
 
 GLOBAL_SCHEMA: dict[str, Any] = {
     "select": {**_STRINGS, "description": "Codes, code prefixes (AL2) or rule names to enable; ALL for every rule."},
@@ -91,10 +92,7 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
 
     from .cache import digest, recall, remember
 
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise AgentLintError(f"{path}: cannot read config: {err.strerror or err}") from None
+    data = _config_bytes(path)
     key = digest(data)
     known = recall("toml-tables", key) if memo else None
     if known is not None:
@@ -122,6 +120,19 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
     return table
 
 
+def _config_bytes(path: Path) -> bytes:
+    """A config file's bytes: a regular file (a FIFO would block, /dev/zero never end) of sane size."""
+    from .cache import Refused, read_regular
+
+    try:
+        data = read_regular(path, CONFIG_LIMIT, follow=True, own=False)
+    except Refused as refused:
+        raise AgentLintError(f"{path}: cannot read config: it {refused}") from None
+    if data is None:
+        raise AgentLintError(f"{path}: cannot read config: No such file or directory")
+    return data
+
+
 def find_config(start: Path, *, memo: bool = True) -> tuple[Path, dict[str, Any]] | None:
     """The nearest config above ``start``, with its agent-lint table."""
     for directory in (start, *start.parents):
@@ -132,8 +143,8 @@ def find_config(start: Path, *, memo: bool = True) -> tuple[Path, dict[str, Any]
         if pyproject.is_file():
             # Only a quick text check before paying for a TOML parse.
             try:
-                has_table = b"agent-lint" in pyproject.read_bytes()
-            except OSError:
+                has_table = b"agent-lint" in _config_bytes(pyproject)
+            except AgentLintError:
                 has_table = False
             if has_table:
                 table = _read_toml(pyproject, memo=memo).get("tool", {}).get("agent-lint")

@@ -16,10 +16,10 @@ from typing import Any, Callable, NamedTuple, Sequence
 from . import codec
 from .cache import Cache, digest
 from .config import Config
-from .document import Document, FailedDocument, LoadError, MarkdownDocument, parse_document
+from .document import Document, FailedDocument, LoadError, MarkdownDocument, document_format, parse_document, too_large
 from .engine import document_findings, options_by_rule
 from .extract import extract_records
-from .files import read_bytes
+from .files import Reader, TooLarge, content_key
 from .model import Finding, Kind, Rule
 from .rules import al201_session_log_schema_violation as al201
 from .workers import can_fork, share
@@ -75,6 +75,7 @@ def default_jobs() -> int:
 
 # Every process's view of the run, set before the fork.
 _CONFIG: Config | None = None
+_READER: Reader | None = None  # reads the documents, inside the root only
 _ROOT = ""  # _CONFIG.root as text: one string every document shares
 _RULES: Sequence[Rule] = ()
 _SCHEMA: Any = None  # the run's compiled session-log schema (schema_check.CompiledSchema)
@@ -84,17 +85,19 @@ _OPTIONS: dict[str, dict[str, Any]] = {}  # each rule's options (engine.options_
 def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     """Read, parse, extract and check one document; also return its bytes' digest."""
     path, kind, is_target = job
-    assert _CONFIG is not None
-    data = read_bytes(_CONFIG.root, path)
+    assert _CONFIG is not None and _READER is not None
+    data = _READER.read(path)
+    key: str | None = content_key(data)
     if isinstance(data, OSError):
-        fmt = "json" if path.lower().endswith(".json") else "markdown"
         reason = data.strerror or type(data).__name__
-        doc: Document = FailedDocument(path, kind, LoadError("unreadable", f"cannot read file: {reason}"), fmt)
+        error = LoadError("unreadable", f"cannot read file: {reason}")
+        doc: Document = FailedDocument(path, kind, error, document_format(path))
         key = None
+    elif isinstance(data, TooLarge):
+        doc = too_large(path, kind, data.size, _CONFIG.max_file_size)
     else:
         doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
-        key = digest(data)
-    doc.root = _ROOT
+    _place(doc)
     extract_records(doc)
     if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
         from .schema_check import validation_errors
@@ -112,6 +115,13 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         if isinstance(doc, MarkdownDocument):
             doc.release_document_stage()
     return Analysis(doc, findings), key
+
+
+def _place(doc: Document) -> None:
+    """Tell a document where its text is, should anything read it again (within the same limit)."""
+    assert _CONFIG is not None
+    doc.root = _ROOT
+    doc.read_limit = _CONFIG.max_file_size
 
 
 def _analyze_packed(job: tuple[str, Kind, bool]) -> tuple[bytes, str | None]:
@@ -149,16 +159,16 @@ def analyze(
     session log has to be analysed, so a run answered from the cache never
     imports a validator.
     """
-    global _CONFIG, _ROOT, _RULES, _SCHEMA, _OPTIONS
+    global _CONFIG, _READER, _ROOT, _RULES, _SCHEMA, _OPTIONS
     _CONFIG, _RULES, _SCHEMA, _OPTIONS = config, rules, None, {}
+    _READER = Reader(config.root, config.max_file_size)
     results: dict[str, Analysis] = {}
     todo: list[tuple[str, Kind, bool]] = []
     _ROOT = os.fspath(config.root)
-    root = _ROOT
     for path, kind in documents.items():
         hit = unpack(cache.get(f"{path}:{digests[path]}")) if cache is not None and digests.get(path) else None
         if hit is not None and (hit.findings is not None or path not in targets):
-            hit.doc.root = root
+            _place(hit.doc)
             results[path] = hit
         else:
             todo.append((path, kind, path in targets))
@@ -174,7 +184,7 @@ def analyze(
 
     def keep(analysis: Analysis | None, key: str | None, blob: bytes | None) -> None:
         assert analysis is not None, "a worker's result is packed by pack()"
-        analysis.doc.root = root  # not encoded
+        _place(analysis.doc)  # where it was read is not encoded
         results[analysis.doc.path] = analysis
         digests[analysis.doc.path] = key or ""  # the bytes analysed: the fixer and the run cache use it
         if cache is not None and key is not None and blob is not None:
