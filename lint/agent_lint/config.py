@@ -186,6 +186,7 @@ def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, 
         source, table = found
         root = source.parent
     validate(table, rules, source, memo=memo)
+    check_inside(table, source)
     return _from_table(table, root, source, rules)
 
 
@@ -262,6 +263,41 @@ def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, m
     else:
         message = err.message
     raise AgentLintError(f"{source}: invalid config at '{config_key(source, where)}': {message}")
+
+
+PATH_KEYS = ("system-document", "session-log-schema")
+GLOB_KEYS = ("session-logs", "handoff", "exclude", "extend-exclude")
+
+
+def check_inside(table: Mapping[str, Any], source: Path) -> None:
+    """Raise AgentLintError naming the key of a path or glob that is empty or leaves the project root.
+
+    agent-lint reads nothing outside the root, so ``..`` or an absolute path
+    could only read where it must not (a repository's config is as
+    untrusted as its documents); an empty glob would match nothing and
+    silently drop every document of its kind. A glob's leading ``/``
+    anchors it at the root, so only the path keys are refused for one.
+    """
+    def refuse(key: str, value: str, why: str) -> None:
+        raise AgentLintError(f"{source}: invalid config at '{config_key(source, key)}': {value!r} {why}")
+
+    def check(key: str, value: str, *, glob: bool) -> None:
+        if not value.strip():
+            refuse(key, value, "is empty: it would match nothing" if glob else "is empty")
+        if not glob and (value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":")):
+            refuse(key, value, "is an absolute path; paths are relative to the project root")
+        if ".." in value.replace("\\", "/").split("/"):
+            refuse(key, value, "leads outside the project root ('..'); agent-lint reads only inside it")
+
+    for key in PATH_KEYS:
+        if isinstance(table.get(key), str):
+            check(key, table[key], glob=False)
+    for key in GLOB_KEYS:
+        for value in table.get(key) or ():
+            if isinstance(value, str):
+                check(key, value, glob=True)
+    for value in table.get("per-file-ignores") or {}:
+        check(f"per-file-ignores.{value}", value, glob=True)
 
 
 def config_key(source: Path, key: str) -> str:
