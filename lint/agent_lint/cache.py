@@ -230,7 +230,9 @@ class Cache:
         if self._key is not None:
             self._key = None
             shown = os.path.join(self.directory, name) if name else os.fspath(self.directory)
-            sys.stderr.write(f"agent-lint: note: not using the cache: {shown} {why}\n")
+            from .report import printable
+
+            sys.stderr.write(f"agent-lint: note: not using the cache: {printable(shown)} {why}\n")
 
     def _folder_usable(self, create: bool = False) -> bool:
         """Is the cache folder a real folder of the user's own (made now with ``create``)?"""

@@ -242,9 +242,11 @@ class Fixer:
         self._warned: set[str] = set()
 
     def warn(self, message: str) -> None:
+        from .report import printable  # messages name files: one line, whatever their names hold
+
         if message not in self._warned:
             self._warned.add(message)
-            self.err.write(f"agent-lint: warning: {message}\n")
+            self.err.write(f"agent-lint: warning: {printable(message)}\n")
 
     def changes(self, violations: Sequence[Violation], digests: dict[str, str]) -> list[FileChange]:
         """One pass of fixes, file by file, computed but not written."""

@@ -102,7 +102,9 @@ class Failed(Exception):
 
 
 def fail(message: str) -> Failed:
-    sys.stderr.write(f"agent-lint: error: {message}\n")
+    from .report import printable  # a message may name a file: one line, whatever its name holds
+
+    sys.stderr.write(f"agent-lint: error: {printable(message)}\n")
     return Failed(EXIT_USAGE)
 
 

@@ -48,7 +48,9 @@ def describe(rule) -> dict:
 def location(violation) -> dict:
     if not violation.path:
         return {"physicalLocation": {"artifactLocation": {"uri": "./", "uriBaseId": "%SRCROOT%"}}}
-    physical = {"artifactLocation": {"uri": quote(violation.path, safe="/"), "uriBaseId": "%SRCROOT%"}}
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8 is still a valid URI.
+    uri = quote(violation.path.encode("utf-8", "surrogateescape"), safe="/")
+    physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if violation.line >= 1:
         region = {"startLine": violation.line}
         if violation.column >= 1:
