@@ -3,12 +3,23 @@
 import os as _os
 import sys as _sys
 
+
+def _stopped(signum: int, frame: object) -> None:
+    """Ctrl-C or SIGTERM before the command line's own handlers (guard.py): one line, the shell's code."""
+    _os.write(2, b"agent-lint: interrupted\n" if signum == 2 else b"agent-lint: terminated\n")
+    _os._exit(128 + signum)
+
+
+# Run as a program (``python -m agent_lint``, the ``agent-lint`` script), a signal ends the run with
+# one line from this first line on, not with a traceback of whatever was being imported. The C
+# module itself: signal.py would import enum first, a few milliseconds more of tracebacks.
+if _sys.argv[:1] == ["-m"] or _os.path.basename(_sys.argv[0] if _sys.argv else "").startswith("agent-lint"):
+    try:
+        import _signal as _signals
+    except ImportError:  # not CPython
+        import signal as _signals
+    _signals.signal(2, _stopped)  # SIGINT
+    _signals.signal(15, _stopped)  # SIGTERM
+
 __version__ = "0.1.0"
 DOCS_URL = "https://github.com/agent-lint/agent-lint/blob/main/README.md"
-
-# Run as a program (``python -m agent_lint``, the ``agent-lint`` script), Ctrl-C ends the run
-# with one line from the first module on, not with a traceback of whatever was being imported.
-if _sys.argv[:1] == ["-m"] or _os.path.basename(_sys.argv[0] if _sys.argv else "").startswith("agent-lint"):
-    from .guard import handle_signals
-
-    handle_signals()

@@ -39,6 +39,7 @@ def _stop(signum: int, frame: Any) -> None:
     for pid in list(_CHILDREN):
         try:
             os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)  # reaped here: no process of this run outlives it, not even a zombie
         except OSError:
             pass
     try:
