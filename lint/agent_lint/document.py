@@ -847,7 +847,7 @@ class MarkdownDocument(Document):
         import yaml  # only documents that have front matter pay for it
 
         try:
-            value = yaml.safe_load(self.front_matter_text)
+            value = yaml.load(self.front_matter_text, Loader=_front_matter_loader())  # noqa: S506 - safe, no aliases
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
             index = mark.index if mark else getattr(err, "position", 0)  # ReaderError has a position
@@ -914,6 +914,28 @@ class MarkdownDocument(Document):
                 if "[" in block.content:
                     for checklist in self.embedded(block).checklists:
                         yield block, checklist._replace(section=block.section)
+
+
+@lru_cache(maxsize=None)
+def _front_matter_loader() -> Any:
+    """YAML's safe loader, refusing aliases (``*name``).
+
+    An alias shares a value, so nine of them nine deep (a "billion laughs")
+    are a few lines that every reader of the value (the schema, a message
+    quoting it) walks a billion times, and ``&a [*a]`` is a list inside
+    itself; no agent document needs one.
+    """
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases are not allowed (found *{event.anchor})", event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliases
 
 
 # ----------------------------------------------------------------------------

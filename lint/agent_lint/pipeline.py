@@ -124,10 +124,20 @@ def _place(doc: Document) -> None:
     doc.read_limit = _CONFIG.max_file_size
 
 
-def _analyze_packed(job: tuple[str, Kind, bool]) -> tuple[bytes, str | None]:
+def _analyze_packed(job: tuple[str, Kind, bool]) -> tuple[bytes | Analysis, str | None]:
     """A child's result, packed there: the parent keeps the bytes for the cache as they are."""
     analysis, key = _analyze(job)
-    return pack(analysis.doc, analysis.findings)[0], key
+    analysis.doc.drop_heavy()
+    packed = _packed(analysis)
+    return (packed[0] if packed is not None else analysis, key)
+
+
+def _packed(analysis: Analysis) -> tuple[bytes, str] | None:
+    """pack(), or None for a document the cache cannot hold (nested deeper than the codec goes)."""
+    try:
+        return pack(analysis.doc, analysis.findings)
+    except (RecursionError, ValueError):
+        return None
 
 
 def _queues(todo: list[tuple[str, Kind, bool]]) -> list[list[list[tuple[str, Kind, bool]]]]:
@@ -197,8 +207,11 @@ def analyze(
         if cache is None or key is None:
             keep(analysis, key, None)
             return
-        blob, fingerprint = pack(analysis.doc, analysis.findings)
-        keep(analysis._replace(fingerprint=fingerprint), key, blob)
+        packed = _packed(analysis)
+        if packed is None:
+            keep(analysis, key, None)  # analysed, not cached
+            return
+        keep(analysis._replace(fingerprint=packed[1]), key, packed[0])
 
     if jobs > 1 and len(todo) >= POOL_THRESHOLD and can_fork():
         # Every rule is imported once, here, rather than in each child. The Markdown parser
@@ -207,7 +220,8 @@ def analyze(
         for rule in rules:
             rule.check  # noqa: B018 - a registry entry imports its rule module on first use
         share(_queues(todo), jobs, here, _analyze_packed,
-              lambda result: keep(unpack(result[0]), result[1], result[0]))
+              lambda result: keep(result[0], result[1], None) if isinstance(result[0], Analysis)
+              else keep(unpack(result[0]), result[1], result[0]))
     else:
         for job in todo:
             here(job)

@@ -179,3 +179,27 @@ def test_doubling_a_document_about_doubles_the_work(tmp_path, family):
     small, middle, large = (operations(tmp_path, make(n)) for n in (40, 80, 160))
     # The fixed cost of a run cancels out in the differences; linear work gives 2, quadratic 4.
     assert (large - middle) <= 2.5 * (middle - small), (family, small, middle, large)
+
+
+def test_yaml_aliases_in_front_matter_are_refused_not_expanded(hostile, user_cache):
+    # Nine aliases nine deep: a few lines that expand to 387 million strings wherever they are read.
+    lines = ["---", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    lines += ["agent: *a8", "---", "# Session", "", "## Work Log", "", "Done.", ""]
+    (hostile / ".agents" / "sessions" / "2026-03-02-laughs.md").write_text("\n".join(lines), encoding="utf-8")
+    (hostile / ".agents" / "sessions" / "2026-03-02-cycle.md").write_text("---\na: &a [*a]\n---\n# S\n", encoding="utf-8")
+    run = agent_lint("check", cwd=hostile, cache=user_cache, timeout=30, memory_mb=2048)
+    no_traceback(run)
+    assert ".agents/sessions/2026-03-02-laughs.md:3:10: AL006 [error] invalid YAML front matter: aliases are not " \
+           "allowed (found *a0)" in run.lines
+    assert ".agents/sessions/2026-03-02-cycle.md:2:8: AL006 [error] invalid YAML front matter: aliases are not " \
+           "allowed (found *a)" in run.lines
+
+
+def test_a_log_nested_deeper_than_the_cache_goes_is_checked_uncached(hostile, user_cache):
+    deep = '{"id": "2026-03-02-deep", "dispatched": ' + "[" * 900 + "]" * 900 + "}"
+    (hostile / ".agents" / "sessions" / "2026-03-02-deep.json").write_text(deep, encoding="utf-8")
+    runs = [agent_lint("check", *extra, cwd=hostile, cache=user_cache) for extra in ((), (), ("--no-cache",))]
+    for run in runs:
+        no_traceback(run)
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout and "2026-03-02-deep.json" in runs[0].stdout
