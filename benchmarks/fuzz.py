@@ -242,12 +242,16 @@ def check_project(root: Path, env: dict[str, str]) -> int:
     return counts["text"]
 
 
-def fuzz(documents: int, seed: int, batch: int, keep: Path | None, log=print) -> int:
-    """Check ``documents`` documents in projects of ``batch``; 0 when every run held, else 1."""
+def fuzz(documents: int, seed: int, batch: int, keep: Path | None, log=print, *, checkout: bool = True) -> int:
+    """Check ``documents`` documents in projects of ``batch``; 0 when every run held, else 1.
+
+    With ``checkout`` the agent-lint of this checkout runs, else the one installed (as CI tests it).
+    """
     rng = random.Random(seed)
     seeds = _seeds()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT / "lint"),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    env = dict(os.environ)
+    if checkout:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT / "lint"), os.environ.get("PYTHONPATH")]))
     env.pop("AGENT_LINT_DEBUG", None)
     done = total = 0
     started = time.time()

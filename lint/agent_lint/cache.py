@@ -391,7 +391,7 @@ class Cache:
     # -- file digests by stat ------------------------------------------------------
 
     def file_digests(self) -> dict[str, Any]:
-        """path -> (stat stamp, digest) of the files read before (see files.digest_files)."""
+        """path -> "stat stamp digest" of the files read before (see files.digest_files)."""
         return self._table("files.bin")
 
     def save_file_digests(self) -> None:

@@ -42,12 +42,13 @@ def pack(doc: Document, findings: tuple[tuple[str, Finding], ...] | None) -> tup
     """An analysis as the cache keeps it, and its fingerprint.
 
     Three lines (codec.dumps writes none): the fingerprint, the encoded
-    document, whose hash it is, and the findings, flattened to (code,
-    finding, code, finding ...), which halves what a load takes apart.
+    document, whose hash it is, and the findings, flattened to one tuple
+    of (code, line, column, message, path, fix) after another: a load then
+    takes apart one tuple, not two per finding (16,000 on the real corpus).
     """
     model = codec.dumps(doc)
     fingerprint = digest(model)
-    flat = None if findings is None else tuple(part for pair in findings for part in pair)
+    flat = None if findings is None else tuple(part for code, finding in findings for part in (code, *finding))
     return b"\n".join((fingerprint.encode(), model, codec.dumps(flat))), fingerprint
 
 
@@ -60,10 +61,14 @@ def unpack(blob: bytes | None) -> Analysis | None:
         doc, flat = codec.loads(parts[1]), codec.loads(parts[2])
     except codec.CodecError:  # signed, yet not readable (older code): analyse again
         return None
-    if not isinstance(doc, Document) or not (flat is None or isinstance(flat, tuple) and len(flat) % 2 == 0):
+    if not isinstance(doc, Document) or not (flat is None or isinstance(flat, tuple) and len(flat) % _ROW == 0):
         return None
-    findings = None if flat is None else tuple(zip(flat[::2], flat[1::2]))
+    findings = None if flat is None else tuple(
+        (flat[at], tuple.__new__(Finding, flat[at + 1:at + _ROW])) for at in range(0, len(flat), _ROW))
     return Analysis(doc, findings, parts[0].decode("ascii", "replace"))
+
+
+_ROW = 1 + len(Finding._fields)  # a finding as pack() flattens it: its rule's code, then its fields
 
 
 def default_jobs() -> int:

@@ -24,4 +24,4 @@ DOCUMENTS = 3000
 def test_thousands_of_hostile_documents_break_nothing(tmp_path):
     seed = int(os.environ.get("AGENT_LINT_FUZZ_SEED", "20260302"))
     messages: list[str] = []
-    assert fuzz(DOCUMENTS, seed, 500, tmp_path, log=messages.append) == 0, "\n".join(messages[-3:])
+    assert fuzz(DOCUMENTS, seed, 500, tmp_path, log=messages.append, checkout=False) == 0, "\n".join(messages[-3:])
