@@ -58,7 +58,7 @@ BUCKETS = 16  # files the per-document entries are split into, by path
 MAGIC = b"agent-lint-cache\x03"  # \x03: plain data (\x02 was a signed pickle)
 KEY_SIZE = 32
 MAC_SIZE = 32
-MAX_FILE = 1 << 30  # no cache file agent-lint writes comes near this
+MAX_FILE = 256 << 20  # bytes of a cache file at most: the 10x tree's largest is a few MB
 RUNS_KEPT = 8
 OUTPUTS_KEPT = 4  # reports kept per run: one per output format and folder it is shown from
 
@@ -429,7 +429,7 @@ class Cache:
             try:
                 # put_run drops the oldest
                 os.utime(self.directory / f"run-{self.settings}-{key}.bin", follow_symlinks=False)
-            except OSError:
+            except (OSError, NotImplementedError):  # (a platform that cannot leave a link alone)
                 return None
         return self._read_keyed("run", key)
 

@@ -124,6 +124,10 @@ def _load_class(entry: str) -> type:
     _BY_TAG[tag] = (cls, kind)
     if kind is _Kind.TUPLE:
         _NAMED_TUPLES[tag] = (cls, 1 + len(cls._fields))  # type: ignore[attr-defined]
+    elif kind is _Kind.ENUM:
+        _TAGS[tag] = _enum_decoder(tag, {member.value: member for member in cls})  # type: ignore[attr-defined]
+    elif kind is _Kind.OBJECT:
+        _TAGS[tag] = _object_decoder(tag, cls)
     if any("__getstate__" in vars(klass) for klass in cls.__mro__ if klass is not object):
         _STATEFUL.add(cls)
     return cls
@@ -257,17 +261,36 @@ _TAGS: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
+def _enum_decoder(tag: str, members: dict[Any, Any]) -> Callable[[list[Any]], Any]:
+    def decode(node: list[Any]) -> Any:
+        if len(node) != 2:
+            raise CodecError(f"{tag} holds one value")
+        return members[node[1]]  # KeyError, TypeError: not one of its values
+
+    return decode
+
+
+def _object_decoder(tag: str, cls: type) -> Callable[[list[Any]], Any]:
+    def decode(node: list[Any]) -> Any:
+        if len(node) != 2 or type(node[1]) is not dict:
+            raise CodecError(f"{tag} holds one object of attributes")
+        obj = object.__new__(cls)
+        obj.__dict__.update({key: v if type(v) in _SCALAR else _decode(v) for key, v in node[1].items()})
+        return obj
+
+    return decode
+
+
 def _tagged(node: list[Any]) -> Any:
+    """A value of a listed class met for the first time: its module is imported, its decoder kept."""
     cls, kind = _by_tag(node[0])
+    if node[0] in _TAGS:
+        return _TAGS[node[0]](node)
     if kind is _Kind.TUPLE:
         fields = _items(node)
         if len(fields) != len(cls._fields):  # type: ignore[attr-defined]
             raise CodecError(f"{node[0]} has {len(cls._fields)} fields, not {len(fields)}")  # type: ignore[attr-defined]
         return tuple.__new__(cls, fields)
-    if kind is _Kind.ENUM:
-        if len(node) != 2:
-            raise CodecError(f"{node[0]} holds one value")
-        return cls(node[1])
     if kind is _Kind.SLOTS:
         fields = _items(node)
         if len(fields) != len(cls.__slots__):  # type: ignore[attr-defined]
@@ -276,8 +299,4 @@ def _tagged(node: list[Any]) -> Any:
         for name, v in zip(cls.__slots__, fields):  # type: ignore[attr-defined]
             object.__setattr__(obj, name, v)
         return obj
-    if len(node) != 2 or type(node[1]) is not dict:
-        raise CodecError(f"{node[0]} holds one object of attributes")
-    obj = object.__new__(cls)
-    obj.__dict__.update(_decode(node[1]))
-    return obj
+    raise CodecError(f"{node[0]} cannot be read")  # (every other kind has a decoder of its own)
