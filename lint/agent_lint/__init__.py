@@ -18,8 +18,9 @@ if _sys.argv[:1] == ["-m"] or _os.path.basename(_sys.argv[0] if _sys.argv else "
         import _signal as _signals
     except ImportError:  # not CPython
         import signal as _signals
-    _signals.signal(2, _stopped)  # SIGINT
-    _signals.signal(15, _stopped)  # SIGTERM
+    for _signum in (2, 15):  # SIGINT, SIGTERM; one ignored on entry (a background job's) stays ignored
+        if _signals.getsignal(_signum) != _signals.SIG_IGN:
+            _signals.signal(_signum, _stopped)
 
 __version__ = "0.1.0"
 DOCS_URL = "https://github.com/agent-lint/agent-lint/blob/main/README.md"

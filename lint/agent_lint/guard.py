@@ -49,9 +49,14 @@ def _stop(signum: int, frame: Any) -> None:
 
 
 def handle_signals() -> None:
-    """From now on SIGINT and SIGTERM end the process as described above (the command line's entry)."""
+    """From now on SIGINT and SIGTERM end the process as described above (the command line's entry).
+
+    A signal ignored when the process started (a shell's background job
+    ignores SIGINT, so that Ctrl-C reaches only the foreground) stays ignored.
+    """
     for signum in _STOPPED:
-        signal.signal(signum, _stop)
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
 
 
 def fork() -> int:

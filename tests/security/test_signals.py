@@ -144,3 +144,15 @@ def test_fix_stopped_at_any_moment_leaves_every_file_whole(tmp_path):
             content = note.read_bytes()
             assert content == before or content.count(b"[X]") < before.count(b"[X]"), json.dumps(content.decode())
         assert after != before
+
+
+def test_a_ctrl_c_ignored_on_entry_stays_ignored(tmp_path):
+    # A shell's background job starts with SIGINT ignored, so that Ctrl-C reaches the foreground only.
+    root = tree(tmp_path / "repo", logs=100)
+    process = subprocess.Popen([sys.executable, "-m", "agent_lint", "check", "--no-cache"], cwd=root,
+                               env=environment(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=HANG)
+    assert process.returncode in (0, 1) and stderr == b""
