@@ -98,8 +98,7 @@ def compile_schema(schema: dict[str, Any], *, registry: Any = None, source: str 
                    builtin: bool = True, retrieve: Callable[[str], Any] | None = None,
                    base_uri: str | None = None) -> CompiledSchema:
     fast = fast_validator(schema, retrieve, base_uri)
-    compiled = CompiledSchema(schema, source, builtin, registry, fast,
-                              fast is not None and registry is None and explainable(schema))
+    compiled = CompiledSchema(schema, source, builtin, registry, fast, fast is not None and explainable(schema))
     if compiled.fast is None:
         compiled.validator  # noqa: B018 - no fast path: build jsonschema's now, before any fork
     return compiled
