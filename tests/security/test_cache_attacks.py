@@ -11,7 +11,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from conftest import agent_lint, no_traceback
+from attack import agent_lint, no_traceback
 
 try:
     from _blake2 import blake2b

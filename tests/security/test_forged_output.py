@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import agent_lint, git, no_traceback
+from attack import agent_lint, git, no_traceback
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 SARIF_SCHEMA = Path("/work/shared/schemas/sarif-schema-2.1.0.json")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import agent_lint, no_traceback
+from attack import agent_lint, no_traceback
 
 from agent_lint.runner import CheckOptions, check
 

@@ -12,7 +12,7 @@ import json
 import threading
 
 import pytest
-from conftest import agent_lint, no_traceback
+from attack import agent_lint, no_traceback
 
 
 @pytest.fixture(scope="module")

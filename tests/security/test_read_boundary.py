@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import VALID_LOG, agent_lint, git, no_traceback
+from attack import VALID_LOG, agent_lint, git, no_traceback
 
 SESSIONS = Path(".agents/sessions")
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HANG, VALID_LOG
+from attack import HANG, VALID_LOG
 
 STOPPED = {signal.SIGINT: (130, "agent-lint: interrupted\n"), signal.SIGTERM: (143, "agent-lint: terminated\n")}
 
