@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,3 +18,17 @@ def corpus() -> Path:
     if not (CORPUS / ".agents").is_dir():
         pytest.skip(f"real-world corpus not found at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory) -> Path:
+    """A copy of the corpus's ``.agents`` tree, made once per run, for tests that only read it.
+
+    A copy rather than a link: agent-lint reads nothing that leads outside the project root.
+    Tests that change files make their own copy.
+    """
+    if not (CORPUS / ".agents").is_dir():
+        pytest.skip(f"real-world corpus not found at {CORPUS}")
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS / ".agents", root / ".agents", symlinks=True)
+    return root

@@ -147,14 +147,13 @@ def reads(monkeypatch):
     import agent_lint.files as files
 
     seen: list[str] = []
-    original = files.read_bytes
+    original = files.Reader.read
 
-    def spy(root, path):
+    def spy(self, path):
         seen.append(path)
-        return original(root, path)
+        return original(self, path)
 
-    monkeypatch.setattr(files, "read_bytes", spy)
-    monkeypatch.setattr(pipeline, "read_bytes", spy)
+    monkeypatch.setattr(files.Reader, "read", spy)
     return seen
 
 

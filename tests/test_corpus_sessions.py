@@ -1,7 +1,7 @@
 """The real corpus: AL201 agrees with jsonschema exactly, and a whole run has no internal error.
 
-The corpus is read-only, so each test builds a project in tmp_path: a config
-written there and a symlink to the corpus's ``.agents`` folder.
+The corpus is read-only, so the tests run on one copy of its ``.agents`` folder
+(``corpus_copy``), each with its own config written beside it.
 """
 
 from __future__ import annotations
@@ -42,10 +42,9 @@ required-sections = ["Status", "Files Modified", "Decisions Made", "Blocked Item
 """
 
 
-def corpus_project(corpus: Path, tmp_path: Path, config: str = CONFIG) -> Path:
-    (tmp_path / ".agents").symlink_to(corpus / ".agents", target_is_directory=True)
-    (tmp_path / "agent-lint.toml").write_text(config, encoding="utf-8")
-    return tmp_path
+def corpus_project(root: Path, config: str = CONFIG) -> Path:
+    (root / "agent-lint.toml").write_text(config, encoding="utf-8")
+    return root
 
 
 # The corpus's logs keep no role, orchestrator or dispatch list where agent-lint looks (nor
@@ -61,8 +60,8 @@ def run(root: Path, capsys, **options) -> tuple[int, list[dict]]:
     return code, json.loads(out.getvalue())["violations"]
 
 
-def test_al201_flags_exactly_what_jsonschema_flags(corpus, tmp_path, capsys):
-    root = corpus_project(corpus, tmp_path)
+def test_al201_flags_exactly_what_jsonschema_flags(corpus, corpus_copy, capsys):
+    root = corpus_project(corpus_copy)
     validator = jsonschema.Draft7Validator(json.loads((corpus / SCHEMA).read_text(encoding="utf-8")))
     expected: Counter[tuple[str, str]] = Counter()
     for log in sorted((corpus / ".agents" / "sessions").glob("*.json")):
@@ -91,8 +90,8 @@ EXPECTED_COUNTS = {
 }
 
 
-def test_whole_corpus_runs_without_internal_errors(corpus, tmp_path, capsys):
-    root = corpus_project(corpus, tmp_path)
+def test_whole_corpus_runs_without_internal_errors(corpus_copy, capsys):
+    root = corpus_project(corpus_copy)
     code, violations = run(root, capsys)
     assert code == 1
     counts = Counter(v["code"] for v in violations if v["code"][:3] in ("AL2", "AL3"))
@@ -101,8 +100,8 @@ def test_whole_corpus_runs_without_internal_errors(corpus, tmp_path, capsys):
     assert all("the log is now '.agents/sessions/" in v["message"] for v in renamed)
 
 
-def test_default_conventions_on_the_corpus_run_without_internal_errors(corpus, tmp_path, capsys):
+def test_default_conventions_on_the_corpus_run_without_internal_errors(corpus_copy, capsys):
     """With no team schema or layout settings, every file still loads and every rule runs."""
-    root = corpus_project(corpus, tmp_path, config='session-logs = [".agents/sessions/*.json", ".agents/sessions/*.md"]\n')
+    root = corpus_project(corpus_copy, config='session-logs = [".agents/sessions/*.json", ".agents/sessions/*.md"]\n')
     code, violations = run(root, capsys)
     assert code == 1 and violations

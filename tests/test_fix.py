@@ -134,13 +134,15 @@ def test_a_read_only_file_keeps_its_mode(tmp_path):
     assert [p.name for p in (root / LOG).parent.iterdir()] == ["2026-03-02-worker.md"]  # no temporary left
 
 
-def test_a_symlinked_document_is_fixed_through_the_link(tmp_path):
+def test_a_symlinked_document_is_checked_but_never_written_through(tmp_path, capsys):
     root = make_project(tmp_path, {"notes/real.md": b"* [X] done\n"})
     (root / ".agents/sessions").mkdir(parents=True)
     os.symlink(root / "notes/real.md", root / LOG)
-    run(root, (TASK_MARKER,), fix=True)
+    _, out = run(root, (TASK_MARKER,), fix=True)
     assert (root / LOG).is_symlink()
-    assert (root / "notes/real.md").read_bytes() == b"- [x] done\n"
+    assert (root / "notes/real.md").read_bytes() == b"* [X] done\n"
+    assert f"{LOG}:1:1: " in out  # read (the link stays inside the project), not fixed
+    assert "it is a symbolic link; not written through" in capsys.readouterr().err
 
 
 def test_fix_is_idempotent_and_reports_what_remains(tmp_path, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agent_lint.globs import matches, static_prefix
@@ -98,3 +100,40 @@ def test_every_match_lies_below_the_static_prefix(pattern):
     for path in (".agents/sessions/a.json", ".agents/handoffs/x/h.md", "a/b/x.md", "HANDOFF.md"):
         if matches(pattern, path):
             assert path == prefix or path.startswith(prefix + "/")
+
+
+# --- linear time on any glob ------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from agent_lint import globs  # noqa: E402
+
+GLOB_PARTS = ["a", "b", "/", "*", "**", "**/", "?", "[ab]", "[!a]", "\\*", ".", "a.md"]
+PATH_PARTS = ["a", "b", "/", "*", ".", "md", "a.md", "/a"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(GLOB_PARTS), max_size=7).map("".join),
+       st.lists(st.sampled_from(PATH_PARTS), max_size=8).map("".join))
+def test_the_linear_matcher_means_what_the_regex_means(pattern, path):
+    expected = globs.compile_glob(pattern).fullmatch(path) is not None
+    assert (globs._Linear(globs._tokens(pattern)).fullmatch(path) is not None) is expected
+
+
+@pytest.mark.parametrize("pattern", ["*a*a*a*a*a*a*a*a*a*a*b", "**/**/**/**/**/**/**/**/x", "**a**a**a**a**b"])
+def test_a_glob_that_would_backtrack_takes_one_step_per_character(pattern, monkeypatch):
+    steps = []
+    closure = globs._Linear._closure
+    monkeypatch.setattr(globs._Linear, "_closure", lambda self, states: steps.append(1) or closure(self, states))
+    matcher = globs.compile_globs((pattern, "*.md"))
+    path = "a/" * 100 + "a" * 200  # minutes for re on the first glob
+    assert matcher.fullmatch(path) is None and matcher.fullmatch("x/y.md") is not None
+    assert len(steps) <= len(path) + 1 + len("x/y.md") + 1
+
+
+def test_the_default_globs_stay_one_regex():
+    from agent_lint.config import DEFAULT_EXCLUDE, DEFAULT_HANDOFF, DEFAULT_SESSION_LOGS
+
+    for defaults in (DEFAULT_EXCLUDE, DEFAULT_HANDOFF, DEFAULT_SESSION_LOGS):
+        assert isinstance(globs.compile_globs(defaults), re.Pattern)

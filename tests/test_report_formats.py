@@ -62,9 +62,11 @@ def test_github_escaping_blocks_injected_commands():
     crafted = violation(
         "evil,file=x:y%0A\n::error file=z::.md", 7, 3, "AL003", "bad\r\n::error file=pwned.md::owned 100%0A"
     )
+    # Control characters are written as escapes first (every format does so), then the
+    # toolkit's escaping applies: either alone would keep the injected command off its own line.
     assert render("github", report(crafted)).splitlines() == [
-        "::error file=evil%2Cfile=x%3Ay%250A%0A%3A%3Aerror file=z%3A%3A.md,line=7,col=3,"
-        "title=AL003 invalid-json::bad%0D%0A::error file=pwned.md::owned 100%250A",
+        "::error file=evil%2Cfile=x%3Ay%250A\\n%3A%3Aerror file=z%3A%3A.md,line=7,col=3,"
+        "title=AL003 invalid-json::bad\\r\\n::error file=pwned.md::owned 100%250A",
         "Found 1 violation (1 error, 0 warnings) in 1 file; 2 files checked.",
     ]
 
@@ -229,16 +231,16 @@ def test_junit_clean_report_is_one_passing_testcase():
     assert case.get("name") == "agent-lint" and list(case) == []
 
 
-def test_junit_escapes_markup_and_replaces_control_characters():
+def test_junit_escapes_markup_and_writes_control_characters_as_escapes():
     controls = "".join(chr(c) for c in range(0x20))
     root = junit(report(violation('x<&">.md', 1, 1, "AL003", f"<tag> & \"q\" {controls}end")))
     case = root.find("testsuite/testcase")
     assert case.get("classname") == 'x<&">.md'
     failure = case.find("failure")
-    kept = "".join(c if c in "\t\n\r" else "\ufffd" for c in controls)
-    assert failure.get("message") == f"AL003 <tag> & \"q\" {kept}end"
-    assert failure.text.startswith('x<&">.md:1:1: AL003 [error] <tag> & "q" \ufffd')
-    assert "\x00" not in failure.text and "\t" in failure.text
+    escaped = "".join({"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(c, f"\\x{ord(c):02x}") for c in controls)
+    assert failure.get("message") == f"AL003 <tag> & \"q\" {escaped}end"
+    assert failure.text.startswith('x<&">.md:1:1: AL003 [error] <tag> & "q" \\x00')
+    assert not any(c in failure.text for c in controls)
 
 
 # --- end to end -------------------------------------------------------------

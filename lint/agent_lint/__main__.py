@@ -23,6 +23,9 @@ def console() -> None:
     way). Where the flush fails (a closed pipe), Python's own exit reports it
     as usual.
     """
+    from .guard import handle_signals
+
+    handle_signals()  # (already done on import, unless the entry was named otherwise)
     code = main()
     try:
         sys.stdout.flush()

@@ -5,8 +5,8 @@ config, the selected rules, a team schema's bytes):
 
 * ``entries-*-NN.bin``: per document, keyed by the hash of its bytes, the
   parsed model with its records and the findings of the document rules,
-  each pickled on its own (unpickled only when asked for, written without
-  pickling again), in sixteen files by path;
+  each encoded on its own (decoded only when asked for, written without
+  encoding again), in sixteen files by path;
 * ``project-*.bin``: what the project rules saw in the last full run and
   found (incremental.py), so a run after a small edit need not load every
   document;
@@ -18,20 +18,30 @@ and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
 not read again to learn that it is unchanged.
 
-Every file is signed with keyed BLAKE2b (a MAC by design, as HMAC is) under
-a key kept in the user's cache folder: a corrupt, truncated or foreign file
-(one committed to a repository, say) fails the check and is ignored and
-rebuilt, never unpickled. Writes go to a temporary file renamed into place,
-so concurrent runs never see half a file; the last writer wins.
+A cache folder can come with the repository being checked, so nothing in
+it is trusted. Values are plain data (codec.py: JSON over agent-lint's own
+types; reading one runs no code, whatever the bytes). Every file is signed
+with keyed BLAKE2b (a MAC by design, as HMAC is) under a 32-byte key kept
+in the user's cache folder: a corrupt, truncated or foreign file (one
+committed to a repository, say) fails the check and is ignored and
+rebuilt. Files are opened without following symbolic links and without
+blocking; a cache folder or file that is a symbolic link, not a regular
+file or folder, or not the user's own, turns the cache off for the run
+with one note. Writes go to a temporary file renamed into place, so
+concurrent runs never see half a file; the last writer wins.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
+import stat
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+from . import codec
+from .guard import temporary
 
 # hashlib's BLAKE2, taken from its own module: importing hashlib also loads OpenSSL's
 # bindings (2 of a warm run's 47 ms), and nothing here needs them.
@@ -45,9 +55,17 @@ except ImportError:
     from hmac import compare_digest
 
 BUCKETS = 16  # files the per-document entries are split into, by path
-MAGIC = b"agent-lint-cache\x02"  # \x02: signed with BLAKE2b (\x01 was HMAC-SHA256)
+MAGIC = b"agent-lint-cache\x03"  # \x03: plain data (\x02 was a signed pickle)
+KEY_SIZE = 32
+MAC_SIZE = 32
+MAX_FILE = 256 << 20  # bytes of a cache file at most: the 10x tree's largest is a few MB
 RUNS_KEPT = 8
 OUTPUTS_KEPT = 4  # reports kept per run: one per output format and folder it is shown from
+
+# Opening a path never follows a symbolic link in its last part, nor waits on a FIFO.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_BINARY", 0))
 
 
 def digest(data: bytes) -> str:
@@ -90,33 +108,86 @@ def remember(kind: str, key: str, text: str = "") -> None:
         if not text:
             (folder / key).touch()
             return
-        temporary = folder / f".{key}.{os.getpid()}"
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, folder / key)
+        write_replacing(folder, key, text.encode("utf-8"))
     except OSError:
         pass  # only costs the next run the work again
 
 
+class Refused(Exception):
+    """A cache path that is not what agent-lint writes there: a symlink, a FIFO, someone else's."""
+
+
+def _owned(st: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or st.st_uid == os.getuid()
+
+
+def read_regular(path: Path | str, limit: int, *, follow: bool = False, own: bool = True) -> bytes | None:
+    """The bytes of a regular file of the user's own, of at most ``limit`` bytes; None where absent.
+
+    Raises Refused for anything else at ``path`` (a symbolic link unless
+    ``follow``, a FIFO, a device, a folder, a file of another user unless
+    not ``own``), and for a larger file. Never waits on a FIFO.
+    """
+    try:
+        fd = os.open(path, _READ_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _READ_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if not follow and os.path.islink(path):
+            raise Refused("is a symbolic link") from None
+        raise Refused(err.strerror or str(err)) from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused("is not a regular file")
+        if own and not _owned(st):
+            raise Refused("belongs to another user")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(f"is larger than {limit:,} bytes")
+    return data
+
+
+def write_replacing(folder: Path, name: str, data: bytes, mode: int = 0o600) -> None:
+    """Write ``folder/name`` whole or not at all: a new temporary file, renamed over the old name.
+
+    The rename replaces whatever is at the name (a symbolic link included,
+    never its target); the temporary file is removed on any failure, and
+    by the signal handlers (guard.temporary) if the run is stopped.
+    """
+    # A name no other run can pick (tempfile's import costs a writing run 2 ms).
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+    with temporary(tmp):
+        fd = os.open(tmp, _CREATE_FLAGS, mode)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, os.path.join(folder, name))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
 def _signing_key() -> bytes | None:
+    """The user's key: exactly KEY_SIZE bytes of a regular file of theirs, else a new one."""
     path = _key_file()
     try:
-        return path.read_bytes()
-    except OSError:
-        pass
+        key = read_regular(path, KEY_SIZE)
+    except Refused:
+        key = None
+    if key is not None and len(key) == KEY_SIZE:
+        return key
+    # Absent, empty, short, long, a link, a FIFO: replaced (never written through) by a new key.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
-    except FileExistsError:
-        try:
-            return path.read_bytes()
-        except OSError:
-            return None
-    except OSError:
+        write_replacing(path.parent, path.name, os.urandom(KEY_SIZE))
+        key = read_regular(path, KEY_SIZE)  # a run writing its own key at the same time may have won
+    except (OSError, Refused):
         return None  # no writable home: run without a cache
+    return key if key is not None and len(key) == KEY_SIZE else None
 
 
 @lru_cache(maxsize=None)
@@ -138,23 +209,13 @@ def source_stamp() -> str:
     return digest("\n".join(sorted(parts)).encode())
 
 
-class _Signer:
-    """A file that also feeds what is written to it into a MAC."""
-
-    def __init__(self, handle: Any, mac: Any):
-        self.handle, self.mac = handle, mac
-
-    def write(self, data: Any) -> int:
-        self.mac.update(data)
-        return self.handle.write(data)
-
-
 class Cache:
     def __init__(self, directory: Path, settings: str):
         self.directory = directory
         self.settings = digest(settings.encode())
         self._key = _signing_key()
-        self._buckets: dict[int, dict[str, Any]] = {}  # bucket -> its entries, as read
+        self._folder_checked = False
+        self._buckets: dict[int, dict[str, bytes]] = {}  # bucket -> its entries, as read
         self._added: dict[int, dict[str, bytes]] = {}  # bucket -> entries this run added
         self._pruned: set[int] = set()  # buckets read, then let go, that hold many unused entries
         self._seen: set[str] = set()
@@ -164,66 +225,104 @@ class Cache:
     def enabled(self) -> bool:
         return self._key is not None
 
+    def _refuse(self, name: str, why: str) -> None:
+        """Stop using the cache for this run, and say so once."""
+        if self._key is not None:
+            self._key = None
+            shown = os.path.join(self.directory, name) if name else os.fspath(self.directory)
+            from .report import printable
+
+            sys.stderr.write(f"agent-lint: note: not using the cache: {printable(shown)} {why}\n")
+
+    def _folder_usable(self, create: bool = False) -> bool:
+        """Is the cache folder a real folder of the user's own (made now with ``create``)?"""
+        if self._key is None:
+            return False
+        if self._folder_checked:
+            return True
+        try:
+            st = os.lstat(self.directory)
+        except FileNotFoundError:
+            if not create:
+                return False
+            try:
+                os.makedirs(self.directory, exist_ok=True)
+                st = os.lstat(self.directory)
+            except OSError:
+                return False  # a read-only checkout still lints, only without a cache
+        except OSError:
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            self._refuse("", "is a symbolic link")
+        elif not stat.S_ISDIR(st.st_mode):
+            self._refuse("", "is not a folder")
+        elif not _owned(st):
+            self._refuse("", "belongs to another user")
+        else:
+            self._folder_checked = True
+        return self._folder_checked
+
     # -- signed files ----------------------------------------------------------
 
-    def _read(self, name: str) -> Any:
-        if self._key is None:
+    def _read_payload(self, name: str) -> bytes | None:
+        """The signed bytes of a cache file, or None where it is absent, damaged or foreign."""
+        if not self._folder_usable():
             return None
         try:
-            # Checked, then unpickled, through one open file: writers replace files, never change
-            # them, so both passes see the same bytes, and the file is never held whole in memory
-            # beside what it unpickles to (the 10x tree's entries are 17 MB).
-            with open(self.directory / name, "rb") as handle:
-                head = handle.read(len(MAGIC) + 32)
-                if len(head) < len(MAGIC) + 32 or not head.startswith(MAGIC):
-                    return None
-                mac = blake2b(key=self._key, digest_size=32)
-                while chunk := handle.read(1 << 20):
-                    mac.update(chunk)
-                if not compare_digest(head[len(MAGIC):], mac.digest()):
-                    return None
-                handle.seek(len(head))
-                try:
-                    return pickle.load(handle)
-                except Exception:  # noqa: BLE001 - signed but unreadable (older code): rebuild
-                    return None
+            data = read_regular(self.directory / name, MAX_FILE)
+        except Refused as refused:
+            self._refuse(name, str(refused))
+            return None
         except OSError:
             return None
+        head = len(MAGIC) + MAC_SIZE
+        if data is None or len(data) < head or not data.startswith(MAGIC) or self._key is None:
+            return None
+        mac = blake2b(data[head:], key=self._key, digest_size=MAC_SIZE).digest()
+        return data[head:] if compare_digest(data[len(MAGIC):head], mac) else None
 
-    def _write(self, name: str, value: Any) -> None:
-        if self._key is None:
+    def _read(self, name: str) -> Any:
+        payload = self._read_payload(name)
+        if payload is None:
+            return None
+        try:
+            return codec.loads(payload)
+        except codec.CodecError:  # signed, yet not readable (older code): rebuilt
+            return None
+
+    def _write_payload(self, name: str, payload: bytes) -> None:
+        if not self._folder_usable(create=True) or self._key is None:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by agent-lint: the cache is local to this machine.\n*\n")
-            # A name no other run can pick (tempfile's import costs a writing run 2 ms).
-            tmp = self.directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
+                fd = os.open(ignore, _CREATE_FLAGS, 0o644)
+            except FileExistsError:
+                if not stat.S_ISREG(os.lstat(ignore).st_mode):
+                    self._refuse(".gitignore", "is not a regular file")
+                    return
+            else:
                 with os.fdopen(fd, "wb") as handle:
-                    # Pickled straight into the file and signed on the way: the payload is
-                    # never held whole in memory, which would double the cache's peak.
-                    handle.write(MAGIC + bytes(32))
-                    signer = _Signer(handle, blake2b(key=self._key, digest_size=32))
-                    pickle.dump(value, signer, protocol=pickle.HIGHEST_PROTOCOL)
-                    handle.seek(len(MAGIC))
-                    handle.write(signer.mac.digest())
-                os.replace(tmp, self.directory / name)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+                    handle.write(b"# Created by agent-lint: the cache is local to this machine.\n*\n")
+            mac = blake2b(payload, key=self._key, digest_size=MAC_SIZE).digest()
+            write_replacing(self.directory, name, MAGIC + mac + payload)
         except OSError:
             pass  # a read-only checkout still lints, only without a cache
 
+    def _write(self, name: str, value: Any) -> None:
+        try:
+            payload = codec.dumps(value)
+        except (RecursionError, ValueError):  # nested too deeply, a number too long: not kept
+            return
+        self._write_payload(name, payload)
+
     # -- per-document entries --------------------------------------------------
 
-    def _bucket(self, number: int) -> dict[str, Any]:
+    def _bucket(self, number: int) -> dict[str, bytes]:
         """The entries of one bucket as the file holds them, read on first use."""
         if number not in self._buckets:
-            loaded = self._read(self._bucket_name(number))
-            self._buckets[number] = loaded if isinstance(loaded, dict) else {}
+            payload = self._read_payload(self._bucket_name(number))
+            self._buckets[number] = _unframe(payload) if payload is not None else {}
         return self._buckets[number]
 
     def _bucket_name(self, number: int) -> str:
@@ -233,16 +332,11 @@ class Cache:
         """Is any document cached for these settings? (Without, keys are learnt while analysing.)"""
         return any(os.path.exists(self.directory / self._bucket_name(n)) for n in range(BUCKETS))
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> bytes | None:
+        """The bytes kept for an entry (pipeline.pack made them), if any."""
         self._seen.add(key)
         number = _bucket_of(key)
-        blob = self._added.get(number, {}).get(key) or self._bucket(number).get(key)
-        if not isinstance(blob, bytes):
-            return None
-        try:
-            return pickle.loads(blob)
-        except Exception:  # noqa: BLE001 - signed but unreadable (older code): recompute
-            return None
+        return self._added.get(number, {}).get(key) or self._bucket(number).get(key)
 
     def mark_used(self, keys: Iterable[str]) -> None:
         """Keep these entries at the next save without reading them (a run that reads a few)."""
@@ -260,11 +354,11 @@ class Cache:
                 self._pruned.add(number)
         self._buckets = {}
 
-    def _unused(self, entries: dict[str, Any]) -> int:
+    def _unused(self, entries: dict[str, bytes]) -> int:
         return len(entries) - len(self._seen & entries.keys())
 
-    def put_pickled(self, key: str, blob: bytes) -> None:
-        """Store a value pickled elsewhere (a worker pickles its results anyway)."""
+    def put_packed(self, key: str, blob: bytes) -> None:
+        """Keep an entry's bytes (pipeline.pack made them, maybe in a worker process)."""
         self._seen.add(key)
         self._added.setdefault(_bucket_of(key), {})[key] = blob
 
@@ -280,7 +374,8 @@ class Cache:
         pruned = self._pruned | {n for n, entries in self._buckets.items() if self._unused(entries) * 8 > len(entries)}
         for number in sorted(self._added.keys() | pruned):
             entries = {**self._bucket(number), **self._added.get(number, {})}
-            self._write(self._bucket_name(number), {key: blob for key, blob in entries.items() if key in self._seen})
+            self._write_payload(self._bucket_name(number),
+                                _frame({key: blob for key, blob in entries.items() if key in self._seen}))
         # Once written, the blobs are let go: a later get reads them again.
         self._buckets, self._added, self._pruned = {}, {}, set()
 
@@ -296,7 +391,7 @@ class Cache:
     # -- file digests by stat ------------------------------------------------------
 
     def file_digests(self) -> dict[str, Any]:
-        """path -> (stat stamp, digest) of the files read before (see files.digest_files)."""
+        """path -> "stat stamp digest" of the files read before (see files.digest_files)."""
         return self._table("files.bin")
 
     def save_file_digests(self) -> None:
@@ -332,17 +427,20 @@ class Cache:
         """The outcome kept for run ``key``; with ``keep``, kept among the newest runs for longer."""
         if keep:
             try:
-                os.utime(self.directory / f"run-{self.settings}-{key}.bin")  # put_run drops the oldest
-            except OSError:
+                # put_run drops the oldest
+                os.utime(self.directory / f"run-{self.settings}-{key}.bin", follow_symlinks=False)
+            except (OSError, NotImplementedError):  # (a platform that cannot leave a link alone)
                 return None
         return self._read_keyed("run", key)
 
     def put_run(self, key: str, value: Any) -> None:
         """Keep the outcome of this run, and of the few before it (one file each: a hit reads one)."""
         self._write_keyed("run", key, value)
+        if not self.enabled:
+            return
         try:
             with os.scandir(self.directory) as entries:
-                runs = [(entry.stat().st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
+                runs = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
             for _, name in sorted(runs)[:-RUNS_KEPT]:
                 for stale in (name, "out-" + name[len("run-"):]):  # and the reports kept with it
                     try:
@@ -379,3 +477,25 @@ class Cache:
 
     def _write_keyed(self, kind: str, key: str, value: Any) -> None:
         self._write(f"{kind}-{self.settings}-{key}.bin", ((self.settings, key), value))
+
+
+def _frame(entries: dict[str, bytes]) -> bytes:
+    """A bucket's entries as one payload: a JSON list of (key, length), a line break, the bytes."""
+    index = codec.dumps(tuple((key, len(blob)) for key, blob in entries.items()))
+    return b"".join([index, b"\n", *entries.values()])
+
+
+def _unframe(payload: bytes) -> dict[str, bytes]:
+    index, _, rest = payload.partition(b"\n")
+    try:
+        lengths = codec.loads(index)
+    except codec.CodecError:
+        return {}
+    entries: dict[str, bytes] = {}
+    at = 0
+    for item in lengths if isinstance(lengths, tuple) else ():
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and type(item[1]) is int and item[1] >= 0):
+            return {}
+        entries[item[0]] = rest[at:at + item[1]]
+        at += item[1]
+    return entries if at == len(rest) else {}

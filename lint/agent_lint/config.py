@@ -24,6 +24,7 @@ DEFAULT_EXCLUDE = ("**/README.md",)
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
+CONFIG_LIMIT = 1 << 20  # bytes of a config file at most (pyproject.toml files run to a few KiB)
 
 GLOBAL_SCHEMA: dict[str, Any] = {
     "select": {**_STRINGS, "description": "Codes, code prefixes (AL2) or rule names to enable; ALL for every rule."},
@@ -107,10 +108,7 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
 
     from .cache import digest, recall, remember
 
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise AgentLintError(f"{path}: cannot read config: {err.strerror or err}") from None
+    data = _config_bytes(path)
     key = digest(data)
     known = recall("toml-tables", key) if memo else None
     if known is not None:
@@ -143,6 +141,19 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
     return table
 
 
+def _config_bytes(path: Path) -> bytes:
+    """A config file's bytes: a regular file (a FIFO would block, /dev/zero never end) of sane size."""
+    from .cache import Refused, read_regular
+
+    try:
+        data = read_regular(path, CONFIG_LIMIT, follow=True, own=False)
+    except Refused as refused:
+        raise AgentLintError(f"{path}: cannot read config: it {refused}") from None
+    if data is None:
+        raise AgentLintError(f"{path}: cannot read config: No such file or directory")
+    return data
+
+
 def find_config(start: Path, *, memo: bool = True) -> tuple[Path, dict[str, Any]] | None:
     """The nearest config above ``start``, with its agent-lint table."""
     for directory in (start, *start.parents):
@@ -153,8 +164,8 @@ def find_config(start: Path, *, memo: bool = True) -> tuple[Path, dict[str, Any]
         if pyproject.is_file():
             # Only a quick text check before paying for a TOML parse.
             try:
-                has_table = b"agent-lint" in pyproject.read_bytes()
-            except OSError:
+                has_table = b"agent-lint" in _config_bytes(pyproject)
+            except AgentLintError:
                 has_table = False
             if has_table:
                 table = _read_toml(pyproject, memo=memo).get("tool", {}).get("agent-lint")
@@ -196,6 +207,7 @@ def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, 
         source, table = found
         root = source.parent
     validate(table, rules, source, memo=memo)
+    check_inside(table, source)
     return _from_table(table, root, source, rules)
 
 
@@ -289,6 +301,41 @@ def did_you_mean(given: str, choices: Iterable[str]) -> str:
     folded = {choice.casefold(): choice for choice in choices}
     near = folded.get(given.casefold()) or next(iter(difflib.get_close_matches(given, choices, n=1, cutoff=0.8)), None)
     return f"; did you mean '{near}'?" if near else ""
+
+
+PATH_KEYS = ("system-document", "session-log-schema")
+GLOB_KEYS = ("session-logs", "handoff", "exclude", "extend-exclude")
+
+
+def check_inside(table: Mapping[str, Any], source: Path) -> None:
+    """Raise AgentLintError naming the key of a path or glob that is empty or leaves the project root.
+
+    agent-lint reads nothing outside the root, so ``..`` or an absolute path
+    could only read where it must not (a repository's config is as
+    untrusted as its documents); an empty glob would match nothing and
+    silently drop every document of its kind. A glob's leading ``/``
+    anchors it at the root, so only the path keys are refused for one.
+    """
+    def refuse(key: str, value: str, why: str) -> None:
+        raise AgentLintError(f"{source}: invalid config at '{config_key(source, key)}': {value!r} {why}")
+
+    def check(key: str, value: str, *, glob: bool) -> None:
+        if not value.strip():
+            refuse(key, value, "is empty: it would match nothing" if glob else "is empty")
+        if not glob and (value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":")):
+            refuse(key, value, "is an absolute path; paths are relative to the project root")
+        if ".." in value.replace("\\", "/").split("/"):
+            refuse(key, value, "leads outside the project root ('..'); agent-lint reads only inside it")
+
+    for key in PATH_KEYS:
+        if isinstance(table.get(key), str):
+            check(key, table[key], glob=False)
+    for key in GLOB_KEYS:
+        for value in table.get(key) or ():
+            if isinstance(value, str):
+                check(key, value, glob=True)
+    for value in table.get("per-file-ignores") or {}:
+        check(f"per-file-ignores.{value}", value, glob=True)
 
 
 def config_key(source: Path, key: str) -> str:

@@ -232,11 +232,13 @@ class Document:
 
     format = "text"
     _HEAVY = ("_text", "lines", "_line_starts")
-    # Also left out of a pickled document (the cache holds thousands; each attribute costs every
-    # load): where to read its text from (set by whoever loads it), how many positions were asked.
-    _UNPICKLED = ("root", "_positions_asked")
+    # Also left out of a cached document (the cache holds thousands; each attribute costs every
+    # load): where to read its text from and how much of it (set by whoever loads it), how many
+    # positions were asked.
+    _UNCACHED = ("root", "read_limit", "_positions_asked")
     _text: str | None = None
     root: str | None = None  # the project's folder, for reloading the text (one string shared by all)
+    read_limit = 4 * 1024 * 1024  # the most bytes a reload reads: the run's max-file-size
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
@@ -265,21 +267,23 @@ class Document:
         return None if self.root is None else os.path.join(self.root, self.path)
 
     def _reload(self) -> str:
-        source = self.source
-        if source is None:
+        if self.root is None:
             return ""
-        with open(source, "rb") as handle:
-            decoded = decode(handle.read())
-        return "" if isinstance(decoded, LoadError) else decoded[0]
+        from .files import read_document  # through the project's boundary, as the first read
+
+        data = read_document(self.root, self.path, self.read_limit)
+        decoded = decode(data) if isinstance(data, bytes) else None
+        return decoded[0] if isinstance(decoded, tuple) else ""
 
     def __getstate__(self) -> dict[str, Any]:
+        """What the cache keeps of a document (codec.py): neither its text nor where it was read."""
         state = dict(self.__dict__)
-        for key in (*self._HEAVY, *self._UNPICKLED):
+        for key in (*self._HEAVY, *self._UNCACHED):
             state.pop(key, None)
         return state
 
     def drop_heavy(self) -> None:
-        """Let go of the text and what is derived from it, as pickling does; reread on demand."""
+        """Let go of the text and what is derived from it, as caching does; reread on demand."""
         for key in self._HEAVY:
             self.__dict__.pop(key, None)
         self._text = None
@@ -856,7 +860,7 @@ class MarkdownDocument(Document):
         import yaml  # only documents that have front matter pay for it
 
         try:
-            value = yaml.safe_load(self.front_matter_text)
+            value = yaml.load(self.front_matter_text, Loader=_front_matter_loader())  # noqa: S506 - safe, no aliases
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
             index = mark.index if mark else getattr(err, "position", 0)  # ReaderError has a position
@@ -923,6 +927,28 @@ class MarkdownDocument(Document):
                 if "[" in block.content:
                     for checklist in self.embedded(block).checklists:
                         yield block, checklist._replace(section=block.section)
+
+
+@lru_cache(maxsize=None)
+def _front_matter_loader() -> Any:
+    """YAML's safe loader, refusing aliases (``*name``).
+
+    An alias shares a value, so nine of them nine deep (a "billion laughs")
+    are a few lines that every reader of the value (the schema, a message
+    quoting it) walks a billion times, and ``&a [*a]`` is a list inside
+    itself; no agent document needs one.
+    """
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases are not allowed (found *{event.anchor})", event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliases
 
 
 # ----------------------------------------------------------------------------
@@ -1134,13 +1160,21 @@ def _skip_value(text: str, pos: int) -> int:
 # Entry point
 
 
+def document_format(path: str) -> str:
+    return "json" if path.lower().endswith(".json") else "markdown"
+
+
+def too_large(path: str, kind: Kind | None, size: int, max_bytes: int) -> FailedDocument:
+    """A document over the size limit (AL004), which is not parsed."""
+    error = LoadError("too-large", f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+    return FailedDocument(path, kind, error, document_format(path))
+
+
 def parse_document(path: str, kind: Kind | None, data: bytes, *, max_bytes: int | None = None) -> Document:
     """Turn a file's bytes into a model, or a FailedDocument saying why not."""
-    fmt = "json" if path.lower().endswith(".json") else "markdown"
+    fmt = document_format(path)
     if max_bytes is not None and len(data) > max_bytes:
-        return FailedDocument(
-            path, kind, LoadError("too-large", f"file is {len(data):,} bytes, over the limit of {max_bytes:,}"), fmt
-        )
+        return too_large(path, kind, len(data), max_bytes)
     decoded = decode(data)
     if isinstance(decoded, LoadError):
         return FailedDocument(path, kind, decoded, fmt)

@@ -24,12 +24,12 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
-from .cache import digest
+from .files import Reader, content_key
+from .guard import temporary
 from .model import Edit, Fix, Violation
 
 BOM_BYTES = b"\xef\xbb\xbf"
@@ -167,38 +167,61 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
 # Files
 
 
-def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
-    """Replace a file's content in one step, keeping its mode (and writing through a symlink).
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, root: Path | None = None) -> None:
+    """Replace a file's content in one step, keeping its mode.
 
-    With ``expected``, raise ChangedOnDisk instead if the file no longer holds
+    Never through a symbolic link (the link would be replaced by a file, or
+    its target changed, maybe outside the project): a link, a file that is
+    not a regular one, or (with ``root``) a file whose real path is outside
+    ``root`` is an OSError saying so, and nothing is written. With
+    ``expected``, raise ChangedOnDisk instead if the file no longer holds
     those bytes (someone else wrote it meanwhile).
     """
-    target = Path(os.path.realpath(path))
-    if expected is not None and target.read_bytes() != expected:
-        raise ChangedOnDisk(str(path))
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise OSError(None, "it is a symbolic link; not written through")
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(None, "it is not a regular file; not written")
+    if root is not None:
+        real, inside = os.path.realpath(path), os.path.realpath(root)
+        if not real.startswith(os.path.join(inside, "")):
+            raise OSError(None, "it leads outside the project; not written")
+    if expected is not None:
+        from .files import read_document
+
+        if read_document(path.parent, path.name, len(expected)) != expected:
+            raise ChangedOnDisk(str(path))
     # The mode is set before the rename, so the file is never visible with the temporary file's 0600.
-    tmp = write_temp(target.parent, target.name, data, stat.S_IMODE(os.stat(target).st_mode))
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    tmp = write_temp(path.parent, path.name, data, stat.S_IMODE(st.st_mode))
+    with temporary(tmp):
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def write_temp(folder: Path, name: str, data: bytes, mode: int) -> str:
-    """A fully written, synced temporary file beside ``name`` with ``mode``: ready to rename into place."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".agent-lint.tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """A fully written, synced temporary file beside ``name`` with ``mode``: ready to rename into place.
+
+    Its name is registered (guard.temporary) before it exists, so a run
+    stopped by a signal while writing leaves no temporary file behind.
+    """
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}-{os.urandom(6).hex()}.agent-lint.tmp")
+    with temporary(tmp):
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return tmp
 
 
@@ -211,16 +234,19 @@ class FileChange:
 
 
 class Fixer:
-    def __init__(self, root: Path, err: TextIO | None = None):
+    def __init__(self, root: Path, err: TextIO | None = None, limit: int = 4 * 1024 * 1024):
         self.root = root
+        self.reader = Reader(root, limit)  # reads as the check did: inside the root only
         self.err = err or sys.stderr
         self.skipped: set[str] = set()  # files that cannot be fixed in this run
         self._warned: set[str] = set()
 
     def warn(self, message: str) -> None:
+        from .report import printable  # messages name files: one line, whatever their names hold
+
         if message not in self._warned:
             self._warned.add(message)
-            self.err.write(f"agent-lint: warning: {message}\n")
+            self.err.write(f"agent-lint: warning: {printable(message)}\n")
 
     def changes(self, violations: Sequence[Violation], digests: dict[str, str]) -> list[FileChange]:
         """One pass of fixes, file by file, computed but not written."""
@@ -230,12 +256,11 @@ class Fixer:
                 by_path.setdefault(violation.path, []).append(violation)
         result = []
         for path, fixable in sorted(by_path.items()):
-            try:
-                data = (self.root / path).read_bytes()
-            except OSError as err:
-                self._skip(path, f"cannot read {path}: {err.strerror or err}; not fixed")
+            data = self.reader.read(path)
+            if isinstance(data, OSError):
+                self._skip(path, f"cannot read {path}: {data.strerror or data}; not fixed")
                 continue
-            if digest(data) != digests.get(path):
+            if not isinstance(data, bytes) or content_key(data) != digests.get(path):
                 self._skip(path, f"{path} changed on disk since it was checked; not fixed")
                 continue
             try:
@@ -257,7 +282,7 @@ class Fixer:
 
     def write(self, change: FileChange) -> bool:
         try:
-            write_atomic(self.root / change.path, change.after, expected=change.before)
+            write_atomic(self.root / change.path, change.after, expected=change.before, root=self.root)
         except ChangedOnDisk:
             self._skip(change.path, f"{change.path} changed on disk while it was being fixed; not fixed")
             return False
@@ -267,13 +292,14 @@ class Fixer:
         return True
 
 
-def fix(root: Path, lint_pass: Callable[[], tuple[Any, dict[str, str]]], err: TextIO | None = None):
+def fix(root: Path, lint_pass: Callable[[], tuple[Any, dict[str, str]]], err: TextIO | None = None, *,
+        limit: int = 4 * 1024 * 1024):
     """Fix, re-check, repeat; return the last check's outcome and the counts (violations, files).
 
     ``lint_pass`` runs the check and returns its Outcome and the digests of
     the bytes it read, by path.
     """
-    fixer = Fixer(root, err)
+    fixer = Fixer(root, err, limit)
     fixed, files = 0, set()
     for passes in range(MAX_PASSES + 1):
         outcome, digests = lint_pass()
@@ -293,9 +319,9 @@ def fix(root: Path, lint_pass: Callable[[], tuple[Any, dict[str, str]]], err: Te
 
 
 def preview(root: Path, outcome: Any, digests: dict[str, str], display_path: Callable[[str], str],
-            err: TextIO | None = None) -> tuple[str, int, int]:
+            err: TextIO | None = None, *, limit: int = 4 * 1024 * 1024) -> tuple[str, int, int]:
     """The unified diff of one pass of fixes, and the counts (violations, files); nothing written."""
-    changes = Fixer(root, err).changes(outcome.violations, digests)
+    changes = Fixer(root, err, limit).changes(outcome.violations, digests)
     text = "".join(unified_diff(display_path(c.path), c.before, c.after) for c in changes)
     return text, sum(len(c.fixed) for c in changes), len(changes)
 

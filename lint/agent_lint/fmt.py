@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from .document import markdown_parser
+from .files import Reader, TooLarge
 from .fixer import BOM_BYTES, ChangedOnDisk, dominant_newline, plural, write_atomic
 
 EXIT_CLEAN, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
@@ -137,16 +138,19 @@ def run_fmt(options: FmtOptions, out: TextIO | None = None, err: TextIO | None =
         return Path(os.path.relpath(root.resolve() / path, cwd)).as_posix()
 
     changed = failed = 0
+    reader = Reader(root, max_size)  # inside the root only, as the check reads
     for path in paths:
         try:
-            data = (root / path).read_bytes()
-            if len(data) > max_size:
-                raise FormatError(f"file is {len(data):,} bytes, over the limit of {max_size:,}")
+            data = reader.read(path)
+            if isinstance(data, OSError):
+                raise data
+            if isinstance(data, TooLarge):
+                raise FormatError(f"file is {data.size:,} bytes, over the limit of {max_size:,}")
             formatted = format_bytes(data)
             if formatted == data:
                 continue
             if not options.check:
-                write_atomic(root / path, formatted, expected=data)
+                write_atomic(root / path, formatted, expected=data, root=root)
         except (FormatError, ChangedOnDisk, OSError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             if isinstance(error, ChangedOnDisk):

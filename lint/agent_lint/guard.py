@@ -3,17 +3,100 @@
 Shared by the typer commands (cli.guarded) and the entry's direct path to
 ``check`` (__main__), which must fail exactly alike; neither imports the
 other, and this module imports no CLI library.
+
+Stopped by a signal, agent-lint leaves at once, whatever it was doing:
+SIGINT (Ctrl-C) exits 130 and SIGTERM 143, as a shell reports a process
+those signals ended, each with one line on stderr. Nothing is left behind:
+a file being written is a temporary one (registered with
+:func:`temporary`) that the handler removes, and worker processes
+(started with :func:`fork`) are ended with it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from typing import Any, Callable
 
-from .model import AgentLintError
+# Only os, signal and sys at import (not even typing): the entry installs the handlers from
+# its first module on. Type checkers take any name TYPE_CHECKING for typing's.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 EXIT_USAGE = 2
+_STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+_TEMPORARY: set[str] = set()  # files being written, removed if the run is stopped
+_CHILDREN: set[int] = set()  # worker processes, ended with this one
+
+
+def _stop(signum: int, frame: Any) -> None:
+    for path in list(_TEMPORARY):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    for pid in list(_CHILDREN):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)  # reaped here: no process of this run outlives it, not even a zombie
+        except OSError:
+            pass
+    try:
+        os.write(2, f"agent-lint: {_STOPPED.get(signum, 'stopped')}\n".encode())
+    finally:
+        os._exit(128 + signum)
+
+
+def handle_signals() -> None:
+    """From now on SIGINT and SIGTERM end the process as described above (the command line's entry).
+
+    A signal ignored when the process started (a shell's background job
+    ignores SIGINT, so that Ctrl-C reaches only the foreground) stays ignored.
+    """
+    for signum in _STOPPED:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
+
+
+def fork() -> int:
+    """os.fork for a worker process, which a signal then ends silently (its parent speaks).
+
+    The signals are held back across the fork, so none reaches the child
+    while it still has its parent's handlers, files and children.
+    """
+    block = getattr(signal, "pthread_sigmask", None)
+    held = block(signal.SIG_BLOCK, set(_STOPPED)) if block else None
+    try:
+        pid = os.fork()
+        if pid == 0:
+            _TEMPORARY.clear()
+            _CHILDREN.clear()
+            for signum in _STOPPED:
+                signal.signal(signum, signal.SIG_DFL)
+        else:
+            _CHILDREN.add(pid)
+    finally:
+        if block:
+            block(signal.SIG_SETMASK, held)
+    return pid
+
+
+class temporary:  # noqa: N801 - used as a context manager, named like one
+    """While the block runs, ``path`` is a file of this run's to remove should it be stopped."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __enter__(self) -> None:
+        _TEMPORARY.add(self.path)
+
+    def __exit__(self, *exc: object) -> None:
+        _TEMPORARY.discard(self.path)
+
+
+def reaped(pid: int) -> None:
+    _CHILDREN.discard(pid)
 
 
 class Failed(Exception):
@@ -25,7 +108,9 @@ class Failed(Exception):
 
 
 def fail(message: str) -> Failed:
-    sys.stderr.write(f"agent-lint: error: {message}\n")
+    from .report import printable  # a message may name a file: one line, whatever its name holds
+
+    sys.stderr.write(f"agent-lint: error: {printable(message)}\n")
     return Failed(EXIT_USAGE)
 
 
@@ -37,14 +122,17 @@ def call(func: Callable[..., Any], *args: Any, passthrough: tuple[type[BaseExcep
     exception is an internal error, shown in one line unless
     ``AGENT_LINT_DEBUG`` asks for the traceback.
     """
+    from .model import AgentLintError
+
     try:
         return func(*args, **kwargs)
     except passthrough:
         raise
     except AgentLintError as err:
         raise fail(str(err)) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted") from None
+    except KeyboardInterrupt:  # where the handlers are not installed (a caller's own process)
+        sys.stderr.write("agent-lint: interrupted\n")
+        raise Failed(128 + signal.SIGINT) from None
     except BrokenPipeError:  # the reader left (| head): nothing more to say to it
         raise Failed(1) from None
     except Exception as err:  # noqa: BLE001 - the promise is: never a traceback

@@ -19,7 +19,7 @@ from .config import (Config, check_selectors, config_origin, enabled_rules, load
                      rule_options, rule_severity)
 from .files import digest_files, discover, expand_targets, remember_digests, stamp_files
 from .model import AgentLintError, Kind, Outcome, Rule, Severity, Violation
-from .report import FORMATS, Report, render
+from .report import FORMATS, Report, printable, render
 
 # Parsing, rules and validation are imported where a run needs them: a run
 # answered whole from the cache needs none of them.
@@ -233,12 +233,12 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
         from .fixer import fix, plural, preview
 
         if options.diff:
-            text, count, files = preview(config.root, *lint_pass(), display_path)
+            text, count, files = preview(config.root, *lint_pass(), display_path, limit=config.max_file_size)
             out.write(text)
             if count:
                 sys.stderr.write(f"Would fix {plural(count, 'violation')} in {plural(files, 'file')}.\n")
             return EXIT_VIOLATIONS if text and not options.exit_zero else EXIT_CLEAN
-        outcome, count, files = fix(config.root, lint_pass)
+        outcome, count, files = fix(config.root, lint_pass, limit=config.max_file_size)
         if count:
             sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
     else:
@@ -301,7 +301,7 @@ def _nothing_found(config: Config) -> str:
 
 def _say(notes: Iterable[str]) -> None:
     for note in notes:
-        sys.stderr.write(f"agent-lint: note: {note}\n")
+        sys.stderr.write(f"agent-lint: note: {printable(note)}\n")
 
 
 BATCH_FORMATS = ("text", "mermaid")
@@ -423,13 +423,14 @@ def _baseline(options: CheckOptions, config: Config, violations: list[Violation]
     also return how many it held back."""
     from .baseline import apply_baseline, read_baseline, write_baseline
     from .document import decode, split_lines
-    from .files import read_bytes
+    from .files import Reader
 
     lines: dict[str, list[str]] = {}
+    reader = Reader(config.root, config.max_file_size)
 
     def line_text(path: str, line: int) -> str:
         if path not in lines:
-            data = read_bytes(config.root, path) if path else b""
+            data = reader.read(path) if path else b""
             decoded = decode(data) if isinstance(data, bytes) else None
             lines[path] = split_lines(decoded[0]) if isinstance(decoded, tuple) else []
         text = lines[path]
@@ -463,12 +464,19 @@ def _open_cache(config: Config, rules: list[Rule], options: CheckOptions) -> Cac
     directory = options.cache_dir or config.root / ".agent_lint_cache"
     extra = b""
     if config.session_log_schema:
-        # $refs may reach any file beside the schema: all of them are inputs.
-        folder = (config.root / config.session_log_schema).parent
+        from .files import Reader
+
+        # $refs may reach any file beside the schema: all of them are inputs (read as documents are).
+        folder = Path(config.session_log_schema).parent.as_posix()
+        reader = Reader(config.root, config.max_file_size)
         try:
-            extra = b"".join(f.name.encode() + b"\0" + f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file())
+            names = sorted(os.listdir(config.root / folder))
         except OSError:
-            pass
+            names = []
+        for name in names:
+            data = reader.read(f"{folder}/{name}")
+            if not isinstance(data, OSError):
+                extra += name.encode("utf-8", "surrogateescape") + b"\0" + (data if isinstance(data, bytes) else b"")
     settings = "\n".join([
         __version__, source_stamp(), config.fingerprint(),
         ",".join(rule.code for rule in rules), digest(extra),

@@ -37,6 +37,7 @@ import signal
 import struct
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
+from .guard import fork, reaped
 from .model import AgentLintError
 
 T = TypeVar("T")
@@ -124,7 +125,7 @@ class _Child:
 
     @classmethod
     def start(cls, work: Callable[[], Iterator[Any]], scratch: Any) -> "_Child":
-        pid = os.fork()
+        pid = fork()
         if pid != 0:
             return cls(pid, scratch)
         code = 0  # the child, from here on: never returns
@@ -142,6 +143,7 @@ class _Child:
     def results(self) -> Iterator[Any]:
         _, status = os.waitpid(self.pid, 0)
         self._status = status
+        reaped(self.pid)
         if status != 0:
             why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
             raise AgentLintError(f"a worker process stopped unexpectedly ({why}); try --jobs 1")
@@ -166,6 +168,7 @@ class _Child:
                 os.waitpid(self.pid, 0)
             except OSError:
                 pass
+            reaped(self.pid)
 
 
 def _scratch_file() -> Any:

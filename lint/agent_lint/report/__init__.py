@@ -2,11 +2,18 @@
 
 Formats are looked up by name in FORMATS and imported only when chosen, so
 the default text output never pays for SARIF or JUnit.
+
+Messages quote documents and paths name their files, both chosen by
+whoever wrote the repository: before any format sees them, every control
+character in them is escaped (:func:`printable`), so a violation is one
+line of text, cannot move the cursor, colour a terminal or start a line
+with a GitHub workflow command (``::``).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Callable, NamedTuple, Sequence
 
 from ..model import Rule, Violation
@@ -38,6 +45,32 @@ class Report(NamedTuple):
     repository_uri: str | None = None
 
 
+# C0 and C1 controls, DEL, line and paragraph separators, the marks that reorder text on screen
+# (bidirectional overrides and isolates), and lone surrogates, which no output encoding can hold.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``, ``\\u2028``)."""
+    return _UNPRINTABLE.sub(_escaped, text) if _UNPRINTABLE.search(text) else text
+
+
+def shown_path(path: str) -> str:
+    """A path as a line may start with it: printable, and never starting with ``:`` (``./::x``)."""
+    path = printable(path)
+    return "./" + path if path.startswith(":") else path
+
+
 def render(fmt: str, report: Report) -> str:
     module = importlib.import_module(f".{FORMATS[fmt]}", __name__)
-    return module.render(report)
+    display = report.display_path
+    violations = [v if _UNPRINTABLE.search(v.message) is None else v._replace(message=printable(v.message))
+                  for v in report.violations]
+    return module.render(report._replace(violations=violations, display_path=lambda path: shown_path(display(path))))

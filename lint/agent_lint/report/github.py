@@ -18,7 +18,7 @@ import os
 import string
 import sys
 
-from . import Report
+from . import Report, printable
 from .text import summary
 
 MAX_SUMMARY_ROWS = 1000
@@ -39,7 +39,7 @@ def annotation(report: Report, violation) -> str:
     if violation.path:
         properties += [
             # Relative to the repository's top: GitHub attaches it to the diff from there.
-            f"file={escape_property(report.repository_prefix + violation.path)}",
+            f"file={escape_property(printable(report.repository_prefix + violation.path))}",
             f"line={violation.line}",
             f"col={violation.column}",
         ]

@@ -51,7 +51,8 @@ def location(violation, prefix: str = "") -> dict:
     if not violation.path:
         return {"physicalLocation": {"artifactLocation": {"uri": quote(prefix, safe="/") or "./",
                                                           "uriBaseId": "%SRCROOT%"}}}
-    uri = quote(prefix + violation.path, safe="/")
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8 is still a valid URI.
+    uri = quote((prefix + violation.path).encode("utf-8", "surrogateescape"), safe="/")
     physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if violation.line >= 1:
         region = {"startLine": violation.line}

@@ -2,7 +2,11 @@
 
 ## What it checks
 That every agent document of the project (and every file named on the
-command line) can be opened and read.
+command line) can be opened and read. agent-lint reads only regular files
+whose real path is inside the project: a symbolic link that leads out of
+it, a FIFO, a device or a socket is reported here, and nothing of it is
+read (a repository could otherwise have its CI quote a file of the
+machine, or wait forever on a FIFO).
 
 ## Why it matters
 A session log or HANDOFF that cannot be read cannot be checked: permissions,
@@ -10,7 +14,8 @@ a dangling symbolic link or a folder where a file was expected hide it from
 every other rule. The run goes on with the other files.
 
 ## Fails
-A session log whose permissions deny reading (`chmod 000`).
+A session log whose permissions deny reading (`chmod 000`), or that is a
+symbolic link to `/etc/passwd`.
 
 ## Passes
 Any file the current user can read.
