@@ -166,11 +166,12 @@ def init_command(
     path: Optional[Path] = typer.Argument(None, help="The repository to set up (default: the enclosing git work tree, else the current folder)."),
     write_ci: bool = typer.Option(False, "--write-ci", help="Also add the pre-commit hook and write a GitHub workflow (never replacing a file)."),
     baseline: bool = typer.Option(False, "--baseline", help="Record the violations already there in .agent-lint-baseline.json and set the config's baseline key."),
+    agent: Optional[str] = typer.Option(None, "--agent", metavar="RUNTIME", help="Also install the stop hook of this agent runtime: claude-code (.claude/settings.json)."),
 ) -> None:
     """Set agent-lint up in an existing repository: config, system document, session-log folder."""
     from .init import InitOptions, run_init
 
-    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci, baseline=baseline)))
+    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci, baseline=baseline, agent=agent)))
 
 
 class _NeverBlocking(TyperCommand):
