@@ -285,14 +285,16 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             if runtime_id and len(runtime_id) >= _RUNTIME_ID_MIN and runtime_id in read[1]:
                 naming.append(read[0].id)
     ours = our_ids(payload.event, logs, naming)
+    log_paths = tuple(path for path, kind in sorted(documents.items()) if kind is Kind.SESSION_LOG)
     s = Situation(
         event=payload.event,
         changed=tuple(change.path for change in tree.changes),
         logs=tuple(logs),
+        log_paths=log_paths,
         handoffs=tuple(handoffs),
         ours=ours,
         read_only=config.handoff_mode == "read-only",
-        log_command=log_command(config, tree.branch) if payload.event == STOP and not logs else "",
+        log_command=log_command(config, tree.branch) if payload.event == STOP and not log_paths else "",
     )
     dispatched = {ident for log in s.our_logs("orchestrator") for ident in log.dispatched}
     if dispatched:
@@ -368,7 +370,9 @@ def report(found: Sequence[Row], event: str, shown_from: Path, root: Path, check
     room = MAX_LINES - 1 if len(found) <= MAX_LINES - 1 else MAX_LINES - 2
     lines += [f"- {place(row)}{row.message}. Fix: {row.fix}." for row in found[:room]]
     if len(found) > room:
-        lines.append(f"and {len(found) - room} more: `agent-lint check {' '.join(checked)}` lists the documents' own")
+        command = f"`agent-lint check {' '.join(checked)}`" if len(checked) <= 5 else \
+            "`agent-lint check` over the changed agent documents"
+        lines.append(f"and {len(found) - room} more: {command} lists them")
     return "\n".join(lines) + "\n"
 
 

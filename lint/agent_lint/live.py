@@ -42,7 +42,8 @@ class Situation(NamedTuple):
 
     event: str  # STOP (the main agent) or SUBAGENT_STOP (a sub-agent it dispatched)
     changed: tuple[str, ...]  # every path the working tree changed against HEAD, staged or not, untracked too
-    logs: tuple[SessionLog, ...]  # the session logs added or changed (and still there)
+    logs: tuple[SessionLog, ...]  # the session logs added or changed (and still there) that load
+    log_paths: tuple[str, ...]  # every session log added or changed (and still there), loading or not
     handoffs: tuple[str, ...]  # the HANDOFF documents added, changed or deleted
     ours: tuple[str, ...]  # IDs of the changed logs that are the stopping session's (see the module docstring)
     workers: Mapping[str, SessionLog | None] = {}  # each ID our orchestrators dispatched -> its log (None: no log)
@@ -111,7 +112,7 @@ def _listed(paths: Iterable[str], most: int = 3) -> str:
 
 def session_log_missing(s: Situation) -> Iterator[Problem]:
     """Files changed, but no session log added or updated (the main agent only)."""
-    if s.event != STOP or not s.changed or s.logs:
+    if s.event != STOP or not s.changed or s.log_paths:
         return
     yield Problem(
         "", START,
