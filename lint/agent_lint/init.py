@@ -556,6 +556,11 @@ def settings_insertion(text: str) -> Edit | None:
     tail = 0
     while tail < min(len(text), len(after)) - same and text[-1 - tail] == after[-1 - tail]:
         tail += 1
+    # Never between the two halves of a CRLF: the fixer writes the edit's line breaks as the file's own.
+    while same and text[same - 1] == "\r":
+        same -= 1
+    while tail and text[len(text) - tail] == "\n":
+        tail -= 1
     return Edit(same, len(text) - tail, after[same:len(after) - tail])
 
 
