@@ -412,3 +412,14 @@ def test_agent_takes_known_runtimes_only(tmp_path, capsys):
     assert cli.run(["init", "--agent", "codex", str(root)]) == 2
     assert capsys.readouterr().err == "agent-lint: error: --agent takes claude-code, not 'codex'\n"
     assert snapshot(root) == {}
+
+
+def test_readme_shows_the_entries_init_merges_and_the_reference():
+    import re
+
+    from agent_lint.hook import REFERENCE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert json.dumps(claude_code_settings(), indent=2) + "\n" in re.findall(r"^```json\n(.*?)^```$", readme,
+                                                                              re.S | re.M)
+    assert f"]({REFERENCE})" in readme
