@@ -194,7 +194,7 @@ def test_a_worker_that_edited_handoff_is_blocked(repo):
     result = hook(repo, subagent_payload(repo))
     assert result.code == 2
     assert result.lines[0].startswith("agent-lint: this sub-agent breaks the agent protocol")
-    assert "- HANDOFF.md:1:1: a worker must not change HANDOFF" in result.stderr
+    assert "- HANDOFF.md:12:1: a worker must not change HANDOFF" in result.stderr  # the line it added
     assert "`git diff HEAD -- HANDOFF.md`" in result.stderr
     # Undone, the worker may stop.
     git(repo, "checkout", "HEAD", "--", "HANDOFF.md")
@@ -235,7 +235,7 @@ def test_an_orchestrator_through_its_batch(repo):
     assert result.code == 2
     assert f"before its worker {api.stem} completed ({api.relative_to(repo).as_posix()} says Status: in-progress)" \
         in result.stderr
-    assert f"HANDOFF.md:1:1: HANDOFF changed before every worker of {ident} completed" in result.stderr
+    assert f"HANDOFF.md:9:1: HANDOFF changed before every worker of {ident} completed" in result.stderr  # the entry
     git(repo, "checkout", "HEAD", "--", "HANDOFF.md")
 
     # Workers complete, HANDOFF not updated: the orchestrator is told to make its one update.

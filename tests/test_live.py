@@ -14,7 +14,8 @@ import pytest
 
 from agent_lint.document import parse_document
 from agent_lint.extract.session_log import session_log
-from agent_lint.hook import Payload, WorkTree, blocked_before, parse_status, read_payload, remember_block, state_digest
+from agent_lint.hook import (Payload, WorkTree, blocked_before, first_changed_line, parse_status, read_payload,
+                             remember_block, state_digest)
 from agent_lint.live import (STOP, SUBAGENT_STOP, Situation, complete, handoff_before_workers, handoff_not_updated,
                              live_problems, our_ids, session_log_missing, worker_changed_handoff,
                              workers_not_complete)
@@ -106,8 +107,9 @@ def test_a_log_that_does_not_load_still_counts_as_written():
 
 
 def test_a_subagent_with_handoff_changed():
-    [problem] = worker_changed_handoff(situation(SUBAGENT_STOP, (worker("a"),), handoffs=("HANDOFF.md",)))
-    assert (problem.path, problem.where) == ("HANDOFF.md", (1, 1))
+    [problem] = worker_changed_handoff(situation(SUBAGENT_STOP, (worker("a"),), handoffs=("HANDOFF.md",),
+                                                 handoff_lines={"HANDOFF.md": 9}))
+    assert (problem.path, problem.where) == ("HANDOFF.md", (9, 1))
     assert "a worker must not change HANDOFF" in problem.message and "git diff HEAD -- HANDOFF.md" in problem.fix
     # A sub-agent that writes no log is still a sub-agent.
     assert list(worker_changed_handoff(situation(SUBAGENT_STOP, handoffs=("HANDOFF.md",))))
@@ -218,6 +220,13 @@ def test_parse_status_porcelain_v2():
         ("new file.md", "??"),
     ]
     assert parse_status(b"# branch.oid (initial)\0# branch.head (detached)\0")[:2] == (None, None)
+
+
+def test_first_changed_line_of_a_diff():
+    diff = b"diff --git a/H.md b/H.md\n--- a/H.md\n+++ b/H.md\n@@ -7,0 +8,3 @@ ## Session History\n+### x\n@@ -20 +23 @@\n"
+    assert first_changed_line(diff) == 8
+    assert first_changed_line(b"@@ -1,2 +0,0 @@\n") == 1  # everything deleted
+    assert first_changed_line(b"") is None
 
 
 # --- the state: never twice for the same -------------------------------------------------------

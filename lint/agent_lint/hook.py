@@ -127,6 +127,16 @@ def parse_status(raw: bytes) -> tuple[str | None, str | None, tuple[Change, ...]
     return head, branch, tuple(changes.values())
 
 
+def first_changed_line(diff: bytes) -> int | None:
+    """The first line of the new text that ``git diff -U0`` says changed (a deletion: the line after it)."""
+    for line in diff.splitlines():
+        if line.startswith(b"@@ "):
+            new = line.split(b" ")[2]  # +start[,count]
+            start = new[1:].split(b",")[0]
+            return max(int(start), 1) if start.isdigit() else None
+    return None
+
+
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
@@ -285,6 +295,12 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             if runtime_id and len(runtime_id) >= _RUNTIME_ID_MIN and runtime_id in read[1]:
                 naming.append(read[0].id)
     ours = our_ids(payload.event, logs, naming)
+    handoff_lines = {}
+    for path in handoffs:  # where each changed HANDOFF changed, for the report
+        diff = _git(root, "--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "-U0", "HEAD", "--", path)
+        line = first_changed_line(diff.stdout) if diff is not None and diff.returncode == 0 else None
+        if line is not None:
+            handoff_lines[path] = line
     log_paths = tuple(path for path, kind in sorted(documents.items()) if kind is Kind.SESSION_LOG)
     s = Situation(
         event=payload.event,
@@ -292,6 +308,7 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
         logs=tuple(logs),
         log_paths=log_paths,
         handoffs=tuple(handoffs),
+        handoff_lines=handoff_lines,
         ours=ours,
         read_only=config.handoff_mode == "read-only",
         log_command=log_command(config, tree.branch) if payload.event == STOP and not log_paths else "",

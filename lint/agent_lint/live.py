@@ -47,6 +47,7 @@ class Situation(NamedTuple):
     handoffs: tuple[str, ...]  # the HANDOFF documents added, changed or deleted
     ours: tuple[str, ...]  # IDs of the changed logs that are the stopping session's (see the module docstring)
     workers: Mapping[str, SessionLog | None] = {}  # each ID our orchestrators dispatched -> its log (None: no log)
+    handoff_lines: Mapping[str, int] = {}  # a changed HANDOFF -> the first line it changed (default 1)
     handoff_exists: bool = True  # the project has a HANDOFF document to update
     read_only: bool = False  # handoff-mode = "read-only": HANDOFF is frozen
     log_command: str = "agent-lint new-session --role single SLUG"  # writes a log for this session
@@ -100,6 +101,10 @@ def _dispatched(orchestrator: SessionLog) -> Iterator[tuple[str, Position]]:
         yield ident, positions[index] if index < len(positions) else orchestrator.at("dispatched")
 
 
+def _first_change(s: Situation, path: str) -> Position:
+    return Position(s.handoff_lines.get(path, 1), 1)
+
+
 def _listed(paths: Iterable[str], most: int = 3) -> str:
     paths = list(paths)
     shown = ", ".join(paths[:most])
@@ -131,7 +136,7 @@ def worker_changed_handoff(s: Situation) -> Iterator[Problem]:
         return  # the main agent records an update of its own: its stop judges it
     for path in s.handoffs:
         yield Problem(
-            path, START,
+            path, _first_change(s, path),
             "a worker must not change HANDOFF: only the orchestrator updates it, once, after every worker completes",
             f"undo your edits to it (`git diff HEAD -- {path}` shows them) and record your progress in your own "
             f"session log",
@@ -174,7 +179,7 @@ def handoff_before_workers(s: Situation) -> Iterator[Problem]:
             continue
         for path in s.handoffs:
             yield Problem(
-                path, START,
+                path, _first_change(s, path),
                 f"HANDOFF changed before every worker of {orchestrator.id} completed ({_listed(waiting)} not yet)",
                 f"a batch updates HANDOFF once, after all its sessions complete: undo this edit (`git diff HEAD -- "
                 f"{path}` shows it) and make it when every worker is done",
