@@ -366,3 +366,14 @@ def test_a_damaged_or_foreign_state_file_is_ignored(repo, tmp_path):
                     json.dumps({**recorded, "blocked": "x"}), "\x00" * 70_000):
         state.write_text(damaged)
         assert hook(repo, stop_payload(repo, stop_hook_active=True)).code == 2, damaged[:30]
+
+
+def test_a_frozen_handoff_changed_is_blocked_for_any_session(repo):
+    with (repo / ".agent-lint.toml").open("a") as config:
+        config.write('handoff-mode = "read-only"\n')
+    git(repo, "commit", "-q", "-am", "freeze HANDOFF")
+    fill(repo / agent_lint(repo, "new-session", "--role", "single", "--agent", "claude-code", "notes"))
+    write(repo, "HANDOFF.md", HANDOFF.replace("Main is green.", "Main is green; notes added."))
+    result = hook(repo, stop_payload(repo))
+    assert result.code == 2 and len(result.lines) == 2
+    assert result.lines[1].startswith('- HANDOFF.md:5:1: HANDOFF is frozen (handoff-mode = "read-only")')

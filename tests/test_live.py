@@ -16,9 +16,9 @@ from agent_lint.document import parse_document
 from agent_lint.extract.session_log import session_log
 from agent_lint.hook import (Payload, WorkTree, blocked_before, first_changed_line, parse_status, read_payload,
                              remember_block, state_digest)
-from agent_lint.live import (STOP, SUBAGENT_STOP, Situation, complete, handoff_before_workers, handoff_not_updated,
-                             live_problems, our_ids, session_log_missing, worker_changed_handoff,
-                             workers_not_complete)
+from agent_lint.live import (STOP, SUBAGENT_STOP, Situation, complete, handoff_before_workers,
+                             handoff_changed_while_frozen, handoff_not_updated, live_problems, our_ids,
+                             session_log_missing, worker_changed_handoff, workers_not_complete)
 from agent_lint.model import Kind
 from agent_lint.views import SessionLog
 
@@ -125,6 +125,16 @@ def test_a_main_agent_that_is_a_worker_by_its_logs():
 def test_a_handoff_update_the_main_agent_records_is_its_own():
     logs = (view("2026-03-02-x", role="single", handoff_updated="2026-03-02T10:00Z"),)
     assert list(worker_changed_handoff(situation(SUBAGENT_STOP, logs, handoffs=("HANDOFF.md",)))) == []
+
+
+def test_a_frozen_handoff_changed_by_any_session():
+    frozen = 'HANDOFF is frozen (handoff-mode = "read-only"): no session changes it'
+    for event, logs in ((STOP, (view(O, role="orchestrator"),)), (STOP, (view("2026-03-02-x", role="single"),)),
+                        (SUBAGENT_STOP, (worker("a"),))):
+        s = situation(event, logs, handoffs=("HANDOFF.md",), read_only=True)
+        assert [p.message for p in live_problems(s)] == [frozen]  # said once, also to a worker
+        assert list(handoff_changed_while_frozen(s._replace(read_only=False))) == []
+        assert list(handoff_changed_while_frozen(s._replace(handoffs=()))) == []
 
 
 # --- the orchestrator's stop ----------------------------------------------------------------

@@ -127,9 +127,22 @@ def session_log_missing(s: Situation) -> Iterator[Problem]:
     )
 
 
+def handoff_changed_while_frozen(s: Situation) -> Iterator[Problem]:
+    """HANDOFF changed in the working tree while the config freezes it (AL402 once committed)."""
+    if not s.read_only:
+        return
+    for path in s.handoffs:
+        yield Problem(
+            path, _first_change(s, path),
+            'HANDOFF is frozen (handoff-mode = "read-only"): no session changes it',
+            f"undo your edits to it (`git diff HEAD -- {path}` shows them); the orchestrator, or a single "
+            f"session, writes its summary into the Outcome of its own session log instead",
+        )
+
+
 def worker_changed_handoff(s: Situation) -> Iterator[Problem]:
     """A worker (a sub-agent, or a session whose logs are workers') stopping with HANDOFF changed."""
-    if not s.handoffs or not s.is_worker():
+    if not s.handoffs or s.read_only or not s.is_worker():  # frozen: said for every session alike
         return
     if s.event == SUBAGENT_STOP and any(log.role in ("orchestrator", "single") and log.handoff_updates
                                         for log in s.logs):
@@ -204,7 +217,8 @@ def handoff_not_updated(s: Situation) -> Iterator[Problem]:
 
 
 CHECKS: tuple[Callable[[Situation], Iterable[Problem]], ...] = (
-    session_log_missing, worker_changed_handoff, workers_not_complete, handoff_before_workers, handoff_not_updated,
+    session_log_missing, handoff_changed_while_frozen, worker_changed_handoff, workers_not_complete,
+    handoff_before_workers, handoff_not_updated,
 )
 
 
