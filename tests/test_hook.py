@@ -377,3 +377,17 @@ def test_a_frozen_handoff_changed_is_blocked_for_any_session(repo):
     result = hook(repo, stop_payload(repo))
     assert result.code == 2 and len(result.lines) == 2
     assert result.lines[1].startswith('- HANDOFF.md:5:1: HANDOFF is frozen (handoff-mode = "read-only")')
+
+
+def test_putting_handoff_back_as_it_was_is_no_edit(repo):
+    # A session that committed an edit to a frozen HANDOFF, then restores the version before it, as the
+    # corpus's sessions did ("revert HANDOFF.md to main per ADR-014"): what it does now authors nothing.
+    with (repo / ".agent-lint.toml").open("a") as config:
+        config.write('handoff-mode = "read-only"\n')
+    write(repo, "HANDOFF.md", HANDOFF.replace("Main is green.", "Session 81 done."))
+    git(repo, "commit", "-q", "-am", "docs: add session 81 to HANDOFF")
+    fill(repo / agent_lint(repo, "new-session", "--role", "single", "--agent", "claude-code", "revert"))
+    write(repo, "HANDOFF.md", HANDOFF)
+    assert (hook(repo, stop_payload(repo)).code, hook(repo, subagent_payload(repo)).code) == (0, 0)
+    write(repo, "HANDOFF.md", HANDOFF.replace("Main is green.", "Main is green again."))
+    assert hook(repo, stop_payload(repo)).code == 2

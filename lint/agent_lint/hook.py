@@ -137,6 +137,24 @@ def first_changed_line(diff: bytes) -> int | None:
     return None
 
 
+def restores_earlier_version(root: Path, path: str, depth: int = 100) -> bool:
+    """Does the file now hold what it held before one of its last ``depth`` commits, or after?
+
+    Such a change authors nothing: a session that puts HANDOFF back as it
+    was (undoing an edit that was committed) is doing what the protocol asks,
+    as a merge that keeps one side's HANDOFF is (history.py).
+    """
+    if not (root / path).is_file():
+        return False
+    now = _git(root, "--literal-pathspecs", "hash-object", "--", path)
+    if now is None or now.returncode != 0:
+        return False
+    blobs = _git(root, "--literal-pathspecs", "log", f"-n{depth}", "--format=", "--raw", "--no-abbrev", "--", path)
+    if blobs is None or blobs.returncode != 0:
+        return False
+    return now.stdout.strip() in {word for line in blobs.stdout.splitlines() for word in line.split()[2:4]}
+
+
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
@@ -295,6 +313,7 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             if runtime_id and len(runtime_id) >= _RUNTIME_ID_MIN and runtime_id in read[1]:
                 naming.append(read[0].id)
     ours = our_ids(payload.event, logs, naming)
+    handoffs = [path for path in handoffs if not restores_earlier_version(root, path)]
     handoff_lines = {}
     for path in handoffs:  # where each changed HANDOFF changed, for the report
         diff = _git(root, "--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "-U0", "HEAD", "--", path)
