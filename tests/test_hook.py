@@ -389,5 +389,8 @@ def test_putting_handoff_back_as_it_was_is_no_edit(repo):
     fill(repo / agent_lint(repo, "new-session", "--role", "single", "--agent", "claude-code", "revert"))
     write(repo, "HANDOFF.md", HANDOFF)
     assert (hook(repo, stop_payload(repo)).code, hook(repo, subagent_payload(repo)).code) == (0, 0)
+    # Nor is it work that needs a log of its own.
+    next((repo / SESSIONS).glob("*-revert.md")).unlink()
+    assert hook(repo, stop_payload(repo)).code == 0
     write(repo, "HANDOFF.md", HANDOFF.replace("Main is green.", "Main is green again."))
     assert hook(repo, stop_payload(repo)).code == 2

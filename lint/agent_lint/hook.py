@@ -293,7 +293,9 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
     classifier = Classifier(config)
     documents: dict[str, Kind] = {}
     handoffs: list[str] = []
+    changed: list[str] = []
     for change in tree.changes:
+        changed.append(change.path)
         path = posixpath.normpath(os.path.relpath(tree.top / change.path, root).replace(os.sep, "/"))
         if path.startswith("../") or path == "..":
             continue
@@ -301,6 +303,9 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
         if kind is None or classifier.excluded(path):
             continue
         if kind is Kind.HANDOFF:
+            if restores_earlier_version(root, path):
+                changed.pop()  # put back as it was: no change of this session's
+                continue
             handoffs.append(path)
         if (root / path).is_file():
             documents[path] = kind
@@ -313,7 +318,6 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             if runtime_id and len(runtime_id) >= _RUNTIME_ID_MIN and runtime_id in read[1]:
                 naming.append(read[0].id)
     ours = our_ids(payload.event, logs, naming)
-    handoffs = [path for path in handoffs if not restores_earlier_version(root, path)]
     handoff_lines = {}
     for path in handoffs:  # where each changed HANDOFF changed, for the report
         diff = _git(root, "--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "-U0", "HEAD", "--", path)
@@ -323,7 +327,7 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
     log_paths = tuple(path for path, kind in sorted(documents.items()) if kind is Kind.SESSION_LOG)
     s = Situation(
         event=payload.event,
-        changed=tuple(change.path for change in tree.changes),
+        changed=tuple(changed),
         logs=tuple(logs),
         log_paths=log_paths,
         handoffs=tuple(handoffs),
