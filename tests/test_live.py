@@ -14,8 +14,8 @@ import pytest
 
 from agent_lint.document import parse_document
 from agent_lint.extract.session_log import session_log
-from agent_lint.hook import (Payload, WorkTree, blocked_before, first_changed_line, parse_status, read_payload,
-                             remember_block, state_digest)
+from agent_lint.hook import (MAX_LINES, Payload, Row, WorkTree, blocked_before, first_changed_line, parse_status,
+                             read_payload, remember_block, report, rows, state_digest)
 from agent_lint.live import (STOP, SUBAGENT_STOP, Situation, complete, handoff_before_workers,
                              handoff_changed_while_frozen, handoff_not_updated, live_problems, our_ids,
                              session_log_missing, worker_changed_handoff, workers_not_complete)
@@ -186,6 +186,38 @@ def test_handoff_not_updated_after_the_workers_completed():
 def test_every_check_runs():
     s = situation(SUBAGENT_STOP, (worker("a"),), handoffs=("HANDOFF.md",))
     assert [p.message.split(":")[0] for p in live_problems(s)] == ["a worker must not change HANDOFF"]
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def test_rows_put_the_live_problems_first_and_say_each_thing_once():
+    o = orchestrator("a")
+    [missing] = workers_not_complete(situation(STOP, (o,), workers={f"{O}-a": None}))
+    violations = [
+        {"path": o.path, "line": missing.where.line, "column": 1, "code": "AL216", "message": "no log",
+         "fixable": False},  # what the live check says already
+        {"path": "HANDOFF.md", "line": 3, "column": 1, "code": "AL305", "message": "link", "fixable": True},
+        {"path": o.path, "line": 2, "column": 1, "code": "AL201", "message": "schema", "fixable": False},
+    ]
+    found = rows([missing], violations)
+    assert [row.message.split(" ")[0] for row in found] == ["orchestrator", "AL305", "AL201"]
+    assert found[1].fix == "`agent-lint check --fix HANDOFF.md` fixes it"
+    assert found[2].fix == "`agent-lint rule AL201` explains the rule"
+
+
+def test_the_report_speaks_from_where_the_agent_works_and_stops_at_twenty_lines(tmp_path):
+    row = Row(".agents/sessions/x.md", 3, 1, "AL201 schema", "`agent-lint rule AL201` explains the rule")
+    text = report([row, Row("", 1, 1, "files changed", "write a log")], STOP, tmp_path / "src", tmp_path,
+                  [row.path])
+    assert text.splitlines()[1:] == [
+        "- ../.agents/sessions/x.md:3:1: AL201 schema. Fix: `agent-lint rule AL201` explains the rule.",
+        "- files changed. Fix: write a log.",
+    ]
+    lines = report([row] * 25, SUBAGENT_STOP, tmp_path, tmp_path, [row.path]).splitlines()
+    assert len(lines) == MAX_LINES and lines[0].startswith("agent-lint: this sub-agent breaks")
+    assert lines[-1] == "and 7 more: `agent-lint check .agents/sessions/x.md` lists them"
+    assert len(report([row] * 19, STOP, tmp_path, tmp_path, [row.path]).splitlines()) == MAX_LINES  # all fit
 
 
 # --- the payload ------------------------------------------------------------------------------

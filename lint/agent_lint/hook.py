@@ -343,11 +343,11 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
         known = discover(config)
         by_id = {posixpath.basename(path).rsplit(".", 1)[0]: path
                  for path, kind in known.items() if kind is Kind.SESSION_LOG}
-        changed = {log.id: log for log in logs}
+        ours_now = {log.id: log for log in logs}
         workers: dict[str, SessionLog | None] = {}
         for ident in dispatched:
-            if ident in changed:
-                workers[ident] = changed[ident]
+            if ident in ours_now:
+                workers[ident] = ours_now[ident]
             elif ident in by_id and (read := _session_view(config, by_id[ident])) is not None:
                 workers[ident] = read[0]
             else:
@@ -401,16 +401,16 @@ def report(found: Sequence[Row], event: str, shown_from: Path, root: Path, check
     who = "this sub-agent" if event == SUBAGENT_STOP else "this session"
     lines = [f"agent-lint: {who} breaks the agent protocol (AGENT-SYSTEM.md); fix these before stopping:"]
 
+    def shown(path: str) -> str:
+        return os.path.relpath(root / path, shown_from).replace(os.sep, "/")
+
     def place(row: Row) -> str:
-        if not row.path:
-            return ""
-        shown = os.path.relpath(root / row.path, shown_from).replace(os.sep, "/")
-        return f"{shown}:{row.line}:{row.column}: "
+        return f"{shown(row.path)}:{row.line}:{row.column}: " if row.path else ""
 
     room = MAX_LINES - 1 if len(found) <= MAX_LINES - 1 else MAX_LINES - 2
     lines += [f"- {place(row)}{row.message}. Fix: {row.fix}." for row in found[:room]]
     if len(found) > room:
-        command = f"`agent-lint check {' '.join(checked)}`" if len(checked) <= 5 else \
+        command = f"`agent-lint check {' '.join(shown(path) for path in checked)}`" if len(checked) <= 5 else \
             "`agent-lint check` over the changed agent documents"
         lines.append(f"and {len(found) - room} more: {command} lists them")
     return "\n".join(lines) + "\n"
