@@ -1,8 +1,8 @@
 """``python -m benchmarks.hook``: how long ``agent-lint hook`` keeps an agent waiting at its stop, on the real corpus.
 
 A copy of the corpus becomes a git work tree (one commit), then a session's
-work is left in it uncommitted: one session log edited, one added, a code
-file added. A Claude Code ``Stop`` payload for that tree is piped into
+work is left in it uncommitted: one session log edited, one added, HANDOFF
+edited (when the corpus has one), a code file added. A Claude Code ``Stop`` payload for that tree is piped into
 ``agent-lint hook`` (through ``/bin/sh``, which costs a millisecond), timed
 as the main benchmark times every command (launcher.py):
 
@@ -59,7 +59,13 @@ def work_tree(corpus: Path, target: Path) -> tuple[suite.Tree, list[str]]:
     shutil.copyfile(target / model, target / added)
     (target / "scripts").mkdir(exist_ok=True)
     (target / "scripts" / "benchmark.py").write_text("print('changed by the session')\n", encoding="utf-8")
-    return tree, [edited, added, "scripts/benchmark.py"]
+    changed = [edited, added]
+    handoff = next((p for p, kind in tree.documents.items() if kind.name == "HANDOFF" and p.count("/") <= 1), None)
+    if handoff is not None:
+        with open(target / handoff, "a", encoding="utf-8") as handle:
+            handle.write("\n- The benchmark session was here.\n")
+        changed.append(handoff)
+    return tree, [*changed, "scripts/benchmark.py"]
 
 
 def main(argv: list[str] | None = None) -> int:
