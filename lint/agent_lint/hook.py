@@ -156,8 +156,11 @@ def restores_earlier_version(root: Path, path: str, depth: int = 100) -> bool:
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
+    # --no-optional-locks: git status would otherwise lock the index to refresh it, and an agent's own
+    # git command at that moment (a sub-agent committing while another stops) would fail on the lock.
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
+        return subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
 
