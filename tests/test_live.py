@@ -147,6 +147,7 @@ def test_an_orchestrator_stopping_before_its_workers():
     missing, running = workers_not_complete(s)
     assert (missing.path, missing.where, missing.covers) == (o.path, o.dispatched_at[0], "AL216")
     assert f"before its worker {O}-a has a session log" in missing.message
+    assert f"`agent-lint new-session --role worker --orchestrator {O} a` starts one" in missing.fix
     assert running.where == o.dispatched_at[1]
     assert f"before its worker {O}-b completed (.agents/sessions/{O}-b.md says Status: in-progress)" in running.message
     # Its workers' own stops are not the orchestrator's.

@@ -101,6 +101,11 @@ def _dispatched(orchestrator: SessionLog) -> Iterator[tuple[str, Position]]:
         yield ident, positions[index] if index < len(positions) else orchestrator.at("dispatched")
 
 
+def _suffix(orchestrator: str, worker: str) -> str:
+    """The slug new-session makes ``worker``'s ID from, when it follows the convention (else SLUG)."""
+    return worker[len(orchestrator) + 1:] if worker.startswith(orchestrator + "-") else "SLUG"
+
+
 def _first_change(s: Situation, path: str) -> Position:
     return Position(s.handoff_lines.get(path, 1), 1)
 
@@ -168,8 +173,8 @@ def workers_not_complete(s: Situation) -> Iterator[Problem]:
                     orchestrator.path, where,
                     f"orchestrator {orchestrator.id} is stopping before its worker {ident} has a session log",
                     f"wait for {ident} to write its log and complete it (`agent-lint new-session --role worker "
-                    f"--orchestrator {orchestrator.id} SLUG` starts one); remove it from Dispatched if it was "
-                    f"never dispatched",
+                    f"--orchestrator {orchestrator.id} {_suffix(orchestrator.id, ident)}` starts one); remove it "
+                    f"from Dispatched if it was never dispatched",
                     covers="AL216",
                 )
             elif complete(log) is False:
