@@ -157,3 +157,20 @@ def test_synthetic_pull_request_has_its_commits_and_passes_the_gate(tmp_path):
     done = subprocess.run([sys.executable, "-m", "agent_lint", "check", "--since", "main", "--no-cache"],
                           cwd=tmp_path / "pr", env=_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hook_benchmark_runs_on_a_small_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / ".agents" / "schemas").mkdir(parents=True)
+    (corpus / ".agents" / "schemas" / "session-log.schema.json").write_text('{"type": "object"}')
+    for number in range(3):
+        log = {"id": f"2026-03-0{number + 1}-s", "date": f"2026-03-0{number + 1}", "agent": "a", "role": "single",
+               "objective": "o", "workLog": [], "outcome": "done"}
+        (corpus / ".agents" / "sessions").mkdir(exist_ok=True)
+        (corpus / ".agents" / "sessions" / f"2026-03-0{number + 1}-s.json").write_text(json.dumps(log))
+    out = tmp_path / "hook.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.hook", "--corpus", str(corpus), "--runs", "1",
+                           "--json", str(out)], cwd=REPO, env=_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "what the agent reads:" in done.stdout
+    assert sorted(json.loads(out.read_text())) == ["check", "cold", "seen", "warm"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from agent_lint import cli
-from agent_lint.init import InitOptions, hook_entry, run_init, workflow
+from agent_lint.init import InitOptions, claude_code_settings, hook_entry, run_init, workflow
 from agent_lint.resources import reference_system_document
 from agent_lint.runner import CheckOptions, check
 
@@ -324,3 +325,101 @@ def test_init_baseline_adds_the_key_to_an_existing_pyproject_table(tmp_path):
     assert parsed["tool"]["agent-lint"] == {"baseline": ".agent-lint-baseline.json", "select": ["AL0"]}
     assert parsed["tool"]["black"] == {"line-length": 99}
     check_passes(root)
+
+
+# --- an agent's hooks: init --agent claude-code -----------------------------------------------------
+
+SETTINGS = ".claude/settings.json"
+HOOK_GROUP = {"hooks": [{"type": "command", "command": "agent-lint hook"}]}
+
+
+def init_agent(root: Path) -> str:
+    out = io.StringIO()
+    assert run_init(InitOptions(cwd=root, agent="claude-code"), out=out) == 0
+    return out.getvalue()
+
+
+def test_agent_claude_code_creates_the_settings(tmp_path):
+    root = git_repo(tmp_path)
+    output = init_agent(root)
+    assert "created .claude/settings.json: Claude Code runs 'agent-lint hook' at Stop and SubagentStop\n" in output
+    settings = json.loads((root / SETTINGS).read_text())
+    assert settings == {"hooks": {"Stop": [HOOK_GROUP], "SubagentStop": [HOOK_GROUP]}}
+    assert settings == claude_code_settings()
+    before = snapshot(root)
+    assert "kept .claude/settings.json: it runs 'agent-lint hook' at Stop and SubagentStop\n" in init_agent(root)
+    assert snapshot(root) == before
+
+
+OWN_SETTINGS = (
+    '{\r\n    "permissions": {"allow": ["Bash(npm test)"]},\r\n    "hooks": {\r\n'
+    '        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "./guard.sh"}]}],\r\n'
+    '        "Stop": [\r\n            {"hooks": [{"type": "command", "command": "notify-send done"}]}\r\n        ]\r\n'
+    '    }\r\n}\r\n'
+)
+
+
+@pytest.mark.parametrize("own", [
+    OWN_SETTINGS,  # a Stop hook of the team's own, no SubagentStop; CRLF
+    '\ufeff{"model": "claude-opus"}',  # BOM, one line, no final newline
+    "{}\n",
+    '{\n  "env": {"X": "1"},\n  "hooks": {}\n}\n',
+])
+def test_agent_claude_code_merges_into_existing_settings_as_added_text(tmp_path, own):
+    root = git_repo(tmp_path, {SETTINGS: own.encode("utf-8")})
+    output = init_agent(root)
+    assert "added 'agent-lint hook' at Stop and SubagentStop to .claude/settings.json\n" in output
+    after = (root / SETTINGS).read_bytes().decode("utf-8")
+    before = json.loads(own.lstrip("\ufeff"))
+    hooks = before.get("hooks", {})
+    expected = {**before, "hooks": {**hooks, "Stop": [*hooks.get("Stop", []), HOOK_GROUP],
+                                    "SubagentStop": [*hooks.get("SubagentStop", []), HOOK_GROUP]}}
+    assert json.loads(after.lstrip("\ufeff")) == expected
+    assert after.startswith("\ufeff") == own.startswith("\ufeff")
+    assert ("\r\n" in own) == ("\r\n" in after) and ("\r\n" not in own or "\n" not in after.replace("\r\n", ""))
+    # Only added text: what was there is all still there, character for character, in order.
+    rest = iter(after)
+    assert all(char in rest for char in own)
+    again = init_agent(root)
+    assert "kept .claude/settings.json" in again and (root / SETTINGS).read_bytes().decode("utf-8") == after
+
+
+def test_agent_claude_code_keeps_settings_that_run_the_hook_however_spelt(tmp_path):
+    own = json.dumps({"hooks": {event: [{"hooks": [{"type": "command", "command": command}]}]
+                                for event, command in (("Stop", "python -m agent_lint hook"),
+                                                       ("SubagentStop", "/opt/venv/bin/agent-lint hook --config x"))}})
+    root = git_repo(tmp_path, {SETTINGS: own})
+    assert "kept .claude/settings.json" in init_agent(root)
+    assert (root / SETTINGS).read_text() == own
+
+
+@pytest.mark.parametrize("own", [
+    '// comments\n{"hooks": {}}\n',  # not JSON
+    '{"hooks": []}\n',  # hooks not a table
+    '{"hooks": {"Stop": {"command": "x"}}}\n',  # an event not a list
+    "[]\n",
+])
+def test_agent_claude_code_leaves_settings_it_cannot_extend(tmp_path, own):
+    root = git_repo(tmp_path, {SETTINGS: own})
+    output = init_agent(root)
+    assert ".claude/settings.json cannot take the hooks as added text; add them by hand\n" in output
+    assert f"Merge into .claude/settings.json:\n\n{json.dumps(claude_code_settings(), indent=2)}\n" in output
+    assert (root / SETTINGS).read_text() == own
+
+
+def test_agent_takes_known_runtimes_only(tmp_path, capsys):
+    root = git_repo(tmp_path)
+    assert cli.run(["init", "--agent", "codex", str(root)]) == 2
+    assert capsys.readouterr().err == "agent-lint: error: --agent takes claude-code, not 'codex'\n"
+    assert snapshot(root) == {}
+
+
+def test_readme_shows_the_entries_init_merges_and_the_reference():
+    import re
+
+    from agent_lint.hook import REFERENCE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert json.dumps(claude_code_settings(), indent=2) + "\n" in re.findall(r"^```json\n(.*?)^```$", readme,
+                                                                              re.S | re.M)
+    assert f"]({REFERENCE})" in readme

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from .guard import Failed, call
 from .model import AgentLintError
@@ -165,11 +166,40 @@ def init_command(
     path: Optional[Path] = typer.Argument(None, help="The repository to set up (default: the enclosing git work tree, else the current folder)."),
     write_ci: bool = typer.Option(False, "--write-ci", help="Also add the pre-commit hook and write a GitHub workflow (never replacing a file)."),
     baseline: bool = typer.Option(False, "--baseline", help="Record the violations already there in .agent-lint-baseline.json and set the config's baseline key."),
+    agent: Optional[str] = typer.Option(None, "--agent", metavar="RUNTIME", help="Also install the stop hook of this agent runtime: claude-code (.claude/settings.json)."),
 ) -> None:
     """Set agent-lint up in an existing repository: config, system document, session-log folder."""
     from .init import InitOptions, run_init
 
-    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci, baseline=baseline)))
+    raise typer.Exit(run_init(InitOptions(root=path, write_ci=write_ci, baseline=baseline, agent=agent)))
+
+
+class _NeverBlocking(TyperCommand):
+    """A command whose usage errors exit 0: exit code 2 is Claude Code's "block the stop"."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as err:
+            # A usage error, known by its shape: typer has its own copy of click from 0.28 on.
+            if getattr(err, "exit_code", None) != 2 or not hasattr(err, "format_message"):
+                raise
+            sys.stderr.write(f"agent-lint hook: {err.format_message().rstrip('.')}; nothing checked\n")
+            ctx.exit(0)
+
+
+@app.command("hook", cls=_NeverBlocking)
+def hook_command(
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
+) -> None:
+    """Claude Code's Stop and SubagentStop hook: reads the payload on stdin; exit 2 blocks a stop that breaks the protocol.
+
+    Every other outcome, errors included, is exit 0 with at most one line on
+    stderr: a hook must never keep an agent from stopping by accident.
+    """
+    from .hook import run_hook
+
+    raise typer.Exit(run_hook(sys.stdin.buffer if sys.stdin is not None else None, sys.stderr, config=config))
 
 
 @app.command("new-session")

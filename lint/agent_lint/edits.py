@@ -139,3 +139,44 @@ def json_append_element(doc: JsonDocument, path: Sequence[str | int], element: s
     if "\n" in gap or "\r" in gap:
         return Edit(last, last, ",\n" + re.split(r"\r\n|\r|\n", gap)[-1] + element)
     return Edit(last, last, ", " + element)
+
+
+def _line_indent(text: str, at: int) -> str:
+    """The white space that starts the line holding offset ``at``."""
+    start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    return _WS.match(text, start).group().lstrip("\r\n")
+
+
+def json_add_member(doc: JsonDocument, path: Sequence[str | int], key: str, value: object) -> Edit | None:
+    """Add ``"key": value`` as the last member of the object at ``path`` (``[]``: the top-level one).
+
+    The value is written the way the object's members are: on its own line,
+    indented like them (its own members one step deeper, as far in as they
+    are from the object), or inline when the object is on one line; an empty
+    object gets two spaces. None when there is no object at ``path``.
+    """
+    text = doc.text
+    if path:
+        line, column = doc.locate(list(path))
+        start = doc.offset(line, column)
+    else:
+        start = _WS.match(text).end()
+    if text[start:start + 1] != "{":
+        return None
+    close = _skip_value(text, start) - 1
+    if text[close:close + 1] != "}":
+        return None
+    outer = _line_indent(text, start)
+    if not text[start + 1:close].strip():
+        inner = outer + "  "
+        rendered = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + inner)
+        return Edit(start + 1, close, f"\n{inner}{json.dumps(key)}: {rendered}\n{outer}")
+    indent, after_colon = _layout(text, start)
+    if indent is None:
+        rendered = json.dumps(value, ensure_ascii=False)
+        return Edit(len(text[:close].rstrip()), len(text[:close].rstrip()),
+                    f", {json.dumps(key)}:{after_colon}{rendered}")
+    step = indent[len(outer):] if indent.startswith(outer) and len(indent) > len(outer) else "  "
+    rendered = json.dumps(value, indent=step, ensure_ascii=False).replace("\n", "\n" + indent)
+    last = len(text[:close].rstrip())
+    return Edit(last, last, f",\n{indent}{json.dumps(key)}:{after_colon}{rendered}")

@@ -24,7 +24,11 @@ had no agent documents, and nothing init wrote is ever reported:
 5. the baseline: when the first check would report violations in the
    documents already there, their count by rule and the offer of
    ``--baseline``, which records them in ``.agent-lint-baseline.json`` and
-   sets the config's ``baseline`` key.
+   sets the config's ``baseline`` key;
+6. an agent's hooks (``--agent claude-code``): ``agent-lint hook`` at
+   Claude Code's ``Stop`` and ``SubagentStop``, merged into
+   ``.claude/settings.json`` (created when absent; other settings and hooks
+   kept byte for byte, the result parsed again to be sure).
 
 Each step is a writer, a function of the :class:`Setup` that
 :func:`writers` lists for the options given: setting up one more tool (an
@@ -33,6 +37,7 @@ agent's hooks) is one more writer.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import sys
@@ -53,6 +58,10 @@ REPO_URL = "https://github.com/agent-lint/agent-lint"
 WORKFLOW_PATH = ".github/workflows/agent-lint.yml"
 PRE_COMMIT_PATH = ".pre-commit-config.yaml"
 BASELINE_PATH = ".agent-lint-baseline.json"
+CLAUDE_SETTINGS = ".claude/settings.json"
+HOOK_COMMAND = "agent-lint hook"
+HOOK_EVENTS = ("Stop", "SubagentStop")
+AGENTS = ("claude-code",)
 _ANCHOR_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(#(?P<anchor>[^)\s]+)\)")
 
 
@@ -61,6 +70,7 @@ class InitOptions:
     root: Path | None = None  # default: the enclosing git work tree, else the current folder
     write_ci: bool = False
     baseline: bool = False  # record the violations already there and set the config's baseline key
+    agent: str | None = None  # an agent runtime whose hooks to set up: one of AGENTS
     cwd: Path = field(default_factory=Path.cwd)
 
 
@@ -479,13 +489,116 @@ def add_config_key(setup: Setup, line: str) -> None:
 
 
 # ----------------------------------------------------------------------------
+# 6. An agent's hooks
+
+
+def claude_code_settings() -> dict[str, Any]:
+    """The hook entries ``.claude/settings.json`` needs (README shows them)."""
+    group = {"hooks": [{"type": "command", "command": HOOK_COMMAND}]}
+    return {"hooks": {event: [group] for event in HOOK_EVENTS}}
+
+
+_RUNS_HOOK = re.compile(r"(?:^|[\s/\\])(?:agent-lint(?:\.exe)?|-m\s+agent_lint)\s+hook(?:\s|$)")
+
+
+def runs_hook(groups: Any) -> bool:
+    """Does this list of an event's matcher groups run ``agent-lint hook``, however it is spelt?"""
+    return isinstance(groups, list) and any(
+        isinstance(group, dict) and isinstance(group.get("hooks"), list) and any(
+            isinstance(hook, dict) and isinstance(hook.get("command"), str) and _RUNS_HOOK.search(hook["command"])
+            for hook in group["hooks"])
+        for group in groups)
+
+
+def settings_insertion(text: str) -> Edit | None:
+    """The hook entries added to a settings file's text, each event missing them getting one more
+    group at the end of its list, verified by parsing the result: None when not possible as added text."""
+    from .edits import json_add_member, json_append_element
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    hooks = data.get("hooks", {})
+    if not isinstance(hooks, dict):
+        return None
+    group = claude_code_settings()["hooks"][HOOK_EVENTS[0]][0]
+    expected = json.loads(text)
+    expected.setdefault("hooks", {})
+    after = text
+    for event in HOOK_EVENTS:
+        if runs_hook(hooks.get(event)):
+            continue
+        expected["hooks"].setdefault(event, [])
+        if not isinstance(expected["hooks"][event], list):
+            return None
+        expected["hooks"][event].append(group)
+        doc = parse_document(CLAUDE_SETTINGS, None, after.encode("utf-8"))
+        if "hooks" not in doc.data:
+            edit = json_add_member(doc, [], "hooks", {event: [group]})
+        elif event not in doc.data["hooks"]:
+            edit = json_add_member(doc, ["hooks"], event, [group])
+        else:
+            edit = json_append_element(doc, ["hooks", event], json.dumps(group))
+        if edit is None:
+            return None
+        after = after[:edit.start] + edit.text + after[edit.end:]
+    try:
+        if json.loads(after) != expected:
+            return None
+    except ValueError:
+        return None
+    same = 0  # the one region that differs, as a single edit of the original text
+    while same < min(len(text), len(after)) and text[same] == after[same]:
+        same += 1
+    tail = 0
+    while tail < min(len(text), len(after)) - same and text[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    # Never between the two halves of a CRLF: the fixer writes the edit's line breaks as the file's own.
+    while same and text[same - 1] == "\r":
+        same -= 1
+    while tail and text[len(text) - tail] == "\n":
+        tail -= 1
+    return Edit(same, len(text) - tail, after[same:len(after) - tail])
+
+
+def init_claude_code(setup: Setup) -> None:
+    root, steps = setup.root, setup.steps
+    path = root / CLAUDE_SETTINGS
+    data = _read(path)
+    entries = json.dumps(claude_code_settings(), indent=2) + "\n"
+    if data is None:
+        _create(path, entries)
+        return steps.did(f"created {CLAUDE_SETTINGS}: Claude Code runs '{HOOK_COMMAND}' at Stop and SubagentStop")
+    text = _text(data)
+    try:
+        hooks = json.loads(text).get("hooks") if text is not None else None
+    except (ValueError, AttributeError):
+        hooks = None
+    if isinstance(hooks, dict) and all(runs_hook(hooks.get(event)) for event in HOOK_EVENTS):
+        return steps.kept(f"{CLAUDE_SETTINGS}: it runs '{HOOK_COMMAND}' at Stop and SubagentStop")
+    edit = settings_insertion(text) if text is not None else None
+    if edit is None:
+        steps.out.write(f"{CLAUDE_SETTINGS} cannot take the hooks as added text; add them by hand\n")
+        setup.manual.append((f"Merge into {CLAUDE_SETTINGS}:", entries))
+        return
+    insert(path, data, [edit], "add agent-lint's hooks")
+    steps.did(f"added '{HOOK_COMMAND}' at Stop and SubagentStop to {CLAUDE_SETTINGS}")
+
+
+# ----------------------------------------------------------------------------
 # The command
 
 
 def writers(options: InitOptions) -> list[Writer]:
     """The steps of an init, in order: each creates, adds to or keeps one thing."""
+    if options.agent is not None and options.agent not in AGENTS:
+        raise AgentLintError(f"--agent takes {', '.join(AGENTS)}, not '{options.agent}'")
+    agents = [init_claude_code] if options.agent == "claude-code" else []
     return [init_config, load_project_config, init_system_document, init_sessions, init_pre_commit,
-            init_workflow, init_baseline]
+            init_workflow, *agents, init_baseline]
 
 
 def load_project_config(setup: Setup) -> None:
@@ -508,6 +621,7 @@ def run_init(options: InitOptions, out: TextIO | None = None) -> int:
         steps.out.write("Run 'agent-lint check' to check the agent documents.\n")
     for title, body in setup.manual:
         steps.out.write(f"\n{title}\n\n{body}")
-    if setup.manual and not options.write_ci:
+    if not options.write_ci and any(path in title for title, _ in setup.manual for path in (PRE_COMMIT_PATH,
+                                                                                            WORKFLOW_PATH)):
         steps.out.write("\n'agent-lint init --write-ci' adds them.\n")
     return 0
