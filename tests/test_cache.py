@@ -367,4 +367,4 @@ def test_no_cache_leaves_the_user_cache_folder_alone_too(project, tmp_path):
     run(project, no_cache=True)
     assert not user.exists() or not any(user.rglob("*"))
     run(project)
-    assert any(user.rglob("*"))  # a run with the cache keeps its key, config table, rule facts there
+    assert any(user.rglob("*"))  # a run with the cache keeps its key and config table there

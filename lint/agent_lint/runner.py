@@ -113,9 +113,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
 
 
 def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: str | None) -> int:
-    from .rules import RULES, keep_facts
-
-    keep_facts(not options.no_cache)  # --no-cache: nothing read from or written to any cache
+    from .rules import RULES
 
     registry = RULES if registry is None else tuple(registry)
     out = out or sys.stdout
