@@ -217,28 +217,6 @@ def test_analyses_keep_no_text_or_parsed_json_in_either_mode(project, monkeypatc
             assert held.get("_text") is None and "_data" not in held and "lines" not in held, (jobs, analysis.doc.path)
 
 
-def test_a_check_runs_without_the_cycle_collector_and_puts_it_back(project, monkeypatch):
-    import gc
-
-    seen = []
-    original = pipeline.analyze
-
-    def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "analyze", spy)
-    assert gc.isenabled()
-    run(project, no_cache=True)
-    assert seen == [False] and gc.isenabled()
-    gc.disable()
-    try:
-        run(project, no_cache=True)  # a caller that had turned it off keeps it off
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def text_run(root: Path, **options) -> tuple[int, str]:
     out = io.StringIO()
     code = check(CheckOptions(cwd=options.pop("cwd", root), jobs=1, **options), out=out)
@@ -368,3 +346,19 @@ def test_no_cache_leaves_the_user_cache_folder_alone_too(project, tmp_path):
     assert not user.exists() or not any(user.rglob("*"))
     run(project)
     assert any(user.rglob("*"))  # a run with the cache keeps its key and config table there
+
+
+def test_the_source_stamp_covers_every_module_of_the_package(tmp_path):
+    from agent_lint.cache import source_stamp, tree_stamp
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "al001_x.py").write_text("RULE = 1\n")
+    before = tree_stamp(tmp_path)
+    (tmp_path / "newpackage").mkdir()
+    (tmp_path / "newpackage" / "__init__.py").write_text("")
+    assert tree_stamp(tmp_path) != before  # a sub-package the stamp did not know about
+    import agent_lint
+
+    package = Path(agent_lint.__file__).parent
+    assert any((package / folder).is_dir() for folder in ("rules", "extract", "report"))
+    assert source_stamp() == source_stamp()

@@ -37,22 +37,13 @@ import os
 import stat
 import sys
 from functools import lru_cache
+from hashlib import blake2b
+from hmac import compare_digest
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import codec
 from .guard import temporary
-
-# hashlib's BLAKE2, taken from its own module: importing hashlib also loads OpenSSL's
-# bindings (2 of a warm run's 47 ms), and nothing here needs them.
-try:
-    from _blake2 import blake2b
-except ImportError:  # not CPython
-    from hashlib import blake2b
-try:
-    from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
-except ImportError:
-    from hmac import compare_digest
 
 BUCKETS = 16  # files the per-document entries are split into, by path
 MAGIC = b"agent-lint-cache\x03"  # \x03: plain data (\x02 was a signed pickle)
@@ -195,17 +186,24 @@ def source_stamp() -> str:
     """Changes whenever agent-lint's own code or schemas change (even without a version bump)."""
     from .resources import schema_dir
 
-    package = Path(__file__).resolve().parent
+    return tree_stamp(Path(__file__).resolve().parent, schema_dir())
+
+
+def tree_stamp(*tops: Path) -> str:
+    """A digest of every source file under ``tops``, in every folder (a new sub-package included):
+    path, size and modification time."""
     parts = []
-    for folder in (package, package / "rules", package / "extract", package / "report", schema_dir()):
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_file():
-                        stat = entry.stat()
-                        parts.append(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            continue
+    for top in tops:
+        for folder, folders, files in os.walk(top):
+            folders[:] = [name for name in folders if name != "__pycache__"]
+            for name in files:
+                if name.endswith((".py", ".json", ".md")):
+                    path = os.path.join(folder, name)
+                    try:
+                        stat = os.stat(path)
+                    except OSError:
+                        continue
+                    parts.append(f"{os.path.relpath(path, top)}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest("\n".join(sorted(parts)).encode())
 
 

@@ -7,7 +7,6 @@ everything a check does in order is here, in one place.
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 from pathlib import Path
@@ -97,19 +96,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     """
     if options.cwd is None:
         options = options._replace(cwd=Path.cwd())
-    # A check makes millions of small objects (tokens, records, cache entries) and
-    # almost no reference cycles (a one-process cold check of the real corpus leaves
-    # 368 objects in cycles), while each pass of the cycle collector walks them all:
-    # it cost a fifth of a large run at its default threshold, and still 40 ms of a
-    # run loading 15,000 cached analyses at a hundred times that. It is off for the
-    # check; refcounting frees everything else as usual.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _check(options, out, registry, batches)
-    finally:
-        if enabled:
-            gc.enable()
+    return _check(options, out, registry, batches)
 
 
 def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches: str | None) -> int:
