@@ -38,6 +38,14 @@ PLACES = {
 }
 
 
+def fenced_checklists(doc):
+    """Task lists written inside a document's Markdown fences, at host positions (as the rules find them)."""
+    for block in doc.code_blocks:
+        if block.fenced and block.info in ("", "markdown", "md", "gfm") and "[" in block.content:
+            for checklist in doc.embedded(block).checklists:
+                yield block, checklist._replace(section=block.section)
+
+
 def run_rows(root: Path, *paths: str, config: Path | None = None) -> list[str]:
     """Rows ``path:line:col CODE message`` of a check run in ``root``."""
     out = io.StringIO()

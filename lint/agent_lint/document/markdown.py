@@ -1,30 +1,24 @@
-"""Parsed agent documents: the model every rule queries.
+"""Markdown documents: markdown-it-py's token stream made into the model rules query.
 
-A Markdown file is parsed once with markdown-it-py into a light model (the
-heading tree, lists and checklists, tables, fenced code, front matter,
-``**Key**: value`` metadata, links, suppression comments); the token stream
-is dropped afterwards so documents stay small. A JSON file keeps its data and
-text and maps a JSON pointer to a position on demand.
+A Markdown file is parsed once into a light model (the heading tree, lists
+and checklists, tables, fenced code, front matter, ``**Key**: value``
+metadata, links, suppression comments); the token stream is dropped
+afterwards so documents stay small.
 
-Positions are converted from markdown-it's 0-based ``token.map`` here and
-nowhere else: every position leaving this module is 1-based, in code points,
-exact with CRLF line endings and a UTF-8 BOM.
+markdown-it's 0-based ``token.map`` is converted here and nowhere else.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
-import os
 import re
 from functools import cached_property, lru_cache
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 from urllib.parse import unquote
 
-from .model import Kind
+from ..model import Kind
+from .text import Document, LoadError, normalize_key, split_lines, text_position, unescape
 
-BOM = "\ufeff"
-_NEWLINE = re.compile(r"\r\n?|\n")
 # Heading numbers: "6.3 Title", "6.3. Title", "3.1: Title", "6. Title", "6) Title".
 # A lone integer counts only with its "." or ")": real headings such as
 # "2026 plans", "404 Not Found" or "11 Thinking Models" start with a number
@@ -38,33 +32,6 @@ _SUPPRESSION = re.compile(
     r"<!--\s*agent-lint-(?P<action>disable-next-line|disable-file|disable|enable)\b(?P<codes>[^>]*?)-->"
 )
 
-
-# ----------------------------------------------------------------------------
-# Load failures
-
-
-class LoadError:
-    """Why a file could not be turned into a model, and where. (Not a tuple: decode() returns one or the other.)"""
-
-    __slots__ = ("kind", "message", "line", "column")
-
-    def __init__(self, kind: str, message: str, line: int = 1, column: int = 1):
-        self.kind = kind  # "unreadable", "encoding", "json", "front-matter", "too-large"
-        self.message = message
-        self.line = line
-        self.column = column
-
-    def _fields(self) -> tuple[str, str, int, int]:
-        return (self.kind, self.message, self.line, self.column)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LoadError) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return f"LoadError(kind={self.kind!r}, message={self.message!r}, line={self.line}, column={self.column})"
 
 
 # ----------------------------------------------------------------------------
@@ -155,191 +122,6 @@ class Suppression(NamedTuple):
     end_line: int | None = None  # where the comment's "-->" is, when not on ``line``
     target: int = 0  # disable-next-line: the next non-blank line (formatters add a blank one)
 
-
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def unescape(text: str) -> str:
-    """Drop Markdown backslash escapes (``\\_`` is ``_``), as a reader sees the text.
-
-    Formatters such as mdformat add them freely; the text rules compare must
-    not depend on whether a document was formatted.
-    """
-    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
-
-
-def normalize_key(key: str) -> str:
-    """Compare metadata keys and titles the way people read them."""
-    return " ".join(key.replace("_", " ").replace("-", " ").split()).casefold()
-
-
-# ----------------------------------------------------------------------------
-# Text and positions
-
-
-def split_lines(text: str) -> list[str]:
-    """Split on the line endings markdown-it recognises (and nothing else)."""
-    lines = _NEWLINE.split(text)
-    if lines and lines[-1] == "" and len(lines) > 1:
-        lines.pop()
-    return lines
-
-
-def text_position(text: str, offset: int) -> tuple[int, int]:
-    """1-based (line, column) of an offset, with the line breaks ``split_lines`` knows.
-
-    Parsers count lines their own way (json only "\\n", YAML also "\\x85" and
-    "\\u2028"); every error position goes through here so it names a line
-    of ``Document.lines``.
-    """
-    offset = max(0, min(offset, len(text)))
-    line, start = 1, 0
-    for match in _NEWLINE.finditer(text, 0, offset):
-        line, start = line + 1, match.end()
-    if offset == start == len(text) and line > 1:
-        # Just past the final line break: Document.lines has no such line.
-        lines = split_lines(text)
-        return len(lines), len(lines[-1]) + 1
-    return line, offset - start + 1
-
-
-def decode(data: bytes) -> tuple[str, bool] | LoadError:
-    """Decode UTF-8 (BOM allowed); a failure names the first bad byte's position."""
-    has_bom = data.startswith(b"\xef\xbb\xbf")
-    if has_bom:
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), has_bom
-    except UnicodeDecodeError as err:
-        good = data[: err.start].decode("utf-8")
-        line, column = text_position(data.decode("utf-8", errors="replace"), len(good))
-        return LoadError(
-            "encoding",
-            f"not valid UTF-8: byte 0x{data[err.start]:02x} cannot be decoded ({err.reason})",
-            line,
-            column,
-        )
-
-
-class Document:
-    """Common ground of Markdown and JSON documents.
-
-    A document travels between processes and into the cache without its text
-    (and, for JSON, its data): what rules need afterwards is the model and the
-    ``records`` extracted from it. Should anything still ask for the text, it
-    is read again from ``source`` (its ``root`` and path).
-    """
-
-    format = "text"
-    _HEAVY = ("_text", "lines", "_line_starts")
-    # Also left out of a cached document (the cache holds thousands; each attribute costs every
-    # load): where to read its text from and how much of it (set by whoever loads it), how many
-    # positions were asked.
-    _UNCACHED = ("root", "read_limit", "_positions_asked")
-    _text: str | None = None
-    root: str | None = None  # the project's folder, for reloading the text (one string shared by all)
-    read_limit = 4 * 1024 * 1024  # the most bytes a reload reads: the run's max-file-size
-
-    def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
-        self.path = path
-        name = path.rsplit("/", 1)[-1]
-        self.stem = name.rsplit(".", 1)[0] if "." in name else name  # the session ID, for a log
-        self.kind = kind
-        self._text: str | None = text
-        self.has_bom = has_bom
-        self.load_error: LoadError | None = None
-        self.records: dict[str, Any] = {}  # extractor name -> record, filled before rules run
-
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = self._reload()
-        return self._text
-
-    @property
-    def text_loaded(self) -> bool:
-        """Is the text in memory? A cached or dropped document has none until something reads it."""
-        return self._text is not None
-
-    @property
-    def source(self) -> str | None:
-        """The file's absolute path, where it is known."""
-        return None if self.root is None else os.path.join(self.root, self.path)
-
-    def _reload(self) -> str:
-        if self.root is None:
-            return ""
-        from .files import read_document  # through the project's boundary, as the first read
-
-        data = read_document(self.root, self.path, self.read_limit)
-        decoded = decode(data) if isinstance(data, bytes) else None
-        return decoded[0] if isinstance(decoded, tuple) else ""
-
-    def __getstate__(self) -> dict[str, Any]:
-        """What the cache keeps of a document (codec.py): neither its text nor where it was read."""
-        state = dict(self.__dict__)
-        for key in (*self._HEAVY, *self._UNCACHED):
-            state.pop(key, None)
-        return state
-
-    def drop_heavy(self) -> None:
-        """Let go of the text and what is derived from it, as caching does; reread on demand."""
-        for key in self._HEAVY:
-            self.__dict__.pop(key, None)
-        self._text = None
-
-    @cached_property
-    def lines(self) -> list[str]:
-        return split_lines(self.text)
-
-    @cached_property
-    def _line_starts(self) -> list[int]:
-        starts = [0]
-        starts.extend(m.end() for m in _NEWLINE.finditer(self.text))
-        return starts
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset into ``text``."""
-        asked = self.__dict__.get("_positions_asked", 0)
-        if asked < 8 and "_line_starts" not in self.__dict__:
-            # For a few positions, one count in C beats indexing every line; past that,
-            # each count would read the text again, so the index is built.
-            self._positions_asked = asked + 1
-            text = self.text
-            if "\r" not in text:
-                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
-
-    def positions(self, offsets: Sequence[int]) -> list[tuple[int, int]]:
-        """:meth:`position` of several offsets, counting line breaks once up to the last of them."""
-        text = self.text
-        if "_line_starts" in self.__dict__ or "\r" in text:
-            return [self.position(offset) for offset in offsets]
-        found: dict[int, tuple[int, int]] = {}
-        line, at = 1, 0
-        for offset in sorted(set(offsets)):
-            line += text.count("\n", at, offset)
-            at = offset
-            found[offset] = (line, offset - text.rfind("\n", 0, offset))
-        return [found[offset] for offset in offsets]
-
-    def offset(self, line: int, column: int) -> int:
-        """Character offset into ``text`` of a 1-based position."""
-        return self._line_starts[line - 1] + column - 1
-
-
-class FailedDocument(Document):
-    """A file that could not be read, decoded or parsed: rules AL0xx report it."""
-
-    def __init__(self, path: str, kind: Kind | None, error: LoadError, fmt: str):
-        super().__init__(path, kind, "")
-        self.load_error = error
-        self.format = fmt
-
-
-# ----------------------------------------------------------------------------
-# Markdown
 
 
 @lru_cache(maxsize=None)
@@ -596,96 +378,23 @@ class MarkdownDocument(Document):
     def _parse(self) -> None:
         self._env: dict[str, Any] = {}  # the block parse's link reference definitions, for _children
         tokens = markdown_parser(blocks_only=True).parse(self.text, self._env)
+        walk = _Walk(self, tokens)
+        for index, tok in enumerate(tokens):
+            handler = _HANDLERS.get(tok.type)
+            if handler is not None:
+                handler(walk, tok, index)
         n_lines = len(self.lines)
-        open_sections: list[int] = []
-        list_stack: list[dict[str, Any]] = []
-        item_stack: list[dict[str, Any]] = []
-        table: dict[str, Any] | None = None
-        i = 0
-        while i < len(tokens):
-            tok = tokens[i]
-            ttype = tok.type
-            if ttype == "heading_open":
-                self._open_heading(tok, tokens[i + 1], open_sections)
-            elif ttype in ("bullet_list_open", "ordered_list_open"):
-                list_stack.append(
-                    {"ordered": ttype == "ordered_list_open", "line0": tok.map[0], "col0": None,
-                     "items": [], "depth": len(list_stack)}
-                )
-            elif ttype in ("bullet_list_close", "ordered_list_close"):
-                info = list_stack.pop()
-                col0 = info["col0"] if info["col0"] is not None else self._indent(info["line0"])
-                line, col = self._abs(info["line0"], col0)
-                self.lists.append(
-                    ListBlock(info["ordered"], line, col, info["depth"], tuple(info["items"]), self.section_at(line))
-                )
-            elif ttype == "list_item_open":
-                marker = tok.info + tok.markup if tok.info else tok.markup
-                col0 = self._marker_column(tok.map[0], marker, item_stack)
-                if list_stack[-1]["col0"] is None:
-                    list_stack[-1]["col0"] = col0
-                item_stack.append({"token": tok, "marker": marker, "col0": col0, "seen_inline": False})
-            elif ttype == "list_item_close":
-                item = item_stack.pop()
-                if not item["seen_inline"]:
-                    # An empty item, or one opening with a fence: still an item of its list.
-                    line0 = item["token"].map[0]
-                    col0 = min(item["col0"] + len(item["marker"]) + 1, len(self._line_text(line0)))
-                    line, col = self._abs(line0, col0)
-                    list_stack[-1]["items"].append(ListItem("", line, col, None, item["marker"]))
-            elif ttype == "inline":
-                if item_stack and not item_stack[-1]["seen_inline"] and tok.level == item_stack[-1]["token"].level + 2:
-                    item_stack[-1]["seen_inline"] = True
-                    list_stack[-1]["items"].append(self._list_item(tok, item_stack[-1]["marker"]))
-                if table is not None:
-                    table["cells"].append(unescape(tok.content.strip()))
-                self._scan_inline(tok, in_list=bool(item_stack), in_table=table is not None)
-            elif ttype == "table_open":
-                table = {"token": tok, "header": None, "rows": [], "cells": []}
-            elif ttype == "tr_open" and table is not None:
-                table["cells"] = []
-                table["row_line"] = tok.map[0] if tok.map else None
-            elif ttype == "tr_close" and table is not None:
-                if table["header"] is None:
-                    table["header"] = tuple(table["cells"])
-                else:
-                    line = self._abs(table["row_line"])[0] if table["row_line"] is not None else 0
-                    table["rows"].append(TableRow(tuple(table["cells"]), line))
-            elif ttype == "table_close" and table is not None:
-                start = table["token"].map[0]
-                line, col = self._abs(start, self._find(start, "|"))
-                self.tables.append(
-                    Table(table["header"] or (), tuple(table["rows"]), line, col, self.section_at(line))
-                )
-                table = None
-            elif ttype in ("fence", "code_block"):
-                start, end = tok.map
-                col0 = self._find(start, tok.markup) if ttype == "fence" else self._indent(start)
-                line, col = self._abs(start, col0)
-                self.code_blocks.append(
-                    CodeBlock(
-                        tok.info.strip().split(" ")[0].lower() if tok.info else "",
-                        tok.content, line, self._abs(max(start, end - 1))[0], col,
-                        self.section_at(line), ttype == "fence",
-                    )
-                )
-            elif ttype == "html_block":
-                self._scan_suppressions(tok.map[0], _Content(tok.content), 0, len(tok.content))
-            elif ttype == "front_matter":
-                self.front_matter_text = tok.content
-                self.front_matter_line = self._abs(0)[0]
-            i += 1
-        for index in open_sections:
+        for index in walk.open_sections:
             self._close_section(index, n_lines + self._line_offset)
         self.line_count = n_lines
         del self._env
 
-    def _marker_column(self, line0: int, marker: str, item_stack: list[dict[str, Any]]) -> int:
+    def _marker_column(self, line0: int, marker: str, items: list[_Item]) -> int:
         """0-based column of a list item's marker ("- x", "> 1. x", "- - x")."""
         start = 0
         # A list nested on its parent item's line ("- - x") starts after that marker.
-        if item_stack and item_stack[-1]["token"].map[0] == line0:
-            start = item_stack[-1]["col0"] + len(item_stack[-1]["marker"])
+        if items and items[-1].token.map[0] == line0:
+            start = items[-1].col0 + len(items[-1].marker)
         found = self._line_text(line0).find(marker, start)
         return found if found >= 0 else self._indent(line0)
 
@@ -834,10 +543,6 @@ class MarkdownDocument(Document):
         sec = self.sections[index]
         return [item for item in items if sec.line <= item.line <= sec.end_line]
 
-    def find_sections(self, title: str) -> list[int]:
-        wanted = normalize_key(title)
-        return [i for i, s in enumerate(self.sections) if normalize_key(s.title) == wanted]
-
     def section_text(self, index: int) -> str:
         """The source lines under a heading (not the heading), subsections included."""
         sec = self.sections[index]
@@ -916,17 +621,148 @@ class MarkdownDocument(Document):
             line_offset=block.line, column_offsets=offsets,
         )
 
-    def fenced_checklists(self) -> Iterator[tuple[CodeBlock, ListBlock]]:
-        """Task lists written inside Markdown fences, at host positions.
 
-        Their ``section`` is the host section holding the fence: an index into
-        the embedded document's own headings would mean nothing to a caller.
-        """
-        for block in self.code_blocks:
-            if block.fenced and block.info in ("", "markdown", "md", "gfm"):
-                if "[" in block.content:
-                    for checklist in self.embedded(block).checklists:
-                        yield block, checklist._replace(section=block.section)
+class _List:
+    """A list being read: its items so far, where it starts."""
+
+    __slots__ = ("ordered", "line0", "col0", "items", "depth")
+
+    def __init__(self, ordered: bool, line0: int, depth: int):
+        self.ordered, self.line0, self.col0, self.depth = ordered, line0, None, depth
+        self.items: list[ListItem] = []
+
+
+class _Item:
+    """A list item being read: its token, marker, column, and whether its first paragraph was met."""
+
+    __slots__ = ("token", "marker", "col0", "seen_inline")
+
+    def __init__(self, token: Any, marker: str, col0: int):
+        self.token, self.marker, self.col0, self.seen_inline = token, marker, col0, False
+
+
+class _Table:
+    """A table being read: its header, its rows, the cells of the current row."""
+
+    __slots__ = ("token", "header", "rows", "cells", "row_line")
+
+    def __init__(self, token: Any):
+        self.token, self.header, self.row_line = token, None, None
+        self.rows: list[TableRow] = []
+        self.cells: list[str] = []
+
+
+class _Walk:
+    """One pass over a document's tokens: each token type has a handler (see ``_HANDLERS``)."""
+
+    def __init__(self, doc: MarkdownDocument, tokens: list[Any]):
+        self.doc, self.tokens = doc, tokens
+        self.open_sections: list[int] = []
+        self.lists: list[_List] = []
+        self.items: list[_Item] = []
+        self.table: _Table | None = None
+
+    def heading_open(self, tok: Any, index: int) -> None:
+        self.doc._open_heading(tok, self.tokens[index + 1], self.open_sections)
+
+    def list_open(self, tok: Any, index: int) -> None:
+        self.lists.append(_List(tok.type == "ordered_list_open", tok.map[0], len(self.lists)))
+
+    def list_close(self, tok: Any, index: int) -> None:
+        doc, block = self.doc, self.lists.pop()
+        col0 = block.col0 if block.col0 is not None else doc._indent(block.line0)
+        line, col = doc._abs(block.line0, col0)
+        doc.lists.append(ListBlock(block.ordered, line, col, block.depth, tuple(block.items), doc.section_at(line)))
+
+    def item_open(self, tok: Any, index: int) -> None:
+        marker = tok.info + tok.markup if tok.info else tok.markup
+        col0 = self.doc._marker_column(tok.map[0], marker, self.items)
+        if self.lists[-1].col0 is None:
+            self.lists[-1].col0 = col0
+        self.items.append(_Item(tok, marker, col0))
+
+    def item_close(self, tok: Any, index: int) -> None:
+        doc, item = self.doc, self.items.pop()
+        if not item.seen_inline:
+            # An empty item, or one opening with a fence: still an item of its list.
+            line0 = item.token.map[0]
+            col0 = min(item.col0 + len(item.marker) + 1, len(doc._line_text(line0)))
+            line, col = doc._abs(line0, col0)
+            self.lists[-1].items.append(ListItem("", line, col, None, item.marker))
+
+    def inline(self, tok: Any, index: int) -> None:
+        items = self.items
+        if items and not items[-1].seen_inline and tok.level == items[-1].token.level + 2:
+            items[-1].seen_inline = True
+            self.lists[-1].items.append(self.doc._list_item(tok, items[-1].marker))
+        if self.table is not None:
+            self.table.cells.append(unescape(tok.content.strip()))
+        self.doc._scan_inline(tok, in_list=bool(items), in_table=self.table is not None)
+
+    def table_open(self, tok: Any, index: int) -> None:
+        self.table = _Table(tok)
+
+    def row_open(self, tok: Any, index: int) -> None:
+        if self.table is not None:
+            self.table.cells = []
+            self.table.row_line = tok.map[0] if tok.map else None
+
+    def row_close(self, tok: Any, index: int) -> None:
+        table = self.table
+        if table is None:
+            return
+        if table.header is None:
+            table.header = tuple(table.cells)
+        else:
+            line = self.doc._abs(table.row_line)[0] if table.row_line is not None else 0
+            table.rows.append(TableRow(tuple(table.cells), line))
+
+    def table_close(self, tok: Any, index: int) -> None:
+        doc, table = self.doc, self.table
+        if table is None:
+            return
+        start = table.token.map[0]
+        line, col = doc._abs(start, doc._find(start, "|"))
+        doc.tables.append(Table(table.header or (), tuple(table.rows), line, col, doc.section_at(line)))
+        self.table = None
+
+    def code(self, tok: Any, index: int) -> None:
+        doc = self.doc
+        start, end = tok.map
+        fenced = tok.type == "fence"
+        col0 = doc._find(start, tok.markup) if fenced else doc._indent(start)
+        line, col = doc._abs(start, col0)
+        info = tok.info.strip().split(" ")[0].lower() if tok.info else ""
+        doc.code_blocks.append(CodeBlock(info, tok.content, line, doc._abs(max(start, end - 1))[0], col,
+                                         doc.section_at(line), fenced))
+
+    def html_block(self, tok: Any, index: int) -> None:
+        self.doc._scan_suppressions(tok.map[0], _Content(tok.content), 0, len(tok.content))
+
+    def front_matter(self, tok: Any, index: int) -> None:
+        self.doc.front_matter_text = tok.content
+        self.doc.front_matter_line = self.doc._abs(0)[0]
+
+
+# What each token type adds to the model; tokens of other types add nothing.
+_HANDLERS = {
+    "heading_open": _Walk.heading_open,
+    "bullet_list_open": _Walk.list_open,
+    "ordered_list_open": _Walk.list_open,
+    "bullet_list_close": _Walk.list_close,
+    "ordered_list_close": _Walk.list_close,
+    "list_item_open": _Walk.item_open,
+    "list_item_close": _Walk.item_close,
+    "inline": _Walk.inline,
+    "table_open": _Walk.table_open,
+    "tr_open": _Walk.row_open,
+    "tr_close": _Walk.row_close,
+    "table_close": _Walk.table_close,
+    "fence": _Walk.code,
+    "code_block": _Walk.code,
+    "html_block": _Walk.html_block,
+    "front_matter": _Walk.front_matter,
+}
 
 
 @lru_cache(maxsize=None)
@@ -949,248 +785,3 @@ def _front_matter_loader() -> Any:
             return super().compose_node(parent, index)
 
     return NoAliases
-
-
-# ----------------------------------------------------------------------------
-# JSON
-
-
-_WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
-_STRUCTURE = re.compile(r'["\[\]{}]')
-_SCALAR = re.compile(r"[^,\]\}\s]+")
-_LONG_NUMBER = re.compile(r"-?\d{4000,}")
-
-
-class JsonDocument(Document):
-    format = "json"
-    _HEAVY = Document._HEAVY + ("_data", "_members")
-
-    def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
-        super().__init__(path, kind, text, has_bom)
-        self._data = data
-
-    @property
-    def data(self) -> Any:
-        if getattr(self, "_data", None) is None:
-            self._data = json.loads(self.text)
-        return self._data
-
-    def locate(self, pointer: Sequence[str | int]) -> tuple[int, int]:
-        """1-based position of the value at a JSON path (keys and indexes).
-
-        Scans only along the path, so the cost is paid for documents with
-        findings, not for every document; each container on a path is scanned
-        once however many findings point into it (an array of 300,000 invalid
-        items costs one pass, not one per item). Duplicate keys resolve to
-        the last, as ``json.loads`` does. A step that names nothing stops the
-        walk at the deepest value found. Steps compare as text, so a JSON
-        pointer's "0" finds an array's first item.
-        """
-        return self.position(self._walk(_WS.match(self.text, 0).end(), pointer))
-
-    def _walk(self, pos: int, pointer: Sequence[str | int]) -> int:
-        """Offset of the value at ``pointer`` below the value at ``pos`` (see locate)."""
-        text = self.text
-        scanned = self.__dict__.setdefault("_members", {})  # container offset -> _Members
-        for step in pointer:
-            if pos >= len(text) or text[pos] not in "{[":
-                break
-            members = scanned.get(pos)
-            if members is None:
-                members = scanned[pos] = _Members(text, pos)
-            found = members.get(str(step))
-            if found is None:
-                break
-            pos = found
-        return pos
-
-    def locate_members(self, paths: Sequence[Sequence[str | int]]) -> list[tuple[int, int]]:
-        """``locate`` of paths into the top-level object, reading it only as far as they need.
-
-        ``locate`` reads a whole object before answering, because a key
-        written twice resolves to its last value. A log's protocol fields
-        come before its long work log, so here the object is read only up to
-        the last member asked for; a value that is not the one ``data``
-        holds for its key (a key written again later) is looked up by
-        ``locate`` after all.
-        """
-        text, data = self.text, self.data
-        start = _WS.match(text, 0).end()
-        if not isinstance(data, dict) or start >= len(text) or text[start] != "{":
-            return [self.locate(path) for path in paths]
-        wanted = {str(path[0]) for path in paths if path}
-        head = _head(text, start, set(wanted))
-        for key, top in list(head.items()):
-            if key not in wanted:
-                continue
-            try:
-                if _SCAN_ONCE(text, top)[0] != data.get(key):
-                    del head[key]
-            except (ValueError, StopIteration, RecursionError):
-                del head[key]
-        offsets = []
-        for path in paths:
-            top = head.get(str(path[0])) if path else None
-            if top is None:
-                offsets.append(self._walk(start, path))
-            else:
-                offsets.append(self._walk(top, path[1:]) if len(path) > 1 else top)
-        return self.positions(offsets)
-
-
-# One member of an object up to its value, and a plain value with what follows it up to the next member.
-_KEY = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*:[ \t\r\n]*')
-_PLAIN = re.compile(r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|[-+0-9.eE]+|true|false|null)[ \t\r\n]*(?:,[ \t\r\n]*)?')
-
-
-def _head(text: str, opener: int, wanted: set[str]) -> dict[str, int]:
-    """Offsets of the values of the first members of the object at ``opener``, up to the last wanted key."""
-    found: dict[str, int] = {}
-    pos = _WS.match(text, opener + 1).end()
-    while wanted:
-        member = _KEY.match(text, pos)
-        if member is None:
-            break
-        key = member.group(1)
-        key = json.loads(f'"{key}"') if "\\" in key else key
-        pos = member.end()
-        found[key] = pos
-        wanted.discard(key)
-        plain = _PLAIN.match(text, pos)
-        if plain is not None:
-            pos = plain.end()
-        else:
-            pos = _WS.match(text, _skip_value(text, pos)).end()
-            if text.startswith(",", pos):
-                pos = _WS.match(text, pos + 1).end()
-    return found
-
-
-class _Members:
-    """Where the members of one JSON container start, read as far as a lookup needs.
-
-    A member's value is skipped only when a later member is asked for: an
-    array's first item is found without reading past it, so a path down
-    50,000 nested arrays costs one pass, not one per level.
-    """
-
-    __slots__ = ("text", "is_object", "found", "next", "unskipped", "count")
-
-    def __init__(self, text: str, opener: int):
-        self.text = text
-        self.is_object = text[opener] == "{"
-        self.found: dict[str, int] = {}  # key, or index as text -> offset of the value
-        self.next: int | None = _WS.match(text, opener + 1).end()  # None: read to the end
-        self.unskipped = False  # next is the start of the last value found, not yet skipped
-        self.count = 0
-
-    def get(self, step: str) -> int | None:
-        # An object is read whole before answering: its last duplicate key wins.
-        while self.next is not None and (self.is_object or step not in self.found):
-            self._read_one()
-        return self.found.get(step)
-
-    def _read_one(self) -> None:
-        text, pos = self.text, self.next
-        assert pos is not None
-        if self.unskipped:
-            pos = _WS.match(text, _skip_value(text, pos)).end()
-            if pos < len(text) and text[pos] == ",":
-                pos = _WS.match(text, pos + 1).end()
-            self.unskipped = False
-        if pos >= len(text) or text[pos] in "}]":
-            self.next = None
-            return
-        if self.is_object:
-            key_match = _STRING.match(text, pos)
-            if key_match is None:
-                self.next = None
-                return
-            key = key_match.group()
-            key = json.loads(key) if "\\" in key else key[1:-1]  # escapes are rare in keys
-            pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
-            pos = _WS.match(text, pos).end()
-            self.found[key] = pos
-        else:
-            self.found[str(self.count)] = pos
-            self.count += 1
-        self.next, self.unskipped = pos, True
-
-
-_SCAN_ONCE = json.scanner.make_scanner(json.JSONDecoder())
-
-
-def _skip_value(text: str, pos: int) -> int:
-    """Offset just past the JSON value starting at ``pos`` (iterative: no recursion)."""
-    if pos >= len(text):
-        return pos
-    char = text[pos]
-    if char == '"':
-        match = _STRING.match(text, pos)
-        return match.end() if match else len(text)
-    if char not in "{[":
-        match = _SCALAR.match(text, pos)
-        return match.end() if match else pos + 1
-    try:
-        # json's C scanner reads a container several times faster than the loop below;
-        # the loop is left for what it refuses (nesting deeper than the recursion limit).
-        return _SCAN_ONCE(text, pos)[1]
-    except (RecursionError, ValueError, StopIteration):
-        pass
-    depth = 0
-    while True:
-        # Jump from one bracket or quote to the next: scalars and white space are never looked at.
-        match = _STRUCTURE.search(text, pos)
-        if match is None:
-            return len(text)
-        pos = match.start()
-        char = text[pos]
-        if char == '"':
-            string = _STRING.match(text, pos)
-            pos = string.end() if string else len(text)
-            continue
-        depth += 1 if char in "{[" else -1
-        pos += 1
-        if depth == 0:
-            return pos
-
-
-# ----------------------------------------------------------------------------
-# Entry point
-
-
-def document_format(path: str) -> str:
-    return "json" if path.lower().endswith(".json") else "markdown"
-
-
-def too_large(path: str, kind: Kind | None, size: int, max_bytes: int) -> FailedDocument:
-    """A document over the size limit (AL004), which is not parsed."""
-    error = LoadError("too-large", f"file is {size:,} bytes, over the limit of {max_bytes:,}")
-    return FailedDocument(path, kind, error, document_format(path))
-
-
-def parse_document(path: str, kind: Kind | None, data: bytes, *, max_bytes: int | None = None) -> Document:
-    """Turn a file's bytes into a model, or a FailedDocument saying why not."""
-    fmt = document_format(path)
-    if max_bytes is not None and len(data) > max_bytes:
-        return too_large(path, kind, len(data), max_bytes)
-    decoded = decode(data)
-    if isinstance(decoded, LoadError):
-        return FailedDocument(path, kind, decoded, fmt)
-    text, has_bom = decoded
-    if fmt == "json":
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as err:
-            line, column = text_position(text, err.pos)
-            return FailedDocument(path, kind, LoadError("json", f"invalid JSON: {err.msg}", line, column), fmt)
-        except RecursionError:
-            return FailedDocument(path, kind, LoadError("json", "invalid JSON: nested too deeply to parse"), fmt)
-        except ValueError:
-            # Valid JSON that Python refuses: an integer over sys.get_int_max_str_digits().
-            long_number = _LONG_NUMBER.search(text)
-            line, column = text_position(text, long_number.start()) if long_number else (1, 1)
-            return FailedDocument(path, kind, LoadError("json", "invalid JSON: number too long to read", line, column), fmt)
-        return JsonDocument(path, kind, text, value, has_bom)
-    return MarkdownDocument(path, kind, text, has_bom)
