@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agent_lint.extract.session_log import NO_ROLES
+from agent_lint.project import NO_ROLES
 from agent_lint.runner import CheckOptions, check
 from agent_lint.schema_errors import json_path
 

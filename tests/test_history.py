@@ -441,9 +441,9 @@ def test_check_loads_the_history_only_with_since(repo, monkeypatch):
 
     original = engine.lint
 
-    def spy(project, *args):
-        seen.append(project.history)
-        return original(project, *args)
+    def spy(run, *args):
+        seen.append(run.history)
+        return original(run, *args)
 
     monkeypatch.setattr(engine, "lint", spy)
     runner.check(runner.CheckOptions(cwd=repo.path, since=base, output_format="json"), out=_Sink())

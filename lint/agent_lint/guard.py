@@ -9,7 +9,7 @@ SIGINT (Ctrl-C) exits 130 and SIGTERM 143, as a shell reports a process
 those signals ended, each with one line on stderr. Nothing is left behind:
 a file being written is a temporary one (registered with
 :func:`temporary`) that the handler removes, and worker processes
-(started with :func:`fork`) are ended with it.
+(parallel.py's, which multiprocessing knows) are ended with it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 _STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 _TEMPORARY: set[str] = set()  # files being written, removed if the run is stopped
-_CHILDREN: set[int] = set()  # worker processes, ended with this one
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -36,11 +35,15 @@ def _stop(signum: int, frame: Any) -> None:
             os.unlink(path)
         except OSError:
             pass
-    for pid in list(_CHILDREN):
+    threading = sys.modules.get("threading")
+    if threading is not None:  # the worker pool's own thread sees its workers end: it has nothing to say
+        threading.excepthook = lambda args: None
+    multiprocessing = sys.modules.get("multiprocessing")  # (a run that started no worker never imports it)
+    for child in multiprocessing.active_children() if multiprocessing else ():
         try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)  # reaped here: no process of this run outlives it, not even a zombie
-        except OSError:
+            child.kill()
+            child.join()  # reaped here: no process of this run outlives it, not even a zombie
+        except (OSError, ValueError, AssertionError):
             pass
     try:
         os.write(2, f"agent-lint: {_STOPPED.get(signum, 'stopped')}\n".encode())
@@ -59,29 +62,6 @@ def handle_signals() -> None:
             signal.signal(signum, _stop)
 
 
-def fork() -> int:
-    """os.fork for a worker process, which a signal then ends silently (its parent speaks).
-
-    The signals are held back across the fork, so none reaches the child
-    while it still has its parent's handlers, files and children.
-    """
-    block = getattr(signal, "pthread_sigmask", None)
-    held = block(signal.SIG_BLOCK, set(_STOPPED)) if block else None
-    try:
-        pid = os.fork()
-        if pid == 0:
-            _TEMPORARY.clear()
-            _CHILDREN.clear()
-            for signum in _STOPPED:
-                signal.signal(signum, signal.SIG_DFL)
-        else:
-            _CHILDREN.add(pid)
-    finally:
-        if block:
-            block(signal.SIG_SETMASK, held)
-    return pid
-
-
 class temporary:  # noqa: N801 - used as a context manager, named like one
     """While the block runs, ``path`` is a file of this run's to remove should it be stopped."""
 
@@ -93,10 +73,6 @@ class temporary:  # noqa: N801 - used as a context manager, named like one
 
     def __exit__(self, *exc: object) -> None:
         _TEMPORARY.discard(self.path)
-
-
-def reaped(pid: int) -> None:
-    _CHILDREN.discard(pid)
 
 
 class Failed(Exception):

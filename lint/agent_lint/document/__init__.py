@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json as _json  # (the name json is the sub-module json.py here)
 import re
+import weakref
+from typing import Callable, Hashable, TypeVar
 
 from ..model import Kind
 from .json import JsonDocument
@@ -20,11 +22,25 @@ from .text import BOM, Document, FailedDocument, LoadError, decode, normalize_ke
 
 __all__ = [
     "BOM", "CodeBlock", "Document", "FailedDocument", "JsonDocument", "Link", "ListBlock", "ListItem", "LoadError",
-    "MarkdownDocument", "Metadata", "Section", "Suppression", "Table", "TableRow", "decode", "document_format",
+    "MarkdownDocument", "Metadata", "Section", "Suppression", "Table", "TableRow", "decode", "derived", "document_format",
     "markdown_parser", "normalize_key", "parse_document", "split_lines", "text_position", "too_large", "unescape",
 ]
 
 _LONG_NUMBER = re.compile(r"-?\d{4000,}")
+T = TypeVar("T")
+
+
+# A parsed document never changes; what is derived from it lives as long as it does.
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def derived(doc: Document, make: Callable[..., T], *args: Hashable) -> T:
+    """``make(doc, *args)``, computed once per document however many rules or views ask for it."""
+    per_doc = _DERIVED.setdefault(doc, {})
+    key = (make, args)
+    if key not in per_doc:
+        per_doc[key] = make(doc, *args)
+    return per_doc[key]
 
 
 def document_format(path: str) -> str:

@@ -21,17 +21,10 @@ _SCALAR = re.compile(r"[^,\]\}\s]+")
 
 class JsonDocument(Document):
     format = "json"
-    _HEAVY = Document._HEAVY + ("_data", "_members")
 
     def __init__(self, path: str, kind: Kind | None, text: str, data: Any, has_bom: bool = False):
         super().__init__(path, kind, text, has_bom)
-        self._data = data
-
-    @property
-    def data(self) -> Any:
-        if getattr(self, "_data", None) is None:
-            self._data = json.loads(self.text)
-        return self._data
+        self.data = data
 
     def locate(self, pointer: Sequence[str | int]) -> tuple[int, int]:
         """1-based position of the value at a JSON path (keys and indexes).

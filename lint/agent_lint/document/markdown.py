@@ -288,18 +288,6 @@ class MarkdownDocument(Document):
         self._body_starts: list[int] = []  # 0-based first line after each heading
         self._parse()
 
-    # What only document rules read: a session log's lists, tables, code, metadata and links
-    # become its record, and project rules read the record.
-    DOCUMENT_STAGE_ONLY = ("lists", "tables", "code_blocks", "metadata_entries", "links")
-
-    def release_document_stage(self) -> None:
-        """Drop the parts only document rules read, once they have run (see pipeline)
-
-        A later read of one is an AttributeError, never a silently empty list.
-        """
-        for name in self.DOCUMENT_STAGE_ONLY:
-            self.__dict__.pop(name, None)
-
     # -- positions -----------------------------------------------------------
 
     def _abs(self, line0: int, col0: int = 0) -> tuple[int, int]:

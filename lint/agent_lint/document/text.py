@@ -10,10 +10,9 @@ it.
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Sequence
 
 from ..model import Kind
 
@@ -117,71 +116,23 @@ def decode(data: bytes) -> tuple[str, bool] | LoadError:
 
 
 class Document:
-    """Common ground of Markdown and JSON documents.
+    """A decoded text, with the positions of its offsets: common ground of Markdown and JSON documents.
 
-    A document travels between processes and into the cache without its text
-    (and, for JSON, its data): what rules need afterwards is the model and the
-    ``records`` extracted from it. Should anything still ask for the text, it
-    is read again from ``source`` (its ``root`` and path).
+    A document lives in the per-document stage (and, read again, for a
+    project rule that declares it): what leaves that stage are the views
+    and findings made from it (analysis.py), never the document.
     """
 
     format = "text"
-    _HEAVY = ("_text", "lines", "_line_starts")
-    # Also left out of a cached document (the cache holds thousands; each attribute costs every
-    # load): where to read its text from and how much of it (set by whoever loads it), how many
-    # positions were asked.
-    _UNCACHED = ("root", "read_limit", "_positions_asked")
-    _text: str | None = None
-    root: str | None = None  # the project's folder, for reloading the text (one string shared by all)
-    read_limit = 4 * 1024 * 1024  # the most bytes a reload reads: the run's max-file-size
 
     def __init__(self, path: str, kind: Kind | None, text: str, has_bom: bool = False):
         self.path = path
         name = path.rsplit("/", 1)[-1]
         self.stem = name.rsplit(".", 1)[0] if "." in name else name  # the session ID, for a log
         self.kind = kind
-        self._text: str | None = text
+        self.text = text
         self.has_bom = has_bom
         self.load_error: LoadError | None = None
-        self.records: dict[str, Any] = {}  # extractor name -> record, filled before rules run
-
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = self._reload()
-        return self._text
-
-    @property
-    def text_loaded(self) -> bool:
-        """Is the text in memory? A cached or dropped document has none until something reads it."""
-        return self._text is not None
-
-    @property
-    def source(self) -> str | None:
-        """The file's absolute path, where it is known."""
-        return None if self.root is None else os.path.join(self.root, self.path)
-
-    def _reload(self) -> str:
-        if self.root is None:
-            return ""
-        from ..files import read_document  # through the project's boundary, as the first read
-
-        data = read_document(self.root, self.path, self.read_limit)
-        decoded = decode(data) if isinstance(data, bytes) else None
-        return decoded[0] if isinstance(decoded, tuple) else ""
-
-    def __getstate__(self) -> dict[str, Any]:
-        """What the cache keeps of a document (codec.py): neither its text nor where it was read."""
-        state = dict(self.__dict__)
-        for key in (*self._HEAVY, *self._UNCACHED):
-            state.pop(key, None)
-        return state
-
-    def drop_heavy(self) -> None:
-        """Let go of the text and what is derived from it, as caching does; reread on demand."""
-        for key in self._HEAVY:
-            self.__dict__.pop(key, None)
-        self._text = None
 
     @cached_property
     def lines(self) -> list[str]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import string
 from typing import Mapping, Sequence
 
-from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
+from ..batches import Member, Unit, commit_node, describe, session_node
 from ..history import Commit
-from .batch_view import handoff_text, headline, unit_codes
+from .batch_view import Drawing, handoff_text, headline, unit_codes
 
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 

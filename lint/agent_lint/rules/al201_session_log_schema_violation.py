@@ -58,14 +58,13 @@ relative to the config file; any draft that names itself in `$schema`;
 `$ref` only to files in the schema's folder).
 """
 
-from ..model import Finding, Kind, Rule, Scope
+from ..model import Finding, Rule, Scope
+from ..views import SchemaErrors
 
-SCHEMA_ERRORS = "schema-errors"  # the record the pipeline fills with the run's schema
 
-
-def check(doc, options: dict):
-    for line, column, message in doc.records.get(SCHEMA_ERRORS, ()):
+def check(report: SchemaErrors, options: dict):
+    for line, column, message in report.errors:
         yield Finding(line, column, message)
 
 
-RULE = Rule("AL201", "session-log-schema-violation", Scope.DOCUMENT, check, __doc__, kinds=(Kind.SESSION_LOG,))
+RULE = Rule("AL201", "session-log-schema-violation", Scope.DOCUMENT, check, __doc__, reads=SchemaErrors)

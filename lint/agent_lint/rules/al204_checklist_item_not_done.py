@@ -31,6 +31,7 @@ None.
 
 import re
 
+from ..document import Document
 from ..extract.session_log import session_record
 from ..model import Finding, Kind, Rule, Scope, Severity
 
@@ -42,7 +43,7 @@ _NOT_DONE = re.compile(
 
 
 def check(doc, options: dict):
-    record = doc.records.get("session-log") or session_record(doc)
+    record = session_record(doc)
     for checklist in record.checklists:
         for item in checklist.items:
             match = _NOT_DONE.match(item.note) if item.checked else None
@@ -56,4 +57,4 @@ def check(doc, options: dict):
 
 
 RULE = Rule("AL204", "checklist-item-not-done", Scope.DOCUMENT, check, __doc__,
-            severity=Severity.WARNING, kinds=(Kind.SESSION_LOG,))
+            severity=Severity.WARNING, kinds=(Kind.SESSION_LOG,), reads=Document)
