@@ -19,9 +19,9 @@ item left blank must not be dispatched. The worker is then added to the
 orchestrator's ``Dispatched`` list, so the batch is whole as soon as the
 worker has a log.
 
-Before anything is written, the log is checked against the project's
-session-log schema (a team's own, when configured): a log that would fail
-it is refused with the schema's first complaints.
+Before anything is written, the log is checked against the schema AL201
+holds it to (a JSON log: the team's own, when configured): a log that would
+fail it is refused with the schema's first complaints.
 """
 
 from __future__ import annotations

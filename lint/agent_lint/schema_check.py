@@ -90,9 +90,14 @@ def fast_validator(schema: dict[str, Any], registry: Any = None) -> Any:
 def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tuple[int, int, str], ...]:
     """(line, column, message) of every schema error of a session log's record.
 
-    A team schema describes its JSON logs as they are; Markdown logs reach it
-    as records. Runs in the per-document stage, where the text is at hand.
+    A team schema describes the team's JSON logs as they are written. A
+    Markdown log is read into agent-lint's own record, a shape no team schema
+    was written for, so it is held to the built-in schema of agent-lint's
+    Markdown conventions whatever the config names. Runs in the per-document
+    stage, where the text is at hand.
     """
+    if getattr(doc, "format", "") == "markdown" and not schema.builtin:
+        schema = builtin_schema("session-log.schema.json")
     found = []
     for error in schema.errors(record.data):
         message = error_message(error)

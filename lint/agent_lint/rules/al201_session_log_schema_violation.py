@@ -1,12 +1,14 @@
 """A session log does not match its schema.
 
 ## What it checks
-Every session log against one JSON Schema: the built-in
-`schemas/session-log.schema.json` (the conventions of AGENT-SYSTEM.md), or
-the team's own schema named by `session-log-schema` in the config. A JSON log
-is checked as written. A Markdown log is first read into the same record a
-JSON log holds (metadata lines, `## Work Log`, `## Outcome`,
-`## Prerequisites Checklist`), so one schema serves both formats.
+Every session log against a JSON Schema. A JSON log is checked as written,
+against the team's own schema when `session-log-schema` names one, else
+against the built-in `schemas/session-log.schema.json` (the conventions of
+AGENT-SYSTEM.md). A Markdown log is read into the record a JSON log in
+agent-lint's format holds (metadata lines, `## Work Log`, `## Outcome`,
+`## Prerequisites Checklist`) and checked against the built-in schema,
+always: that record is agent-lint's own shape, which a team's schema, written
+for the team's JSON files, does not describe.
 
 Validation happens once per log in the per-document stage (cached, in
 parallel): jsonschema-rs tells valid logs apart, jsonschema explains the
@@ -53,9 +55,9 @@ Changes requested.
 ```
 
 ## Options
-None here. The schema is the config key `session-log-schema` (a path
-relative to the config file; any draft that names itself in `$schema`;
-`$ref` only to files in the schema's folder).
+None here. The team's schema for JSON logs is the config key
+`session-log-schema` (a path relative to the project root; any draft that
+names itself in `$schema`; `$ref` only to files in the schema's folder).
 """
 
 from ..model import Finding, Kind, Rule, Scope
