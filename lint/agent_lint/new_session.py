@@ -209,7 +209,7 @@ def _schema_complaints(config: Any, path: str, text: str) -> list[str]:
     record = doc.records.get("session-log")
     if doc.load_error is not None or record is None:
         return []
-    return [message for _, _, message in validation_errors(doc, record, session_log_schema(config))]
+    return [error.message for error in validation_errors(doc, record, session_log_schema(config)).errors]
 
 
 def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder: str) -> str | None:

@@ -6,13 +6,14 @@ the read phase, never by a rule. Its draft is the one its ``$schema`` names.
 never fetches anything over the network, so a reference that leaves the
 folder is a config error naming the file, found before any log is checked.
 
-The validator is compiled once per run; rules turn each error into one
-finding whose message starts with the JSON path of the offending value.
+The validator is compiled once per run; AL201 turns the errors into
+findings whose messages start with the JSON path of the offending value.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +21,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import AgentLintError
 from .schema_errors import describe, error_message, explainable, from_rs, sort_key
+from .views import SchemaCheck, SchemaError
+
+_REQUIRED = re.compile(r"^'(.*)' is a required property$", re.S)
 
 
 class CompiledSchema:
@@ -87,8 +91,8 @@ def fast_validator(schema: dict[str, Any], registry: Any = None) -> Any:
         return None
 
 
-def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tuple[int, int, str], ...]:
-    """(line, column, message) of every schema error of a session log's record.
+def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> SchemaCheck:
+    """Every schema error of a session log's record, with its position and JSON path.
 
     A team schema describes the team's JSON logs as they are written. A
     Markdown log is read into agent-lint's own record, a shape no team schema
@@ -96,17 +100,23 @@ def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tu
     Markdown conventions whatever the config names. Runs in the per-document
     stage, where the text is at hand.
     """
-    if getattr(doc, "format", "") == "markdown" and not schema.builtin:
+    markdown = getattr(doc, "format", "") == "markdown"
+    if markdown and not schema.builtin:
         schema = builtin_schema("session-log.schema.json")
     found = []
     for error in schema.errors(record.data):
+        path = tuple(error.absolute_path)
         message = error_message(error)
-        if getattr(doc, "format", "") == "markdown":
+        if markdown:
             from .extract.session_log import markdown_terms
 
-            message = markdown_terms(doc, list(error.absolute_path), describe(error)) or message
-        found.append((*record.locate(list(error.absolute_path), doc), message))
-    return tuple(found)
+            message = markdown_terms(doc, list(path), describe(error)) or message
+        missing = _REQUIRED.match(error.message) if error.validator == "required" else None
+        found.append(SchemaError(*record.locate(list(path), doc), message, path, str(error.validator),
+                                 missing.group(1) if missing else None))
+    required = schema.schema.get("required") if isinstance(schema.schema, dict) else None
+    return SchemaCheck(schema.source, tuple(r for r in required if isinstance(r, str))
+                       if isinstance(required, list) else (), tuple(found))
 
 
 def _read_json(path: Path, shown: str) -> Any:
