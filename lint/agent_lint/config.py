@@ -20,7 +20,9 @@ DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
 # "/HANDOFF.md": the top-level file only. Unanchored, "HANDOFF.md" would match
 # at any depth (gitignore rules) and take docs/ or fixture copies for handoffs.
 DEFAULT_HANDOFF = ("/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
-DEFAULT_EXCLUDE = ("**/README.md",)
+# What its name says is no document of a session: a folder's README, a template, the
+# description of a format, a to-do list (these match any case, like the default HANDOFF globs).
+DEFAULT_EXCLUDE = ("**/README.md", "**/*TEMPLATE*.md", "**/*TEMPLATE*.json", "**/SCHEMA.md", "**/TODO.md")
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -45,7 +47,7 @@ GLOBAL_SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
         "description": "Where a team's session logs keep the protocol's fields: field -> JSON pointer.",
     },
-    "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: **/README.md)."},
+    "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: READMEs, templates, SCHEMA.md, TODO.md)."},
     "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
     "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
     "max-file-size": {"type": "integer", "minimum": 1, "description": "Files larger than this many bytes are reported (AL004), not parsed."},
@@ -78,6 +80,11 @@ class Config(NamedTuple):
     def handoff_any_case(self) -> bool:
         """The default HANDOFF globs match any case (handoff.md, Handoff.md); a team's own globs match as written."""
         return self.handoff == DEFAULT_HANDOFF
+
+    @property
+    def exclude_any_case(self) -> tuple[str, ...]:
+        """The default exclude globs in force: they match any case (``template.md``, ``Todo.md``)."""
+        return tuple(glob for glob in self.exclude if glob in DEFAULT_EXCLUDE)
 
     @property
     def system_document_candidates(self) -> tuple[str, ...]:
