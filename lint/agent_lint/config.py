@@ -38,6 +38,11 @@ GLOBAL_SCHEMA: dict[str, Any] = {
     "system-document": {"type": "string", "description": "Path of the system document."},
     "session-logs": {**_STRINGS, "description": "Globs of session logs (Markdown or JSON)."},
     "handoff": {**_STRINGS, "description": "Globs of HANDOFF documents."},
+    "session-id-from-folder": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "description": "Globs of session logs whose session ID is the name of their folder, not of their file.",
+    },
     "session-log-schema": {"type": "string", "description": "Path of a team's own session-log JSON Schema."},
     "handoff-mode": {"enum": list(HANDOFF_MODES), "description": "single-update or read-only."},
     "session-fields": {
@@ -67,6 +72,7 @@ class Config(NamedTuple):
     system_document: str | None = None
     session_logs: tuple[str, ...] = DEFAULT_SESSION_LOGS
     handoff: tuple[str, ...] = DEFAULT_HANDOFF
+    session_id_from_folder: tuple[str, ...] = ()  # logs whose ID is their folder's name (one folder per session)
     session_log_schema: str | None = None
     handoff_mode: str = "single-update"
     session_fields: Mapping[str, str] = {}  # protocol field -> JSON pointer; read, never changed
@@ -80,6 +86,17 @@ class Config(NamedTuple):
     def handoff_any_case(self) -> bool:
         """The default HANDOFF globs match any case (handoff.md, Handoff.md); a team's own globs match as written."""
         return self.handoff == DEFAULT_HANDOFF
+
+    def session_id(self, path: str) -> str:
+        """A session log's ID: the stem of its file name, or the name of its folder for the logs
+        ``session-id-from-folder`` names (``.agents/sessions/2026-01-03-x/log.md`` is ``2026-01-03-x``)."""
+        folder, _, name = path.rpartition("/")
+        if folder and self.session_id_from_folder:
+            from .globs import compile_globs
+
+            if compile_globs(self.session_id_from_folder).fullmatch(path):
+                return folder.rpartition("/")[2]
+        return name.rsplit(".", 1)[0] if "." in name else name
 
     @property
     def exclude_any_case(self) -> tuple[str, ...]:
@@ -385,6 +402,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         system_document=table.get("system-document"),
         session_logs=strings("session-logs", DEFAULT_SESSION_LOGS),
         handoff=strings("handoff", DEFAULT_HANDOFF),
+        session_id_from_folder=strings("session-id-from-folder", ()),
         session_log_schema=table.get("session-log-schema"),
         handoff_mode=table.get("handoff-mode", "single-update"),
         session_fields=dict(table.get("session-fields", {})),

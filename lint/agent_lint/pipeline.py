@@ -89,6 +89,8 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
         doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
         key = digest(data)
     doc.root = _ROOT
+    if kind is Kind.SESSION_LOG and _CONFIG.session_id_from_folder:
+        doc.stem = _CONFIG.session_id(path)  # a log of one folder per session: the folder names it
     extract_records(doc)
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
         doc.records[SESSION_VIEW] = session_log(doc, doc.records[SESSION_RECORD], _CONFIG.session_fields)

@@ -69,7 +69,7 @@ class SessionLog(NamedTuple):
     """The protocol's view of one session log (see the module docstring)."""
 
     path: str
-    id: str  # the file stem
+    id: str  # the session ID: its file's stem, or its folder's name (config session-id-from-folder)
     role: str | None  # orchestrator, worker or single: as stated, else as the fields imply; None: unknown
     role_stated: bool  # the log states its role; False when implied by an orchestrator or a dispatch list
     orchestrator: str | None  # the orchestrator a worker names

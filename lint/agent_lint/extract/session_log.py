@@ -88,7 +88,7 @@ class SessionRecord:
                  positions: dict[JsonPath, tuple[int, int]] | None = None,
                  prerequisites: tuple[CheckItem, ...] | None = None):
         self.path = path
-        self.id = id  # the file stem
+        self.id = id  # the session ID: the file stem, or the folder's name (Config.session_id)
         self.data = data
         self._checklists = _checklists  # None: a JSON log's, looked for on first use
         self.positions = positions  # Markdown only
