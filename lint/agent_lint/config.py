@@ -20,9 +20,10 @@ DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
 # "/HANDOFF.md": the top-level file only. Unanchored, "HANDOFF.md" would match
 # at any depth (gitignore rules) and take docs/ or fixture copies for handoffs.
 DEFAULT_HANDOFF = ("/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
-# What its name says is no document of a session: a folder's README, a template, the
-# description of a format, a to-do list (these match any case, like the default HANDOFF globs).
-DEFAULT_EXCLUDE = ("**/README.md", "**/*TEMPLATE*.md", "**/*TEMPLATE*.json", "**/SCHEMA.md", "**/TODO.md")
+# What its name says is no document of a session: a folder's README, a template (TEMPLATE.md,
+# handoff-template.md; not a dated log such as 2026-01-02-fix-template.md), the description of a
+# format, a to-do list. These match any case, like the default HANDOFF globs.
+DEFAULT_EXCLUDE = ("**/README.md", "**/TEMPLATE.*", "**/[!0-9]*TEMPLATE.*", "**/SCHEMA.md", "**/TODO.md")
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
