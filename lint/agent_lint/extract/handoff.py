@@ -34,6 +34,7 @@ _WORD = re.compile(r"[^\W_]")
 # A code span holding one path to a Markdown or JSON file: how many HANDOFFs cite a session log.
 _CODE_PATH = re.compile(r"(?<!`)`(?P<path>[^`\s]+\.(?:md|json))`(?!`)", re.I)
 _HISTORY = "session history"
+_QUALIFIER = re.compile(r"\s+\([^()]*\)$")
 
 
 class SessionRef(NamedTuple):
@@ -74,10 +75,10 @@ def handoff_record(doc: Document) -> HandoffRecord:
     positions: dict[tuple[Any, ...], tuple[int, int]] = {(): (1, 1), ("bytes",): (1, 1), ("sections",): (1, 1)}
     if not isinstance(doc, MarkdownDocument):
         return HandoffRecord(doc.path, data, positions)
-    data["sections"] = [s.title for s in doc.sections if s.level == 2]
+    data["sections"] = [_without_qualifier(s.title) for s in doc.sections if s.level == 2]
     refs: list[SessionRef] = []
     for index, section in enumerate(doc.sections):
-        if section.level != 2 or normalize_key(section.title) != _HISTORY:
+        if section.level != 2 or normalize_key(_without_qualifier(section.title)) != _HISTORY:
             continue
         for child in doc.subsections(index):
             refs.extend(_entry(doc, child, data, positions))
@@ -95,6 +96,11 @@ def handoff_record(doc: Document) -> HandoffRecord:
             if (line_no, column) not in seen and "://" not in match.group("path"):
                 refs.append(SessionRef(match.group("path"), match.group("path"), line_no, column, None, True))
     return HandoffRecord(doc.path, data, positions, tuple(refs), tuple(_placeholders(doc)))
+
+
+def _without_qualifier(title: str) -> str:
+    """A section title without a qualifier in parentheses: ``Next Steps (priority order)`` is ``Next Steps``."""
+    return _QUALIFIER.sub("", title) or title
 
 
 def _entry(doc: MarkdownDocument, index: int, data: dict, positions: dict) -> list[SessionRef]:
