@@ -23,14 +23,15 @@ wrong, with two exceptions that keep a report readable:
 - Errors of one kind in the items of one array (each of 40 `$.workLog`
   items an object where the schema wants a string) are one violation, at
   the first such item, saying how many more items fail the same way.
- When a value
-matches none of the branches of an `anyOf`/`oneOf`, the message names the
-closest branch's complaint instead of listing every branch. A Markdown
-log's errors are said in its own terms: a missing field is "no `**Date**:`
-line before the first `##` heading", naming that heading and any such line
-written under it, where it is no metadata; a missing section is "no `## Work
-Log` section"; a bad value names its `**Key**`. Protocol facts are read
-whether or not a log matches its schema (see `session-fields`).
+
+When a value matches none of the branches of an `anyOf`/`oneOf`, the
+message names the closest branch's complaint instead of listing every
+branch. A Markdown log's errors are said in its own terms: a missing field
+is "no `**Date**:` line before the first `##` heading", naming that heading
+and any such line written under it, where it is no metadata; a missing
+section is "no `## Work Log` section"; a bad value names its `**Key**`.
+Protocol facts are read whether or not a log matches its schema (see
+`session-fields`).
 
 ## Why it matters
 Tools that read session history (dashboards, retrospectives, the batch
