@@ -33,6 +33,9 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .config import DEFAULT_EXCLUDE
+from .globs import compile_globs
+
 NOT_LIVE = frozenset({"archive", "archives", "template", "templates", "example", "examples", "fixtures",
                       "test", "tests", "node_modules", "vendor", "third_party",
                       # instructions to agents: .claude/commands/handoff.md is how to write one
@@ -83,9 +86,6 @@ def _listed(root: Path) -> list[str]:
 
 
 def _live(path: str) -> bool:
-    from .config import DEFAULT_EXCLUDE
-    from .globs import compile_globs
-
     return not any(part.lower() in NOT_LIVE for part in path.split("/")[:-1]) \
         and compile_globs(DEFAULT_EXCLUDE, True).fullmatch(path) is None
 
