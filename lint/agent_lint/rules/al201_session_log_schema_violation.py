@@ -107,8 +107,10 @@ def _other_format(doc, checked, missing: list[str], others: int) -> str:
         said = f"not a session log in agent-lint's Markdown format: {markdown_missing(doc, missing)}"
     else:
         schema = "agent-lint's session-log schema" if checked.schema == "built-in" else checked.schema
-        said = (f"not a session log in the format {schema} describes: it lacks {len(missing)} of the "
-                f"{len(checked.required)} members that schema requires ({', '.join(missing)})")
+        lacks = f"all {len(missing)}" if len(missing) == len(checked.required) else \
+            f"{len(missing)} of the {len(checked.required)}"
+        said = (f"not a session log in the format {schema} describes: it lacks {lacks} members that schema "
+                f"requires ({', '.join(missing)})")
     if others:
         said += f"; {others} other schema error{'s' if others > 1 else ''} not reported"
     return said
