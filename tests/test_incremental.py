@@ -203,3 +203,13 @@ def test_the_memo_and_its_run_serve_every_later_edit(project, project_runs):
         edit_json(project, SOLO, outcome=f"Edit {n}.")
         assert run(project) == run(project, no_cache=True)
     assert project_runs == [9] * (RUNS_KEPT + 3)  # the runs without a cache alone
+
+
+def test_a_data_file_among_the_logs_does_not_stop_the_reuse(project, project_runs):
+    (project / SESSIONS / "scan-results.json").write_text('[{"file": "a.ts"}]\n', encoding="utf-8")
+    first = run(project)
+    edit_json(project, SOLO, outcome="Done twice.")
+    project_runs.clear()
+    after = run(project)
+    assert project_runs == []  # the memo holds the data file as it was found, not as a missing kind
+    assert after == run(project, no_cache=True) == first

@@ -81,7 +81,7 @@ IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hun
 class Member(NamedTuple):
     """A session of the range, as its unit holds it."""
 
-    id: str  # the log's file stem
+    id: str  # the log's session ID (Config.session_id)
     path: str  # the log as it is now, a document of the project
     log: SessionLog | None  # its protocol view; None when the log does not load
     role: str  # orchestrator, worker or single; "session" in a batch that says no more
@@ -264,7 +264,7 @@ def _build(project: Project) -> Gate:
         for change in commit.changes:
             if change.status == "D" or kind(change.path) is not Kind.SESSION_LOG:
                 continue
-            stem = change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            stem = project.config.session_id(change.path)
             seen = touched.setdefault(stem, [])
             if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
                 seen.append(commit)
@@ -277,8 +277,9 @@ def _build(project: Project) -> Gate:
     logs: list[_Log] = []
     for stem, commits in touched.items():
         path = paths[stem]
-        if path not in project.documents:
-            continue  # deleted again within the range
+        doc = project.documents.get(path)
+        if doc is None or doc.kind is not Kind.SESSION_LOG:
+            continue  # deleted again within the range, or data kept beside the logs
         commit, older = first[stem]
         if older is None:
             committed: Commit | None = commit

@@ -57,7 +57,8 @@ def memo(analyses: Mapping[str, Analysis], digests: Mapping[str, str], found: Se
          run: str, targets: Iterable[str], notes: Sequence[str] = ()) -> Memo:
     """The memo of a full run, taken after its project rules and resolution (they may read texts)."""
     return Memo(
-        {path: (doc.kind.value, digests.get(path, ""), fingerprint, doc.text_loaded)
+        # A document without a kind was found as a session log and is data (extract_records).
+        {path: ((doc.kind or Kind.SESSION_LOG).value, digests.get(path, ""), fingerprint, doc.text_loaded)
          for path, (doc, _, fingerprint) in analyses.items()},
         tuple((rule.code, finding) for rule, finding in found),
         run,

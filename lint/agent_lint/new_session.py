@@ -19,9 +19,9 @@ item left blank must not be dispatched. The worker is then added to the
 orchestrator's ``Dispatched`` list, so the batch is whole as soon as the
 worker has a log.
 
-Before anything is written, the log is checked against the project's
-session-log schema (a team's own, when configured): a log that would fail
-it is refused with the schema's first complaints.
+Before anything is written, the log is checked against the schema AL201
+holds it to (a JSON log: the team's own, when configured): a log that would
+fail it is refused with the schema's first complaints.
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def _schema_complaints(config: Any, path: str, text: str) -> list[str]:
     record = doc.records.get("session-log")
     if doc.load_error is not None or record is None:
         return []
-    return [message for _, _, message in validation_errors(doc, record, session_log_schema(config))]
+    return [error.message for error in validation_errors(doc, record, session_log_schema(config)).errors]
 
 
 def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder: str) -> str | None:

@@ -102,10 +102,12 @@ def _analyze(job: tuple[str, Kind, bool]) -> tuple[Analysis, str | None]:
     else:
         doc = parse_document(path, kind, data, max_bytes=_CONFIG.max_file_size)
     _place(doc)
+    if kind is Kind.SESSION_LOG and _CONFIG.session_id_from_folder:
+        doc.stem = _CONFIG.session_id(path)  # a log of one folder per session: the folder names it
     extract_records(doc)
     if kind is Kind.SESSION_LOG and SESSION_RECORD in doc.records:
         doc.records[SESSION_VIEW] = session_log(doc, doc.records[SESSION_RECORD], _CONFIG.session_fields)
-    if _SCHEMA is not None and is_target and kind is Kind.SESSION_LOG and doc.load_error is None:
+    if _SCHEMA is not None and is_target and SESSION_RECORD in doc.records:
         from .schema_check import validation_errors
 
         doc.records[al201.SCHEMA_ERRORS] = validation_errors(doc, doc.records[SESSION_RECORD], _SCHEMA)

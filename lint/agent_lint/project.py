@@ -59,7 +59,7 @@ class Project:
 
     @property
     def session_ids(self) -> frozenset[str]:
-        """The ID (file stem) of every session log, those that failed to load included."""
+        """The ID (Config.session_id) of every session log, those that failed to load included."""
         return self.derived("session-ids", lambda p: frozenset(doc.stem for doc in p.session_logs))
 
     def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:

@@ -144,7 +144,12 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     if cache is not None:
         cache.save_path_kinds()
     # Said with the report: a run that fails on the way says only why.
-    found_nothing = [] if known or options.paths or batches else [_nothing_found(config)]
+    if known or options.paths or batches:
+        found_nothing = []
+    else:
+        from .survey import nothing_found
+
+        found_nothing = [nothing_found(config)]
     if options.paths:
         # Relative paths are relative to options.cwd, not to the process's directory.
         paths = [options.cwd / path for path in options.paths]
@@ -289,14 +294,6 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     out.write(text)
     _say([*found_nothing, *outcome.notes])
     return exit_code(outcome.violations, options)
-
-
-def _nothing_found(config: Config) -> str:
-    """Where a run looked, when it found no agent document: a layout the config does not describe, most likely."""
-    handoff = ", ".join(config.handoff) + (" (in any case)" if config.handoff_any_case else "")
-    return (f"no agent document found: looked for the system document at "
-            f"{' or '.join(config.system_document_candidates)}, session logs at {', '.join(config.session_logs)}"
-            f" and HANDOFF at {handoff}; set system-document, session-logs or handoff in the config")
 
 
 def _say(notes: Iterable[str]) -> None:

@@ -13,6 +13,10 @@ and completion, status, HANDOFF updates, prerequisites), each with the
 position it was read from. It is made from every log that loads, whether or
 not the log is valid against its schema: a schema error never hides a
 protocol fact.
+
+:class:`SchemaCheck` is a log checked against the schema it is held to,
+which AL201 reports; it is read by that document rule alone and is not kept
+past the per-document stage.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ class SessionLog(NamedTuple):
     """The protocol's view of one session log (see the module docstring)."""
 
     path: str
-    id: str  # the file stem
+    id: str  # the session ID: its file's stem, or its folder's name (config session-id-from-folder)
     role: str | None  # orchestrator, worker or single: as stated, else as the fields imply; None: unknown
     role_stated: bool  # the log states its role; False when implied by an orchestrator or a dispatch list
     orchestrator: str | None  # the orchestrator a worker names
@@ -81,3 +85,22 @@ class SessionLog(NamedTuple):
     def at(self, field: str) -> Position:
         """Where the log states ``field``; (1, 1) when it does not."""
         return next((position for name, position in self.where if name == field), START)
+
+
+class SchemaError(NamedTuple):
+    """One error of a session log against its schema, as AL201 reads it."""
+
+    line: int
+    column: int
+    message: str  # as reported: the JSON path (a Markdown log: its line or section) and what is wrong
+    path: tuple[str | int, ...]  # the JSON path of the offending value in the log's record
+    keyword: str  # the schema keyword that failed: "required", "type", ...
+    missing: str | None = None  # a "required" error's missing member
+
+
+class SchemaCheck(NamedTuple):
+    """A session log checked against the schema it is held to."""
+
+    schema: str  # "built-in", or the path of the team's schema
+    required: tuple[str, ...]  # the members that schema requires at the top level
+    errors: tuple[SchemaError, ...]

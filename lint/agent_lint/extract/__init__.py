@@ -29,8 +29,16 @@ def _resolve(target: str) -> Callable[[Document], Any]:
 
 
 def extract_records(doc: Document) -> None:
-    """Fill ``doc.records`` with every record registered for its kind."""
+    """Fill ``doc.records`` with every record registered for its kind.
+
+    A JSON file among the session logs whose top level is no object (a list
+    of scan results kept in the sessions folder) is data, not a session log:
+    its kind is cleared, and no rule takes it for a log.
+    """
     if doc.load_error is not None:
+        return
+    if doc.kind is Kind.SESSION_LOG and doc.format == "json" and not isinstance(getattr(doc, "data", None), dict):
+        doc.kind = None
         return
     for name, target in EXTRACTORS.get(doc.kind, ()):  # type: ignore[arg-type]
         if name not in doc.records:

@@ -88,7 +88,7 @@ class SessionRecord:
                  positions: dict[JsonPath, tuple[int, int]] | None = None,
                  prerequisites: tuple[CheckItem, ...] | None = None):
         self.path = path
-        self.id = id  # the file stem
+        self.id = id  # the session ID: the file stem, or the folder's name (Config.session_id)
         self.data = data
         self._checklists = _checklists  # None: a JSON log's, looked for on first use
         self.positions = positions  # Markdown only
@@ -438,6 +438,38 @@ _MARKDOWN_SECTIONS = {"workLog": "Work Log", "outcome": "Outcome", "prerequisite
 _REQUIRED = re.compile(r"^'(?P<key>[^']+)' is a required property$")
 
 
+def _metadata_place(doc: MarkdownDocument) -> str:
+    """Where a Markdown log's metadata lines belong, as a message says it."""
+    first = next((s for s in doc.sections if s.level == 2), None)
+    if first is None:
+        return "in the log"
+    title = first.title if len(first.title) <= 40 else first.title[:39] + "…"
+    return f"before the first `##` heading (`## {title}`, line {first.line})"
+
+
+def markdown_missing(doc: MarkdownDocument, keys: Sequence[str]) -> str:
+    """Required members missing from a Markdown log's record, said as the log is written.
+
+    ``no `**Date**:` or `**Role**:` line before the first `##` heading (...)
+    and no `## Outcome` section``.
+    """
+    lines = [f"`**{_MARKDOWN_KEYS[key]}**:`" for key in keys if key in _MARKDOWN_KEYS]
+    sections = [f"`## {_MARKDOWN_SECTIONS[key]}`" for key in keys if key in _MARKDOWN_SECTIONS]
+    others = [f"`{key}`" for key in keys if key not in _MARKDOWN_KEYS and key not in _MARKDOWN_SECTIONS]
+    parts = []
+    if lines:
+        parts.append(f"no {_or(lines)} line {_metadata_place(doc)}")
+    if sections:
+        parts.append(f"no {_or(sections)} section")
+    if others:
+        parts.append(f"no {_or(others)}")
+    return " and ".join(parts)
+
+
+def _or(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> str | None:
     """A schema error of a Markdown log's record said as the log is written, and where it was looked for.
 
@@ -453,8 +485,7 @@ def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> 
             return None
         name = _MARKDOWN_KEYS[key]
         first = next((s for s in doc.sections if s.level == 2), None)
-        title = "" if first is None else first.title if len(first.title) <= 40 else first.title[:39] + "…"
-        where = f"before the first `##` heading (`## {title}`, line {first.line})" if first else "in the log"
+        where = _metadata_place(doc)
         found = "" if first is None else next(
             (f"; the one at line {e.line} comes after that heading, where lines are not metadata"
              for e in doc.metadata_entries if e.line > first.line and _KEYS.get(normalize_key(e.key)) == key), "")

@@ -1,8 +1,9 @@
 """Two session logs have the same session ID.
 
 ## What it checks
-A session's ID is the stem of its log's file name. No two session logs may
-share one: not the same stem as both `.md` and `.json`, and not the same file
+A session's ID is the stem of its log's file name (or the name of its
+folder, for the logs the config key `session-id-from-folder` names). No two
+session logs may share one: not the same stem as both `.md` and `.json`, and not the same file
 name in two of the configured `session-logs` folders. Every log after the
 first (in path order) is reported, naming the first.
 
