@@ -23,7 +23,10 @@ DEFAULT_HANDOFF = ("/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.m
 # What its name says is no document of a session: a folder's README, a template (TEMPLATE.md,
 # handoff-template.md; not a dated log such as 2026-01-02-fix-template.md), the description of a
 # format, a to-do list. These match any case, like the default HANDOFF globs.
-DEFAULT_EXCLUDE = ("**/README.md", "**/TEMPLATE.*", "**/[!0-9]*TEMPLATE.*", "**/SCHEMA.md", "**/TODO.md")
+# A template by its name (TEMPLATE.md, handoff-template.md), never a dated log that mentions one;
+# one "*" per name, so that every default stays one regex (globs.compile_globs).
+DEFAULT_EXCLUDE = ("**/README.md", "**/TEMPLATE.*", "**/[!0-9]*TEMPLATE.md", "**/[!0-9]*TEMPLATE.json",
+                   "**/[!0-9]*TEMPLATE.markdown", "**/SCHEMA.md", "**/TODO.md")
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
