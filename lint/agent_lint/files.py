@@ -96,11 +96,13 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
         return None
     import subprocess  # here: a run outside git never pays for the module
 
+    from .guard import run
+
     try:
-        result = subprocess.run(
+        result = run(
             ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
              "--", *([prefix or "." for prefix in prefixes] or ["."])],  # git refuses an empty pathspec
-            capture_output=True, timeout=60,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -82,6 +82,52 @@ def fork() -> int:
     return pid
 
 
+def spawn(args: Any, **popen: Any) -> Any:
+    """subprocess.Popen for a helper process (git), which a signal then ends with this one.
+
+    The pid is registered before a signal can land (they are held back while
+    the process starts), so a stopped run never leaves a child behind, not
+    even a zombie; :func:`run` waits for it and lets it go.
+    """
+    import subprocess
+
+    block = getattr(signal, "pthread_sigmask", None)
+    held = block(signal.SIG_BLOCK, set(_STOPPED)) if block else None
+    try:
+        process = subprocess.Popen(args, **popen)
+        _CHILDREN.add(process.pid)
+    finally:
+        if block:
+            block(signal.SIG_SETMASK, held)
+    return process
+
+
+def finish(process: Any, timeout: float | None = None, input: bytes | None = None) -> Any:
+    """``process.communicate`` as subprocess.run does it: its CompletedProcess; killed on a timeout."""
+    import subprocess
+
+    try:
+        out, err = process.communicate(input, timeout=timeout)
+    except BaseException:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        raise
+    finally:
+        if process.returncode is not None:
+            reaped(process.pid)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def run(args: Any, *, timeout: float | None = None, input: bytes | None = None, **popen: Any) -> Any:
+    """subprocess.run(args, capture_output=True, ...) through :func:`spawn`."""
+    import subprocess
+
+    stdin = subprocess.PIPE if input is not None else popen.pop("stdin", None)
+    process = spawn(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    return finish(process, timeout, input)
+
+
 class temporary:  # noqa: N801 - used as a context manager, named like one
     """While the block runs, ``path`` is a file of this run's to remove should it be stopped."""
 
