@@ -22,7 +22,7 @@ A case is a folder ``tests/fixtures/history/<case>/`` holding
 Content may be text, or a mapping that writes a typical document:
 ``{log: <role>}`` a Markdown session log (``orchestrator``, ``worker``,
 ``single`` or ``unstated``: a log that states no role) whose ID is the file
-stem, with ``orchestrator``, ``dispatched``, ``status`` (default complete),
+stem (or ``id``), with ``orchestrator``, ``dispatched``, ``status`` (default complete),
 ``started`` and ``completed`` times; ``{handoff: [ids]}`` a HANDOFF with an
 entry per ID, marked with the commit that writes it so that every version
 differs.
@@ -88,7 +88,7 @@ def content(path: str, value, mark: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     if "log" in value:
-        return session_log(path.rsplit("/", 1)[-1].rsplit(".", 1)[0], value)
+        return session_log(value.get("id") or path.rsplit("/", 1)[-1].rsplit(".", 1)[0], value)
     if "handoff" in value:
         return handoff(list(value["handoff"]), mark)
     if "json" in value:

@@ -75,7 +75,7 @@ def test_line_shifts_keep_matching_and_a_fix_leaves_one_stale_entry(project):
 def test_a_new_violation_is_reported_despite_the_baseline(project):
     run(project, write_baseline=Path("baseline.json"))
     handoff = project / "HANDOFF.md"
-    handoff.write_text(handoff.read_text(encoding="utf-8") + "\nAnother TODO here.\n", encoding="utf-8")
+    handoff.write_text(handoff.read_text(encoding="utf-8") + "\nAnother TODO: here.\n", encoding="utf-8")
     code, rows = run(project, baseline=Path("baseline.json"))
     assert code == 1
     assert rows == ["HANDOFF.md:27:9 AL304 TODO marker: fill it in or remove it before committing"]

@@ -138,6 +138,9 @@ def test_explicit_config_that_does_not_exist(tmp_path):
         ('select = "AL003"\n', "1:1 select", "is not of type 'array'"),
         ("max-file-size = 0\n", "1:1 max-file-size", "less than the minimum"),
         ('handoff-mode = "often"\n', "1:1 handoff-mode", "is not one of"),
+        ('session-id-from-folder = true\n', "1:1 session-id-from-folder", "is not of type 'array'"),
+        ('session-id-from-folder = [""]\n', "1:1 session-id-from-folder.0", "should be non-empty"),
+        ('session-id-from-fodler = ["x/log.md"]\n', "1:1 session-id-from-fodler", "did you mean 'session-id-from-folder'?"),
         ("[rules.AL999]\nseverity = 'error'\n", "1:1 rules.AL999", "unknown key"),
         ("[rules.no-such-rule]\n", "1:1 rules.no-such-rule", "unknown key"),
         ("[rules.AL003]\nbogus = 1\n", "2:1 rules.AL003.bogus", "unknown key"),
@@ -544,3 +547,26 @@ def test_a_run_that_finds_no_agent_document_says_where_it_looked(tmp_path, capsy
         "agent-lint: note: no agent document found: looked for the system document at AGENT-SYSTEM.md or"
         " .agents/AGENT-SYSTEM.md, session logs at logs/*.json and HANDOFF at /HANDOFF.md, .agents/HANDOFF.md,"
         " .agents/handoffs/**/*.md (in any case); set system-document, session-logs or handoff in the config\n")
+
+
+def test_a_run_that_finds_nothing_says_where_it_saw_agent_documents(tmp_path, capsys):
+    files = {
+        ".claude/HANDOFF.md": "# Handoff\n",
+        ".claude/commands/handoff.md": "Write the handoff for this session.\n",
+        "docs/HANDOFF_2025-11-18_evening.md": "# Evening handoff\n",
+        "docs/sessions/handoff-template.md": "# Handoff {date}\n",
+        "notes.md": "# Notes\n",
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+
+    assert check(CheckOptions(cwd=tmp_path, no_cache=True), out=io.StringIO()) == EXIT_CLEAN
+    assert capsys.readouterr().err == (
+        "agent-lint: note: no agent document found: looked for the system document at AGENT-SYSTEM.md or"
+        " .agents/AGENT-SYSTEM.md, session logs at .agents/sessions/*.md, .agents/sessions/*.json and HANDOFF at"
+        " /HANDOFF.md, .agents/HANDOFF.md, .agents/handoffs/**/*.md (in any case); set system-document,"
+        " session-logs or handoff in the config. Seen where the config does not look: HANDOFF documents:"
+        " .claude/HANDOFF.md ('agent-lint init' writes a config for them); files named like HANDOFFs:"
+        " docs/HANDOFF_2025-11-18_evening.md\n")

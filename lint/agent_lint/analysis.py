@@ -13,12 +13,12 @@ import functools
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from .config import Config, rule_options
-from .document import (Document, FailedDocument, LoadError, MarkdownDocument, Suppression, document_format,
-                       markdown_parser, parse_document, too_large)
+from .document import (Document, FailedDocument, JsonDocument, LoadError, MarkdownDocument, Suppression,
+                       document_format, markdown_parser, parse_document, too_large)
 from .extract import KIND_OF, VIEWS, Context, build
 from .files import Reader, TooLarge, content_key
 from .model import Finding, Kind, Rule, Scope
-from .views import Handoff, SchemaErrors, SessionLog, SystemDocument
+from .views import Handoff, SchemaCheck, SessionLog, SystemDocument
 
 View = SessionLog | Handoff | SystemDocument
 
@@ -27,6 +27,7 @@ class Analysis(NamedTuple):
     """What the per-document stage made of one document."""
 
     path: str
+    kind: Kind | None  # as discovered; None for a JSON file among the session logs that holds no log (data)
     digest: str  # of the bytes analysed (files.content_key); "" when none could be read
     view: View | None  # its kind's view (extract.VIEWS); None when it did not load
     suppressions: tuple[Suppression, ...] | None  # a Markdown document's suppression comments; None otherwise
@@ -52,7 +53,7 @@ class Stage:
 
     def needs_schema(self, jobs: Iterable[Job]) -> bool:
         """Will analysing these read what the session-log schema says of a log the run reports on?"""
-        return any(rule.reads is SchemaErrors for rule in self.rules) and any(
+        return any(rule.reads is SchemaCheck for rule in self.rules) and any(
             job.target and job.kind is Kind.SESSION_LOG for job in jobs)
 
     def analyze(self, job: Job) -> Analysis:
@@ -62,14 +63,18 @@ class Stage:
     def analyze_bytes(self, job: Job, data: bytes | TooLarge | OSError) -> Analysis:
         """Parse, extract and check one document, given what reading it gave."""
         doc = self._parse(job, data)
+        if job.kind is Kind.SESSION_LOG:
+            doc.stem = self.config.session_id(job.path)  # a log of one folder per session: the folder names it
+            if isinstance(doc, JsonDocument) and not isinstance(doc.data, dict):
+                doc.kind = None  # a JSON file among the logs that is no object (scan results) is data, no log
         read: dict[type, Any] = {}  # what rules read of the document, each made once
-        view = VIEWS.get(job.kind)
+        view = VIEWS.get(doc.kind)  # type: ignore[arg-type]
         if doc.load_error is None and view is not None:
             read[view] = build(view, doc, self.context)
         findings = self.check(doc, read) if job.target else None
         markdown = isinstance(doc, MarkdownDocument)
-        return Analysis(job.path, content_key(data), read.get(view), tuple(doc.suppressions) if markdown else None,
-                        doc.line_count if markdown else 0, findings)
+        return Analysis(job.path, doc.kind, content_key(data), read.get(view),
+                        tuple(doc.suppressions) if markdown else None, doc.line_count if markdown else 0, findings)
 
     def _parse(self, job: Job, data: bytes | TooLarge | OSError) -> Document:
         if isinstance(data, OSError):

@@ -42,11 +42,13 @@ the merges that resolve one in their own words (history.py). Each goes to:
 1. the units its ``Session-Ids`` trailer names (IDs of no session of the
    range stand for a unit whose logs were committed before the range);
 2. else the one unit whose logs it commits (adds), or else changes;
-3. else, in a range of one unit, that unit;
-4. else no unit: a HANDOFF commit that names no session (a HANDOFF edit
-   between sessions), or that commits the logs of several units and says
-   whose update it is no more than a clean-up over their logs does. AL404
-   asks it for a trailer; no other rule can judge it.
+3. else no unit: a HANDOFF commit that names no session (a HANDOFF edit
+   between sessions, or by a session that wrote no log), or that commits
+   the logs of several units and says whose update it is no more than a
+   clean-up over their logs does. AL404 asks it for a trailer; no other
+   rule can judge it. Not even a range of one unit makes such a commit
+   that unit's: a second session that wrote no log updates HANDOFF in
+   real pull requests as often as the first session does again.
 
 A commit that a batch's worker makes (it changes a worker's log and not
 the orchestrator's, and its trailer does not name the orchestrator first)
@@ -86,7 +88,7 @@ IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hun
 class Member(NamedTuple):
     """A session of the range, as its unit holds it."""
 
-    id: str  # the log's file stem
+    id: str  # the log's session ID (Config.session_id)
     path: str  # the log as it is now, a document of the project
     log: SessionLog | None  # its protocol view; None when the log does not load
     role: str  # orchestrator, worker or single; "session" in a batch that says no more
@@ -246,7 +248,7 @@ def gate(project: Project) -> Gate:
         for change in commit.changes:
             if change.status == "D" or kind(change.path) is not Kind.SESSION_LOG:
                 continue
-            stem = change.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            stem = project.config.session_id(change.path)
             seen = touched.setdefault(stem, [])
             if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
                 seen.append(commit)
@@ -259,8 +261,8 @@ def gate(project: Project) -> Gate:
     logs: list[_Log] = []
     for stem, commits in touched.items():
         path = paths[stem]
-        if path not in project.kinds:
-            continue  # deleted again within the range
+        if project.kinds.get(path) is not Kind.SESSION_LOG:
+            continue  # deleted again within the range, or data kept beside the logs
         commit, older = first[stem]
         if older is None:
             committed: Commit | None = commit
@@ -422,7 +424,6 @@ def _attribute(units: list[Unit], handoff: Sequence[Commit]
                ) -> tuple[tuple[Unit, ...], tuple[Commit, ...], dict[str, tuple[str, ...]]]:
     """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left."""
     units = list(units)
-    sessions_units = len(units)  # before the units only a trailer knows
     updates: list[list[Commit]] = [[] for _ in units]
     workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
     holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
@@ -450,7 +451,7 @@ def _attribute(units: list[Unit], handoff: Sequence[Commit]
         else:
             # The one unit whose logs it commits, else whose logs it changes.
             logging = list(dict.fromkeys(logged.get(commit.hash, ()))) or sorted(touching.get(commit.hash, ()))
-            owners = logging if len(logging) == 1 else [0] if sessions_units == 1 and not logging else []
+            owners = logging if len(logging) == 1 else []
             if len(logging) > 1:
                 candidates[commit.hash] = tuple(m.id for i in logging for m in units[i].sessions
                                                 if any(c.hash == commit.hash for c in m.commits))

@@ -20,7 +20,13 @@ DEFAULT_SESSION_LOGS = (".agents/sessions/*.md", ".agents/sessions/*.json")
 # "/HANDOFF.md": the top-level file only. Unanchored, "HANDOFF.md" would match
 # at any depth (gitignore rules) and take docs/ or fixture copies for handoffs.
 DEFAULT_HANDOFF = ("/HANDOFF.md", ".agents/HANDOFF.md", ".agents/handoffs/**/*.md")
-DEFAULT_EXCLUDE = ("**/README.md",)
+# What its name says is no document of a session: a folder's README, a template (TEMPLATE.md,
+# handoff-template.md; not a dated log such as 2026-01-02-fix-template.md), the description of a
+# format, a to-do list. These match any case, like the default HANDOFF globs.
+# A template by its name (TEMPLATE.md, handoff-template.md), never a dated log that mentions one;
+# one "*" per name, so that every default stays one regex (globs.compile_globs).
+DEFAULT_EXCLUDE = ("**/README.md", "**/TEMPLATE.*", "**/[!0-9]*TEMPLATE.md", "**/[!0-9]*TEMPLATE.json",
+                   "**/[!0-9]*TEMPLATE.markdown", "**/SCHEMA.md", "**/TODO.md")
 HANDOFF_MODES = ("single-update", "read-only")
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -37,6 +43,11 @@ GLOBAL_SCHEMA: dict[str, Any] = {
     "system-document": {"type": "string", "description": "Path of the system document."},
     "session-logs": {**_STRINGS, "description": "Globs of session logs (Markdown or JSON)."},
     "handoff": {**_STRINGS, "description": "Globs of HANDOFF documents."},
+    "session-id-from-folder": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "description": "Globs of session logs whose session ID is the name of their folder, not of their file.",
+    },
     "session-log-schema": {"type": "string", "description": "Path of a team's own session-log JSON Schema."},
     "handoff-mode": {"enum": list(HANDOFF_MODES), "description": "single-update or read-only."},
     "session-fields": {
@@ -46,7 +57,7 @@ GLOBAL_SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
         "description": "Where a team's session logs keep the protocol's fields: field -> JSON pointer.",
     },
-    "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: **/README.md)."},
+    "exclude": {**_STRINGS, "description": "Globs never checked (replaces the default: READMEs, templates, SCHEMA.md, TODO.md)."},
     "extend-exclude": {**_STRINGS, "description": "Globs never checked, added to exclude."},
     "respect-gitignore": {"type": "boolean", "description": "Skip files that .gitignore ignores (default true)."},
     "max-file-size": {"type": "integer", "minimum": 1, "description": "Files larger than this many bytes are reported (AL004), not parsed."},
@@ -66,6 +77,7 @@ class Config(NamedTuple):
     system_document: str | None = None
     session_logs: tuple[str, ...] = DEFAULT_SESSION_LOGS
     handoff: tuple[str, ...] = DEFAULT_HANDOFF
+    session_id_from_folder: tuple[str, ...] = ()  # logs whose ID is their folder's name (one folder per session)
     session_log_schema: str | None = None
     handoff_mode: str = "single-update"
     session_fields: Mapping[str, str] = {}  # protocol field -> JSON pointer; read, never changed
@@ -79,6 +91,22 @@ class Config(NamedTuple):
     def handoff_any_case(self) -> bool:
         """The default HANDOFF globs match any case (handoff.md, Handoff.md); a team's own globs match as written."""
         return self.handoff == DEFAULT_HANDOFF
+
+    def session_id(self, path: str) -> str:
+        """A session log's ID: the stem of its file name, or the name of its folder for the logs
+        ``session-id-from-folder`` names (``.agents/sessions/2026-01-03-x/log.md`` is ``2026-01-03-x``)."""
+        folder, _, name = path.rpartition("/")
+        if folder and self.session_id_from_folder:
+            from .globs import compile_globs
+
+            if compile_globs(self.session_id_from_folder).fullmatch(path):
+                return folder.rpartition("/")[2]
+        return name.rsplit(".", 1)[0] if "." in name else name
+
+    @property
+    def exclude_any_case(self) -> tuple[str, ...]:
+        """The default exclude globs in force: they match any case (``template.md``, ``Todo.md``)."""
+        return tuple(glob for glob in self.exclude if glob in DEFAULT_EXCLUDE)
 
     @property
     def system_document_candidates(self) -> tuple[str, ...]:
@@ -425,6 +453,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         system_document=table.get("system-document"),
         session_logs=strings("session-logs", DEFAULT_SESSION_LOGS),
         handoff=strings("handoff", DEFAULT_HANDOFF),
+        session_id_from_folder=strings("session-id-from-folder", ()),
         session_log_schema=table.get("session-log-schema"),
         handoff_mode=table.get("handoff-mode", "single-update"),
         session_fields=dict(table.get("session-fields", {})),

@@ -75,7 +75,8 @@ def lint(run: Run, analyze: Callable[[Run], Mapping[str, Analysis]] = analyze) -
 def project_of(run: Run, analyses: Mapping[str, Analysis]) -> Project:
     """What project rules read: the view of every document that loaded, the history."""
     views = {path: analysis.view for path, analysis in analyses.items() if analysis.view is not None}
-    return Project(run.config, run.documents, views, run.history)
+    kinds = {path: analyses[path].kind if path in analyses else kind for path, kind in run.documents.items()}
+    return Project(run.config, kinds, views, run.history)
 
 
 def outcome(run: Run, analyses: Mapping[str, Analysis], project: Project) -> Outcome:

@@ -32,13 +32,14 @@ class Classifier:
     """:func:`classify` and :func:`excluded` for one config, with its globs compiled once
     (discovery asks for every file of the tree)."""
 
-    __slots__ = ("system", "handoff", "session_logs", "exclude")
+    __slots__ = ("system", "handoff", "session_logs", "exclude", "exclude_any_case")
 
     def __init__(self, config: Config):
         self.system = config.system_document_candidates
         self.handoff = compile_globs(tuple(config.handoff), config.handoff_any_case)
         self.session_logs = compile_globs(tuple(config.session_logs))
-        self.exclude = compile_globs(tuple(config.exclude))
+        self.exclude = compile_globs(tuple(g for g in config.exclude if g not in config.exclude_any_case))
+        self.exclude_any_case = compile_globs(config.exclude_any_case, True)
 
     def kind(self, path: str) -> Kind | None:
         if not path.lower().endswith(_SUFFIXES):
@@ -52,7 +53,8 @@ class Classifier:
         return None
 
     def excluded(self, path: str) -> bool:
-        return path not in self.system and self.exclude is not None and self.exclude.fullmatch(path) is not None
+        return path not in self.system and any(
+            globs is not None and globs.fullmatch(path) is not None for globs in (self.exclude, self.exclude_any_case))
 
 
 def classify(path: str, config: Config) -> Kind | None:
@@ -94,11 +96,13 @@ def _git_files(root: Path, prefixes: list[str]) -> list[str] | None:
         return None
     import subprocess  # here: a run outside git never pays for the module
 
+    from .guard import run
+
     try:
-        result = subprocess.run(
+        result = run(
             ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z",
              "--", *([prefix or "." for prefix in prefixes] or ["."])],  # git refuses an empty pathspec
-            capture_output=True, timeout=60,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

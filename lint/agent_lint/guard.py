@@ -8,7 +8,8 @@ Stopped by a signal, agent-lint leaves at once, whatever it was doing:
 SIGINT (Ctrl-C) exits 130 and SIGTERM 143, as a shell reports a process
 those signals ended, each with one line on stderr. Nothing is left behind:
 a file being written is a temporary one (registered with
-:func:`temporary`) that the handler removes, and worker processes
+:func:`temporary`) that the handler removes, and helper processes (git,
+started with :func:`spawn`) and worker processes
 (parallel.py's, which multiprocessing knows) are ended with it.
 """
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 _STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 _TEMPORARY: set[str] = set()  # files being written, removed if the run is stopped
+_CHILDREN: set[int] = set()  # helper processes (git, started with spawn), ended with this one
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -38,6 +40,12 @@ def _stop(signum: int, frame: Any) -> None:
     threading = sys.modules.get("threading")
     if threading is not None:  # the worker pool's own thread sees its workers end: it has nothing to say
         threading.excepthook = lambda args: None
+    for pid in list(_CHILDREN):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)  # reaped here: no process of this run outlives it, not even a zombie
+        except OSError:
+            pass
     multiprocessing = sys.modules.get("multiprocessing")  # (a run that started no worker never imports it)
     for child in multiprocessing.active_children() if multiprocessing else ():
         try:
@@ -62,6 +70,52 @@ def handle_signals() -> None:
             signal.signal(signum, _stop)
 
 
+def spawn(args: Any, **popen: Any) -> Any:
+    """subprocess.Popen for a helper process (git), which a signal then ends with this one.
+
+    The pid is registered before a signal can land (they are held back while
+    the process starts), so a stopped run never leaves a child behind, not
+    even a zombie; :func:`run` waits for it and lets it go.
+    """
+    import subprocess
+
+    block = getattr(signal, "pthread_sigmask", None)
+    held = block(signal.SIG_BLOCK, set(_STOPPED)) if block else None
+    try:
+        process = subprocess.Popen(args, **popen)
+        _CHILDREN.add(process.pid)
+    finally:
+        if block:
+            block(signal.SIG_SETMASK, held)
+    return process
+
+
+def finish(process: Any, timeout: float | None = None, input: bytes | None = None) -> Any:
+    """``process.communicate`` as subprocess.run does it: its CompletedProcess; killed on a timeout."""
+    import subprocess
+
+    try:
+        out, err = process.communicate(input, timeout=timeout)
+    except BaseException:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        raise
+    finally:
+        if process.returncode is not None:
+            reaped(process.pid)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def run(args: Any, *, timeout: float | None = None, input: bytes | None = None, **popen: Any) -> Any:
+    """subprocess.run(args, capture_output=True, ...) through :func:`spawn`."""
+    import subprocess
+
+    stdin = subprocess.PIPE if input is not None else popen.pop("stdin", None)
+    process = spawn(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    return finish(process, timeout, input)
+
+
 class temporary:  # noqa: N801 - used as a context manager, named like one
     """While the block runs, ``path`` is a file of this run's to remove should it be stopped."""
 
@@ -73,6 +127,10 @@ class temporary:  # noqa: N801 - used as a context manager, named like one
 
     def __exit__(self, *exc: object) -> None:
         _TEMPORARY.discard(self.path)
+
+
+def reaped(pid: int) -> None:
+    _CHILDREN.discard(pid)
 
 
 class Failed(Exception):

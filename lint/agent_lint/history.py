@@ -335,8 +335,10 @@ def linearize(commits: Iterable[Commit], head: str) -> tuple[Commit, ...]:
 def _git(root: Path, args: Sequence[str], what: str, input: bytes | None = None) -> subprocess.CompletedProcess:
     import subprocess  # here: this module is imported wherever the history rules are, git is asked only with --since
 
+    from .guard import run
+
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=TIMEOUT, input=input)
+        return run(["git", "-C", str(root), *args], timeout=TIMEOUT, input=input)
     except FileNotFoundError:
         raise AgentLintError("--since needs git, which is not installed or not on PATH") from None
     except subprocess.TimeoutExpired:
@@ -349,18 +351,19 @@ def _git_together(root: Path, calls: Sequence[tuple[Sequence[str], str]]) -> lis
     """Several git calls run at the same time; their results in order."""
     import subprocess
 
+    from .guard import finish, reaped, spawn
+
     started = []
     try:
         for args, what in calls:
-            started.append((subprocess.Popen(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
-                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE), args, what))
+            started.append((spawn(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE), args, what))
         results = []
         for process, args, what in started:
             try:
-                out, err = process.communicate(timeout=TIMEOUT)
+                results.append(finish(process, TIMEOUT))
             except subprocess.TimeoutExpired:
                 raise AgentLintError(f"git took longer than {TIMEOUT} s to {what}; name a closer --since ref") from None
-            results.append(subprocess.CompletedProcess(args, process.returncode, out, err))
         return results
     except FileNotFoundError:
         raise AgentLintError("--since needs git, which is not installed or not on PATH") from None
@@ -371,6 +374,7 @@ def _git_together(root: Path, calls: Sequence[tuple[Sequence[str], str]]) -> lis
             if process.poll() is None:
                 process.kill()
                 process.wait()
+            reaped(process.pid)
 
 
 def _stderr(result: subprocess.CompletedProcess) -> str:

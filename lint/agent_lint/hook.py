@@ -34,6 +34,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Sequence
 
+from .guard import run
 from .live import STOP, SUBAGENT_STOP, Problem, Situation, live_problems, our_ids
 from .model import AgentLintError, Kind
 from .views import SessionLog
@@ -159,8 +160,7 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess | None:
     # --no-optional-locks: git status would otherwise lock the index to refresh it, and an agent's own
     # git command at that moment (a sub-agent committing while another stops) would fail on the lock.
     try:
-        return subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=30)
+        return run(["git", "--no-optional-locks", *args], cwd=cwd, stdin=subprocess.DEVNULL, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -143,7 +143,7 @@ class Rule(NamedTuple):
 
     ``reads`` says what a rule reads. A DOCUMENT rule's ``check`` receives
     one document as that type: a view (``views.SessionLog``, ``Handoff``,
-    ``SystemDocument``, ``SchemaErrors``), which limits it to the one kind of
+    ``SystemDocument``, ``SchemaCheck``), which limits it to the one kind of
     document the view is made of, or the parsed ``document.Document`` (text,
     Markdown model or JSON data), limited to ``kinds`` (empty: every kind).
     A PROJECT rule reads the project's views; one that declares

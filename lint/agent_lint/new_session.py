@@ -19,9 +19,9 @@ item left blank must not be dispatched. The worker is then added to the
 orchestrator's ``Dispatched`` list, so the batch is whole as soon as the
 worker has a log.
 
-Before anything is written, the log is checked against the project's
-session-log schema (a team's own, when configured): a log that would fail
-it is refused with the schema's first complaints.
+Before anything is written, the log is checked against the schema AL201
+holds it to (a JSON log: the team's own, when configured): a log that would
+fail it is refused with the schema's first complaints.
 """
 
 from __future__ import annotations
@@ -202,14 +202,14 @@ def _blank_prerequisites(record: Any) -> list[Any]:
 def _schema_complaints(config: Any, path: str, text: str) -> list[str]:
     """What the project's session-log schema says against a log, as AL201 would report it."""
     from .extract import Context
-    from .extract.session_log import schema_errors
+    from .extract.session_log import schema_check
     from .schema_check import session_log_schema
 
     doc = parse_document(path, Kind.SESSION_LOG, text.encode("utf-8"))
     if doc.load_error is not None:
         return []
-    found = schema_errors(doc, Context(config, lambda: session_log_schema(config)))
-    return [message for _, _, message in found.errors]
+    found = schema_check(doc, Context(config, lambda: session_log_schema(config)))
+    return [error.message for error in found.errors]
 
 
 def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder: str) -> str | None:

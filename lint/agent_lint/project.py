@@ -29,9 +29,10 @@ NO_ROLES = ("no session log states a role, an orchestrator or a dispatch list, s
 class Project:
     """A run's documents as project rules see them."""
 
-    def __init__(self, config: Config, kinds: Mapping[str, Kind], views: Mapping[str, Any], history: Any = None):
-        """``kinds``: every document of the run by path (those that failed to load included);
-        ``views``: the view of each document that loaded (extract.VIEWS)."""
+    def __init__(self, config: Config, kinds: Mapping[str, Kind | None], views: Mapping[str, Any], history: Any = None):
+        """``kinds``: every document of the run by path (those that failed to load included; None for a
+        file among the session logs that holds data, not a log); ``views``: the view of each document
+        that loaded (extract.VIEWS)."""
         self.config = config
         self.kinds = kinds
         self.history = history  # agent_lint.history.History when --since is given
@@ -46,8 +47,8 @@ class Project:
         found = views.get(system) if system is not None else None
         self.system: SystemDocument | None = found if isinstance(found, SystemDocument) else None
         self.session_paths = tuple(sorted(path for path, kind in kinds.items() if kind is Kind.SESSION_LOG))
-        # The ID (file stem) of every session log, those that failed to load included.
-        self.session_ids = frozenset(path.rsplit("/", 1)[-1].rsplit(".", 1)[0] for path in self.session_paths)
+        # The ID (Config.session_id) of every session log, those that failed to load included.
+        self.session_ids = frozenset(config.session_id(path) for path in self.session_paths)
         self._memo: dict[str, Any] = {}
         self._documents: dict[str, Document] = {}
         self.reads_documents = False  # set by the engine for a rule that declares reads=Document

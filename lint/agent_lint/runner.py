@@ -100,7 +100,11 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     stale_rules = [rule for rule in rules if rule.code == STALE_BASELINE]  # judged after the baseline is matched
 
     documents, targets = documents_of(config, options)
-    found_nothing = [] if documents or options.paths or batches else [_nothing_found(config)]
+    found_nothing = []
+    if not (documents or options.paths or batches):
+        from .survey import nothing_found
+
+        found_nothing = [nothing_found(config)]
     history = _history(config, options)
     run = Run(config, tuple(rule for rule in rules if rule.code != STALE_BASELINE), tuple(registry), documents,
               frozenset(targets), history, options.jobs or default_processes())
@@ -278,14 +282,6 @@ def default_processes() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _nothing_found(config: Config) -> str:
-    """Where a run looked, when it found no agent document: a layout the config does not describe, most likely."""
-    handoff = ", ".join(config.handoff) + (" (in any case)" if config.handoff_any_case else "")
-    return (f"no agent document found: looked for the system document at "
-            f"{' or '.join(config.system_document_candidates)}, session logs at {', '.join(config.session_logs)}"
-            f" and HANDOFF at {handoff}; set system-document, session-logs or handoff in the config")
 
 
 def _say(notes: Iterable[str]) -> None:

@@ -22,8 +22,8 @@ run (a look-around, a back-reference) is a config error, as is a schema
 that would leave jsonschema's own regex search to run on one
 (``unevaluatedProperties`` beside ``patternProperties``).
 
-The validator is compiled once per run; rules turn each error into one
-finding whose message starts with the JSON path of the offending value.
+The validator is compiled once per run; AL201 turns the errors into
+findings whose messages start with the JSON path of the offending value.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import AgentLintError
 from .schema_errors import describe, error_message, explainable, from_rs, sort_key
+from .views import SchemaCheck, SchemaError
+
+_REQUIRED = re.compile(r"^'(.*)' is a required property$", re.S)
 
 REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
 # The drafts jsonschema knows, as $schema names them (a trailing "#" is the same draft).
@@ -219,21 +222,37 @@ def offline_registry() -> Any:
     return Registry(retrieve=no_network)
 
 
-def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> tuple[tuple[int, int, str], ...]:
-    """(line, column, message) of every schema error of a session log's record.
+def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> SchemaCheck:
+    """Every schema error of a session log's record, with its position and JSON path.
 
-    A team schema describes its JSON logs as they are; Markdown logs reach it
-    as records. Runs in the per-document stage, where the text is at hand.
+    A team schema describes the team's JSON logs as they are written. A
+    Markdown log is read into agent-lint's own record, a shape no team schema
+    was written for, so it is held to the built-in schema of agent-lint's
+    Markdown conventions whatever the config names. Runs in the per-document
+    stage, where the text is at hand.
     """
+    markdown = getattr(doc, "format", "") == "markdown"
+    if markdown and not schema.builtin:
+        schema = builtin_schema("session-log.schema.json")
     found = []
     for error in schema.errors(record.data):
+        path = tuple(error.absolute_path)
         message = error_message(error)
-        if getattr(doc, "format", "") == "markdown":
+        if markdown:
             from .extract.session_log import markdown_terms
 
-            message = markdown_terms(doc, list(error.absolute_path), describe(error)) or message
-        found.append((*record.locate(list(error.absolute_path), doc), message))
-    return tuple(found)
+            message = markdown_terms(doc, list(path), describe(error)) or message
+        missing = _REQUIRED.match(error.message) if error.validator == "required" else None
+        found.append(SchemaError(*record.locate(list(path), doc), message, path, str(error.validator),
+                                 missing.group(1) if missing else None))
+    required = schema.schema.get("required") if isinstance(schema.schema, dict) else None
+    place = ""
+    if markdown:
+        from .extract.session_log import metadata_place
+
+        place = metadata_place(doc)
+    return SchemaCheck(doc.path, schema.source, tuple(r for r in required if isinstance(r, str))
+                       if isinstance(required, list) else (), tuple(found), "markdown" if markdown else "json", place)
 
 
 class _OutsideFolder(Exception):

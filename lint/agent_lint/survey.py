@@ -1,7 +1,8 @@
 """What ``agent-lint init`` finds in a repository before it writes a config.
 
-Only what file names and a document's own words say (STYLE: inferences
-need evidence), whatever the case of the names:
+Also what a check that found no agent document says it saw instead
+(:func:`nothing_found`). Only what file names and a document's own words
+say (STYLE: inferences need evidence), whatever the case of the names:
 
 * the system document: an ``AGENT-SYSTEM.md``, the shallowest one;
 * session logs: Markdown and JSON files in a folder named ``sessions`` (or
@@ -14,7 +15,15 @@ need evidence), whatever the case of the names:
   notices AL109 knows, and "this file is read-only").
 
 Anything under a folder named archive, templates, examples, fixtures or
-tests is a copy, a template or test data, never the live document.
+tests is a copy, a template or test data, and anything under commands,
+prompts or skills an instruction to agents (``.claude/commands/handoff.md``
+says how to write a handoff), never the live document; so is
+what the default ``exclude`` leaves out by its name (a README, a template,
+a SCHEMA.md, a TODO.md).
+
+Besides, for a check's note only (init writes no key for them): Markdown
+files whose name says handoff (``260129_PRAXIS_HANDOFF.md``,
+``final_merge_handoff.md``) outside a ``handoffs`` folder.
 """
 
 from __future__ import annotations
@@ -22,10 +31,15 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from .config import DEFAULT_EXCLUDE
+from .globs import compile_globs
 
 NOT_LIVE = frozenset({"archive", "archives", "template", "templates", "example", "examples", "fixtures",
-                      "test", "tests", "node_modules", "vendor", "third_party"})
+                      "test", "tests", "node_modules", "vendor", "third_party",
+                      # instructions to agents: .claude/commands/handoff.md is how to write one
+                      "commands", "prompts", "skills"})
 SESSION_FOLDERS = frozenset({"sessions", "session-logs"})
 _SCHEMA_NAME = re.compile(r"session[-_]?(?:log)?s?\.schema\.json", re.I)
 _THIS_FILE_READ_ONLY = re.compile(
@@ -52,6 +66,7 @@ class Survey(NamedTuple):
     handoff_folders: tuple[tuple[str, int], ...] = ()  # (folder, Markdown files in it)
     schema: str | None = None
     read_only: Notice | None = None
+    named_like_handoffs: tuple[str, ...] = ()  # other Markdown files whose name says handoff
 
     @property
     def session_globs(self) -> tuple[str, ...]:
@@ -71,7 +86,8 @@ def _listed(root: Path) -> list[str]:
 
 
 def _live(path: str) -> bool:
-    return not any(part.lower() in NOT_LIVE for part in path.split("/")[:-1])
+    return not any(part.lower() in NOT_LIVE for part in path.split("/")[:-1]) \
+        and compile_globs(DEFAULT_EXCLUDE, True).fullmatch(path) is None
 
 
 def survey(root: Path) -> Survey:
@@ -102,10 +118,12 @@ def survey(root: Path) -> Survey:
                 break
     handoff_files = tuple(p for p in by_depth if posixpath.basename(p).upper() == "HANDOFF.MD"
                           and not any(p.startswith(folder + "/") for folder in handoff_folders))
+    named_like = tuple(p for p in by_depth if "HANDOFF" in posixpath.basename(p).upper() and p.lower().endswith(".md")
+                       and p not in handoff_files and not any(p.startswith(f + "/") for f in handoff_folders))
 
     schemas = [p for p in by_depth if _SCHEMA_NAME.fullmatch(posixpath.basename(p)) and _is_schema(root / p)]
     return Survey(system, sessions, handoff_files, tuple(sorted(handoff_folders.items())),
-                  schemas[0] if schemas else None, _read_only(root, handoff_files))
+                  schemas[0] if schemas else None, _read_only(root, handoff_files), named_like)
 
 
 def _is_schema(path: Path) -> bool:
@@ -162,3 +180,34 @@ def config_lines(found: Survey) -> list[tuple[str, str]]:
         notice = found.read_only
         lines.append((f"{notice.path}:{notice.line} says '{notice.text}'", 'handoff-mode = "read-only"'))
     return lines
+
+
+def nothing_found(config: Any) -> str:
+    """The note of a check that found no agent document: where it looked, and what it saw elsewhere.
+
+    What it saw is what ``agent-lint init`` would find (:func:`survey`),
+    less what the config excludes: a layout the config does not describe,
+    most likely. None of it is reported as a violation.
+    """
+    from .files import Classifier
+
+    handoff = ", ".join(config.handoff) + (" (in any case)" if config.handoff_any_case else "")
+    note = (f"no agent document found: looked for the system document at "
+            f"{' or '.join(config.system_document_candidates)}, session logs at {', '.join(config.session_logs)}"
+            f" and HANDOFF at {handoff}; set system-document, session-logs or handoff in the config")
+    excluded = Classifier(config).excluded
+    found = survey(config.root)
+    known = []  # what init would write a config for
+    if found.system_document and not excluded(found.system_document):
+        known.append(f"a system document at {found.system_document}")
+    if found.session_folders:
+        known.append(f"session logs: {', '.join(f'{s.count:,} in {s.folder}/' for s in found.session_folders)}")
+    handoffs = [p for p in found.handoff_files if not excluded(p)] + [f"{n:,} in {f}/" for f, n in found.handoff_folders]
+    if handoffs:
+        known.append(f"HANDOFF documents: {', '.join(handoffs)}")
+    seen = [f"{'; '.join(known)} ('agent-lint init' writes a config for them)"] if known else []
+    named = [p for p in found.named_like_handoffs if not excluded(p)]
+    if named:
+        more = f" and {len(named) - 3:,} more" if len(named) > 3 else ""
+        seen.append(f"files named like HANDOFFs: {', '.join(named[:3])}{more}")
+    return f"{note}. Seen where the config does not look: {'; '.join(seen)}" if seen else note

@@ -20,8 +20,9 @@ Each kind of document has one (``extract.VIEWS`` says which is whose):
 * :class:`SystemDocument`: the system document's Parallel Execution Pattern
   (:class:`ParallelPattern`, read with the default titles).
 
-:class:`SchemaErrors` is what the session-log schema says of a log: made
-only for the documents a run reports on, for the rule that reads it.
+:class:`SchemaCheck` is a log checked against the schema it is held to,
+which AL201 reports: made only for the logs a run reports on, for the rule
+that reads it, and not kept past the per-document stage.
 
 Positions are 1-based (line, column). A view that records where each JSON
 path of its data was written finds them with :func:`locate`.
@@ -94,7 +95,7 @@ class SessionLog(NamedTuple):
     """The protocol's view of one session log (see the module docstring)."""
 
     path: str
-    id: str  # the file stem
+    id: str  # the session ID: its file's stem, or its folder's name (config session-id-from-folder)
     role: str | None  # orchestrator, worker or single: as stated, else as the fields imply; None: unknown
     role_stated: bool  # the log states its role; False when implied by an orchestrator or a dispatch list
     orchestrator: str | None  # the orchestrator a worker names
@@ -289,8 +290,25 @@ class SystemDocument(NamedTuple):
 # What the session-log schema says
 
 
-class SchemaErrors(NamedTuple):
-    """Every error of a session log against the run's schema (the team's, else the built-in one)."""
+class SchemaError(NamedTuple):
+    """One error of a session log against its schema, as AL201 reads it."""
+
+    line: int
+    column: int
+    message: str  # as reported: the JSON path (a Markdown log: its line or section) and what is wrong
+    path: tuple[str | int, ...]  # the JSON path of the offending value in the log's record
+    keyword: str  # the schema keyword that failed: "required", "type", ...
+    missing: str | None = None  # a "required" error's missing member
+
+
+class SchemaCheck(NamedTuple):
+    """A session log checked against the schema it is held to."""
 
     path: str
-    errors: tuple[tuple[int, int, str], ...]  # (line, column, message), in the schema's order
+    schema: str  # "built-in", or the path of the team's schema
+    required: tuple[str, ...]  # the members that schema requires at the top level
+    errors: tuple[SchemaError, ...]
+    format: str = "json"  # the log's: "json" or "markdown"
+    # A Markdown log: where its metadata lines belong, as a message says it ("before the first `##`
+    # heading (`## Work Log`, line 7)"); "" for a JSON log.
+    metadata_place: str = ""

@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 from ..config import Config
 from ..document import Document
 from ..model import Kind
-from ..views import Handoff, SchemaErrors, SessionLog, SystemDocument
+from ..views import Handoff, SchemaCheck, SessionLog, SystemDocument
 from . import handoff, parallel_pattern, session_log
 
 
@@ -31,7 +31,7 @@ BUILDERS: dict[type, Callable[[Document, Context], Any]] = {
     SessionLog: session_log.view,
     Handoff: lambda doc, context: handoff.view(doc),
     SystemDocument: lambda doc, context: parallel_pattern.view(doc),
-    SchemaErrors: session_log.schema_errors,
+    SchemaCheck: session_log.schema_check,
 }
 
 VIEWS: dict[Kind, type] = {
@@ -41,7 +41,7 @@ VIEWS: dict[Kind, type] = {
 }
 
 # The kind of document each view is made of (a rule that reads a view applies to that kind alone).
-KIND_OF: dict[type, Kind] = {**{view: kind for kind, view in VIEWS.items()}, SchemaErrors: Kind.SESSION_LOG}
+KIND_OF: dict[type, Kind] = {**{view: kind for kind, view in VIEWS.items()}, SchemaCheck: Kind.SESSION_LOG}
 
 
 def build(reads: type, doc: Document, context: Context) -> Any:

@@ -25,11 +25,16 @@ _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)(?:\s+\"[^\"]*\")?\)
 _INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
 # A TODO is a word of prose: not part of a file name or path (modernize-TODO.md, docs/TODO).
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_.][^{}\n]{0,60}\}|(?<![\w./\\-])TODO(?![\w/\\-]|\.\w)")
-# Where a placeholder is no text of the document: link targets, autolinks, bare URLs.
-_ADDRESSES = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[a-z][\w+.-]*:[^>\s]*>|\b[a-z][\w+.-]*://\S+", re.I)
+# Where a placeholder is no text of the document: link targets, autolinks, bare URLs, and
+# TeX math, whose braces group ($[t - 1.0\text{s}, t]$).
+_ADDRESSES = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[a-z][\w+.-]*:[^>\s]*>|\b[a-z][\w+.-]*://\S+"
+                        r"|\$\$?(?=[^$\n]*\\[A-Za-z])[^$\n]+?\$\$?", re.I)
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
+_WORD = re.compile(r"[^\W_]")
 # A code span holding one path to a Markdown or JSON file: how many HANDOFFs cite a session log.
 _CODE_PATH = re.compile(r"(?<!`)`(?P<path>[^`\s]+\.(?:md|json))`(?!`)", re.I)
 _HISTORY = "session history"
+_QUALIFIER = re.compile(r"\s+\([^()]*\)$")
 
 
 def view(doc: Document) -> Handoff:
@@ -41,7 +46,7 @@ def view(doc: Document) -> Handoff:
     entries: list[HandoffEntry] = []
     refs: list[SessionRef] = []
     for index, section in enumerate(doc.sections):
-        if section.level != 2 or normalize_key(section.title) != _HISTORY:
+        if section.level != 2 or normalize_key(_without_qualifier(section.title)) != _HISTORY:
             continue
         for child in doc.subsections(index):
             refs.extend(_entry(doc, child, entries, positions))
@@ -59,10 +64,16 @@ def view(doc: Document) -> Handoff:
             if (line_no, column) not in seen and "://" not in match.group("path"):
                 refs.append(SessionRef(match.group("path"), match.group("path"), line_no, column, None, True))
     return Handoff(
-        doc.path, tuple(s.title for s in doc.sections if s.level == 2), tuple(entries), size, len(doc.lines),
+        doc.path, tuple(_without_qualifier(s.title) for s in doc.sections if s.level == 2), tuple(entries), size,
+        len(doc.lines),
         tuple(refs), tuple(_placeholders(doc)),
         tuple(Heading(s.title, s.line, s.column) for s in doc.sections if s.level == 3), positions,
     )
+
+
+def _without_qualifier(title: str) -> str:
+    """A section title without a qualifier in parentheses: ``Next Steps (priority order)`` is ``Next Steps``."""
+    return _QUALIFIER.sub("", title) or title
 
 
 def _entry(doc: MarkdownDocument, index: int, entries: list[HandoffEntry], positions: dict) -> list[SessionRef]:
@@ -135,8 +146,30 @@ def _placeholders(doc: MarkdownDocument) -> list[Placeholder]:
         visible = _INLINE_CODE.sub(lambda m: " " * len(m.group()), visible)
         visible = _ADDRESSES.sub(lambda m: " " * len(m.group()), visible)
         for match in _PLACEHOLDER.finditer(visible):
-            found.append(Placeholder(match.group(), line_no, match.start() + 1))
+            if match.group() != "TODO" or _marker(visible, match.start(), match.end()):
+                found.append(Placeholder(match.group(), line_no, match.start() + 1))
     return found
+
+
+def _marker(line: str, start: int, end: int) -> bool:
+    """Is the TODO at line[start:end] a marker of text still to write, not a word naming something?
+
+    A marker is ``TODO:`` or ``TODO(who)``, or a TODO standing alone in its
+    line, table cell, metadata value or brackets (``- TODO``, ``| TODO |``,
+    ``**Summary**: TODO``, ``(TODO)``). In a sentence or a heading it names a
+    to-do list ("HANDOFF / TODO lag", "TODO = checkboxes only", ``# TODO — open
+    items``).
+    """
+    if line[end:end + 1] == "(" or line[end:].lstrip().startswith(":"):
+        return True
+    if _HEADING.match(line):
+        return False
+    left, right = line.rfind("|", 0, start), line.find("|", end)
+    before, after = line[left + 1:start], line[end:right if right >= 0 else len(line)]
+    if re.search(r"[(\[]\W*$", before) and re.match(r"\W*[)\]]", after):
+        return True
+    before = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?", "", before).rpartition(":")[2]
+    return not _WORD.search(before) and not _WORD.search(after)
 
 
 def _outside_comments(text: str, in_comment: bool) -> tuple[str, bool]:

@@ -15,7 +15,7 @@ written. Checklists (task lists, compliance tables whose cells hold ``[x]`` /
 beside the data, for the rules about evidence; they are not part of what a
 schema sees.
 
-The record is what the schema (:func:`schema_errors`) and the rules that
+The record is what the schema (:func:`schema_check`) and the rules that
 read the whole log see, in the per-document stage. What the protocol's
 rules read is the log's :class:`~agent_lint.views.SessionLog`, made from the
 record by :func:`session_log` in the same stage: the fields AGENT-SYSTEM.md's
@@ -32,8 +32,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from ..document import Document, JsonDocument, MarkdownDocument, derived, normalize_key
-from ..views import (ROLES, SESSION_FIELDS, START, JsonPath, Position, Prerequisite, SchemaErrors, SessionLog, Stamp,
-                     locate)
+from ..views import ROLES, SESSION_FIELDS, START, JsonPath, Position, Prerequisite, SchemaCheck, SessionLog, Stamp, locate
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -86,7 +85,7 @@ class SessionRecord:
                  positions: dict[JsonPath, tuple[int, int]] | None = None,
                  prerequisites: tuple[CheckItem, ...] | None = None):
         self.path = path
-        self.id = id  # the file stem
+        self.id = id  # the session ID: the file stem, or the folder's name (Config.session_id)
         self.data = data
         self._checklists = _checklists  # None: a JSON log's, looked for on first use
         self.positions = positions  # Markdown only
@@ -435,6 +434,39 @@ _MARKDOWN_SECTIONS = {"workLog": "Work Log", "outcome": "Outcome", "prerequisite
 _REQUIRED = re.compile(r"^'(?P<key>[^']+)' is a required property$")
 
 
+def metadata_place(doc: MarkdownDocument) -> str:
+    """Where a Markdown log's metadata lines belong, as a message says it."""
+    first = next((s for s in doc.sections if s.level == 2), None)
+    if first is None:
+        return "in the log"
+    title = first.title if len(first.title) <= 40 else first.title[:39] + "…"
+    return f"before the first `##` heading (`## {title}`, line {first.line})"
+
+
+def markdown_missing(place: str, keys: Sequence[str]) -> str:
+    """Required members missing from a Markdown log's record, said as the log is written
+    (``place``: :func:`metadata_place` of the log).
+
+    ``no `**Date**:` or `**Role**:` line before the first `##` heading (...)
+    and no `## Outcome` section``.
+    """
+    lines = [f"`**{_MARKDOWN_KEYS[key]}**:`" for key in keys if key in _MARKDOWN_KEYS]
+    sections = [f"`## {_MARKDOWN_SECTIONS[key]}`" for key in keys if key in _MARKDOWN_SECTIONS]
+    others = [f"`{key}`" for key in keys if key not in _MARKDOWN_KEYS and key not in _MARKDOWN_SECTIONS]
+    parts = []
+    if lines:
+        parts.append(f"no {_or(lines)} line {place}")
+    if sections:
+        parts.append(f"no {_or(sections)} section")
+    if others:
+        parts.append(f"no {_or(others)}")
+    return " and ".join(parts)
+
+
+def _or(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> str | None:
     """A schema error of a Markdown log's record said as the log is written, and where it was looked for.
 
@@ -450,8 +482,7 @@ def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> 
             return None
         name = _MARKDOWN_KEYS[key]
         first = next((s for s in doc.sections if s.level == 2), None)
-        title = "" if first is None else first.title if len(first.title) <= 40 else first.title[:39] + "…"
-        where = f"before the first `##` heading (`## {title}`, line {first.line})" if first else "in the log"
+        where = metadata_place(doc)
         found = "" if first is None else next(
             (f"; the one at line {e.line} comes after that heading, where lines are not metadata"
              for e in doc.metadata_entries if e.line > first.line and _KEYS.get(normalize_key(e.key)) == key), "")
@@ -564,11 +595,11 @@ def view(doc: Document, context: Any) -> SessionLog:
     return session_log(doc, context.config.session_fields)
 
 
-def schema_errors(doc: Document, context: Any) -> SchemaErrors:
-    """What the run's session-log schema says of the log (views.SchemaErrors)."""
+def schema_check(doc: Document, context: Any) -> SchemaCheck:
+    """The log checked against the schema it is held to (views.SchemaCheck)."""
     from ..schema_check import validation_errors
 
-    return SchemaErrors(doc.path, validation_errors(doc, session_record(doc), context.schema()))
+    return validation_errors(doc, session_record(doc), context.schema())
 
 
 def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> SessionLog:

@@ -1,8 +1,9 @@
 """Two session logs have the same session ID.
 
 ## What it checks
-A session's ID is the stem of its log's file name. No two session logs may
-share one: not the same stem as both `.md` and `.json`, and not the same file
+A session's ID is the stem of its log's file name (or the name of its
+folder, for the logs the config key `session-id-from-folder` names). No two
+session logs may share one: not the same stem as both `.md` and `.json`, and not the same file
 name in two of the configured `session-logs` folders. Every log after the
 first (in path order) is reported, naming the first.
 
@@ -37,7 +38,7 @@ def check(project, options: dict):
         return  # every ID once: the usual case, answered without grouping
     by_id: dict[str, list[str]] = {}
     for path in paths:
-        by_id.setdefault(path.rsplit("/", 1)[-1].rsplit(".", 1)[0], []).append(path)
+        by_id.setdefault(project.config.session_id(path), []).append(path)
     for session_id, paths in sorted(item for item in by_id.items() if len(item[1]) > 1):
         first, *others = sorted(paths)
         for path in others:

@@ -5,7 +5,9 @@ That the stem of every session log's file name (its session ID) matches the
 configured pattern; by default the convention of AGENT-SYSTEM.md,
 `YYYY-MM-DD-<slug>` with a lowercase slug of letters, digits and single
 hyphens. A JSON log whose `id` field differs from its file stem is reported
-too, since the file name is the ID.
+too, since the file name is the ID. For the logs the config key
+`session-id-from-folder` names (one folder per session:
+`.agents/sessions/2026-03-02-pr-review/log.md`), the ID is the folder's name.
 
 ## Why it matters
 IDs that are bare sequence numbers collide when parallel branches each pick
@@ -40,7 +42,7 @@ OPTIONS_SCHEMA = {
         "pattern": {
             "type": "string",
             "default": SESSION_ID_PATTERN,
-            "description": "Regular expression a session ID (file stem) must match.",
+            "description": "Regular expression a session ID (file stem, or folder name) must match.",
         },
     },
 }
@@ -51,13 +53,14 @@ def check(doc, options: dict):
         pattern = re.compile(options["pattern"])
     except re.error as err:
         raise AgentLintError(f"rules.AL203.pattern: invalid regular expression: {err}") from None
+    named_by = "the file name" if doc.path.rpartition("/")[2].startswith(doc.stem + ".") else "the folder name"
     if not pattern.search(doc.stem):
-        yield Finding(1, 1, f"session ID '{doc.stem}' (the file name) does not match {options['pattern']}")
+        yield Finding(1, 1, f"session ID '{doc.stem}' ({named_by}) does not match {options['pattern']}")
     if isinstance(doc, JsonDocument) and isinstance(doc.data, dict):
         declared = doc.data.get("id")
         if isinstance(declared, str) and declared != doc.stem:
             line, column = doc.locate(["id"])
-            yield Finding(line, column, f"'id' is '{declared}' but the file name makes the ID '{doc.stem}'")
+            yield Finding(line, column, f"'id' is '{declared}' but {named_by} makes the ID '{doc.stem}'")
 
 
 RULE = Rule("AL203", "invalid-session-id", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,

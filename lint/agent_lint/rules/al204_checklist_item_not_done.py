@@ -4,8 +4,10 @@
 Every checked item of a session log's checklists: task lists (`- [x] ...`),
 compliance tables with a `[x]` cell, and JSON items with a boolean
 `complete` / `checked`. The item's note or evidence must not say that the
-work was not done: `TODO`, `TBD`, `FIXME`, `skipped`, `not done`, or a bare
-`N/A` / `not applicable` with no reason given.
+work was not done: `TODO`, `TBD`, `FIXME` (markers, in capitals: "Todo list
+kept current" names a to-do list), `skipped` or `not done` (but a step
+skipped because it was already done, "Skipped (already activated)", was
+done), or a bare `N/A` / `not applicable` with no reason given.
 
 ## Why it matters
 A checked box is a claim. "[x] Markdown lint run — SKIPPED" tells a reviewer
@@ -22,6 +24,7 @@ the reason the item does not apply.
 ## Passes
 ```markdown
 | MUST | Run markdown lint | [ ] | SKIPPED: docs-only |
+| MUST | Activate tools | [x] | Skipped (already activated in the previous step) |
 - [x] Rate limit budget checked for all agents — N/A: read-only analysis, no API calls
 ```
 
@@ -36,10 +39,11 @@ from ..extract.session_log import session_record
 from ..model import Finding, Kind, Rule, Scope, Severity
 
 _NOT_DONE = re.compile(
-    r"^\W*(?:(?P<marker>TODO|TBD|FIXME)\b|(?P<skip>skipped|skip|not done)\b"
+    r"^\W*(?:(?P<marker>(?-i:TODO|TBD|FIXME))\b|(?P<skip>skipped|skip|not done)\b"
     r"|(?P<na>n/?a|not applicable)\W*$)",
     re.IGNORECASE,
 )
+_ALREADY = re.compile(r"\balready\b", re.IGNORECASE)  # skipped because it was done before: done
 
 
 def check(doc, options: dict):
@@ -47,7 +51,7 @@ def check(doc, options: dict):
     for checklist in record.checklists:
         for item in checklist.items:
             match = _NOT_DONE.match(item.note) if item.checked else None
-            if match is None:
+            if match is None or match.group("skip") and _ALREADY.search(item.note):
                 continue
             said = "gives no reason it does not apply" if match.group("na") else "says it was not done"
             where = (*item.path, item.note_key) if item.note_key else item.path

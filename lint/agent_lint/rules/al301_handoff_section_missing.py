@@ -4,7 +4,8 @@
 That every HANDOFF file has the level-2 headings AGENT-SYSTEM.md requires,
 with exactly these texts: `## Current State`, `## Session History` and
 `## Next Steps` (checked against `schemas/handoff.schema.json`; the list is
-an option). Heading numbers (`## 2. Session History`) are ignored.
+an option). Heading numbers (`## 2. Session History`) are ignored, and so is
+a qualifier in parentheses after the text (`## Next Steps (priority order)`).
 
 ## Why it matters
 The next session starts by reading HANDOFF. It looks for where things stand,

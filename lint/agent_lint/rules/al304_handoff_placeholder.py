@@ -2,10 +2,14 @@
 
 ## What it checks
 Text of a HANDOFF file outside code for `{...}` template fields
-(`{branch}`, `{summary of the batch}`) and `TODO` markers written as words
-of prose. Code spans and fenced blocks are left alone: a placeholder shown
-as code is an example. So are link targets and URLs, and a `TODO` inside a
-file name or path (`modernize-TODO.md`, `docs/TODO`), which names a file.
+(`{branch}`, `{summary of the batch}`) and `TODO` markers: `TODO:` or
+`TODO(who)`, or a `TODO` standing alone in its line, table cell, metadata
+value or brackets (`- TODO`, `| TODO |`, `**Summary**: TODO`, `(TODO)`).
+Code spans and fenced blocks are left alone: a placeholder shown as code is
+an example. So are link targets and URLs, TeX math (`$t + 1.0\text{s}$`,
+whose braces group), a `TODO` inside a file name or path
+(`modernize-TODO.md`, `docs/TODO`), and a `TODO` in a sentence or a heading,
+where it names a to-do list ("work through the TODO list", `## TODO`).
 
 ## Why it matters
 HANDOFF is read by the next session as the truth about the project. A
@@ -17,6 +21,8 @@ either trusts an empty field or has to guess what it should have said.
 ## Current State
 
 {one paragraph on where the project stands}
+
+**Branch**: TODO
 ```
 
 ## Passes

@@ -4,8 +4,7 @@
 With `--since REF`, the commits of the range that change a HANDOFF file,
 given to the unit that made each (`agent-lint batches` shows them): the
 units its `Session-Ids:` trailer names, else the one unit whose logs it
-adds (or else changes), else, in a range of one unit, that unit (see
-AGENT-SYSTEM.md, "Units"). A unit's HANDOFF update is one commit; every
+adds (or else changes) (see AGENT-SYSTEM.md, "Units"). A unit's HANDOFF update is one commit; every
 later one is reported, naming the unit, at its entry in HANDOFF (or line
 1). A HANDOFF commit that names no session, or holds the logs of several
 without saying whose update it is, counts for no unit (AL404 asks it for a

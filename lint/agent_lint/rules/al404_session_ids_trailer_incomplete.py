@@ -6,9 +6,10 @@ trailer listing every session of the unit it updates for (see
 AGENT-SYSTEM.md, "Units"): a batch's orchestrator and every worker whose
 log the range commits, or the single session's own ID. A commit without the
 trailer is told the exact line it needs; a HANDOFF commit that names no
-session at all (no trailer, no log of its own, in a range of several units),
-or changes the logs of several sessions without saying whose update it is,
-is told to add one. Reported at the unit's entry in HANDOFF (or line 1)
+session at all (no trailer, no log of its own), or changes the logs of
+several sessions without saying whose update it is, is told to add one (in
+a range of one unit, with that unit's line as a suggestion: nothing says
+the commit is its update, so no other rule counts it as one). Reported at the unit's entry in HANDOFF (or line 1)
 with the commit's short hash and subject.
 
 Enforces AGENT-SYSTEM.md, "HANDOFF Update Protocol for Parallel Sessions"
@@ -56,6 +57,10 @@ def check(project, options: dict):
                 message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and changes the logs"
                            f" of several sessions ({id_list(holds)}); add 'Session-Ids: <the IDs of those whose"
                            f" update it is>'")
+            elif len(gate.units) == 1:  # a likely owner, named as a suggestion, not judged as its update
+                message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and nothing else in"
+                           f" it names the session whose update it is; if it is {gate.units[0].name}'s,"
+                           f" add 'Session-Ids: {id_list(gate.units[0].ids)}'")
             else:
                 message = (f"{describe(commit)} updates HANDOFF without a Session-Ids trailer, and nothing else in"
                            f" it names the session whose update it is; add 'Session-Ids: <its session ID>'")
@@ -70,7 +75,8 @@ def check(project, options: dict):
                     continue
                 message = (f"Session-Ids trailer of {describe(commit)} does not list {id_list(missing)}"
                            f" of {', '.join(unit.name for unit in units)}")
-        path, line, column = gate.at_handoff(commit, units[0] if units else None)
+        where = units[0] if units else gate.units[0] if len(gate.units) == 1 else None
+        path, line, column = gate.at_handoff(commit, where)
         yield Finding(line, column, message, path, marks=(commit_node(commit),))
 
 
