@@ -333,3 +333,24 @@ def test_the_source_stamp_covers_every_module_of_the_package(tmp_path):
     package = Path(agent_lint.__file__).parent
     assert any((package / folder).is_dir() for folder in ("rules", "extract", "report"))
     assert source_stamp() == source_stamp()
+
+
+def test_a_project_rule_sees_the_same_views_cold_and_from_the_cache(project):
+    # The contract: a field a rule reads is there whatever stage the run answered from.
+    from agent_lint.model import Rule, Scope
+    from agent_lint.rules import RULES
+
+    seen = []
+
+    def record(project, options):
+        seen.append((project.sessions, project.handoffs, project.system, project.session_ids))
+        return ()
+
+    spy = Rule("AL998", "views-seen", Scope.PROJECT, record, "Views seen.\n")
+    for options in ({"no_cache": True}, {}, {}):  # no cache; filling it; every analysis from it
+        for kept in (project / ".agent_lint_cache").glob("run-*.bin"):
+            kept.unlink()  # not the outcome of the run before: the project rules run
+        check(CheckOptions(cwd=project, output_format="json", jobs=1, select=("AL998",), **options),
+              out=io.StringIO(), registry=(*RULES, spy))
+    assert len(seen) == 3 and seen[0] == seen[1] == seen[2]
+    assert seen[0][0] and all(log.started is None and log.role == "worker" for log in seen[0][0])

@@ -117,3 +117,33 @@ def test_assembled_config_schema_is_valid():
         rule = next(r for r in RULES if key in (r.code, r.name))
         table = {"rules": {key: {**rule.default_options(), "severity": rule.severity.value}}}
         assert not list(validator.iter_errors(table)), key
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_rule_declares_what_it_reads(module_name):
+    """A document rule receives what it declares: a view (for that view's kind alone) or the Document."""
+    from agent_lint.document import Document
+    from agent_lint.extract import BUILDERS
+
+    rule = rule_of(module_name)
+    if rule.scope is Scope.DOCUMENT:
+        assert rule.reads in BUILDERS, f"{rule.code}: reads names a view of views.py, or Document"
+        if rule.reads is not Document:
+            assert rule.kinds == (), f"{rule.code} reads a view: it applies to that view's kind, kinds stays empty"
+    else:
+        assert rule.reads in (None, Document), f"{rule.code}: a {rule.scope.value} rule reads views, or Document"
+
+
+def test_a_project_rule_cannot_read_a_document_it_did_not_declare(tmp_path):
+    from pathlib import Path
+
+    from agent_lint.config import Config
+    from agent_lint.model import Kind
+    from agent_lint.project import Project
+
+    (tmp_path / "HANDOFF.md").write_text("# H\n", encoding="utf-8")
+    project = Project(Config(root=Path(tmp_path)), {"HANDOFF.md": Kind.HANDOFF}, {})
+    with pytest.raises(RuntimeError, match="reads=Document"):
+        project.document("HANDOFF.md")
+    project.reads_documents = True
+    assert project.document("HANDOFF.md").text == "# H\n"
