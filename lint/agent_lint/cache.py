@@ -141,7 +141,7 @@ def write_replacing(folder: Path, name: str, data: bytes, mode: int = 0o600) -> 
     never its target); the temporary file is removed on any failure, and
     by the signal handlers (guard.temporary) if the run is stopped.
     """
-    # A name no other run can pick (tempfile's import costs a writing run 2 ms).
+    # A name no other run can pick.
     tmp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
     with temporary(tmp):
         fd = os.open(tmp, _CREATE_FLAGS, mode)

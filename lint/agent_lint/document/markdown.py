@@ -129,8 +129,8 @@ def markdown_parser(blocks_only: bool = False):
     """The one markdown-it configuration agent-lint uses (benchmarks reuse it).
 
     ``blocks_only`` leaves each ``inline`` token's children unparsed: the
-    document model reads them for headings and links alone, and parsing the
-    inline content of every other paragraph was a third of the parse
+    document model reads them for headings and links alone, so the inline
+    content of every other paragraph is never parsed
     (:meth:`MarkdownDocument._children` parses the few it needs).
     """
     from markdown_it import MarkdownIt
