@@ -21,7 +21,7 @@ commit that touches no log and has no trailer) is nobody's: it counts for
 no session. A unit's HANDOFF update is its orchestrator's aggregation, never
 a worker's change.
 
-**What a session changed.** Every path its commits add, change, delete or
+**What a session of a batch changed.** Every path its commits add, change, delete or
 rename (both names of a rename), apart from its own log (in either format)
 and HANDOFF files (AL406 judges a worker's HANDOFF change): other
 sessions' logs on one side, every other file on the other.
@@ -136,7 +136,7 @@ class SharedLog(NamedTuple):
 
 class Facts(NamedTuple):
     owner: Mapping[str, str]  # commit hash -> the session whose commit it is
-    work: Mapping[str, Work]  # session ID -> what its commits changed
+    work: Mapping[str, Work]  # session ID of a batch -> what its commits changed
     timing: Mapping[str, Timing]  # a batch's key -> its times
     shared_logs: tuple[SharedLog, ...]
 
@@ -209,11 +209,15 @@ def _facts(gate: Gate) -> Facts:
         elif len(mine) == 1:
             owner[commit.hash] = mine[0]
     aggregation = {c.hash for unit in gate.units for c in unit.updates}
+    owned: dict[str, list[Commit]] = {}
+    in_batches = {m.id for unit in gate.units if unit.batch for m in unit.sessions}
+    for commit in history.commits:
+        session_id = owner.get(commit.hash)
+        if session_id in in_batches and commit.hash not in aggregation:
+            owned.setdefault(session_id, []).append(commit)
 
     work: dict[str, Work] = {}
-    for session_id in members:
-        commits = tuple(c for c in history.commits
-                        if owner.get(c.hash) == session_id and c.hash not in aggregation)
+    for session_id, commits in owned.items():
         files: dict[str, Commit] = {}
         logs: dict[str, Commit] = {}
         for commit in commits:
@@ -225,9 +229,8 @@ def _facts(gate: Gate) -> Facts:
                     if found is Kind.HANDOFF or found is Kind.SESSION_LOG and _stem(path) == session_id:
                         continue
                     (logs if found is Kind.SESSION_LOG else files).setdefault(path, commit)
-        if commits:
-            work[session_id] = Work(session_id, commits, tuple(Touched(p, c) for p, c in sorted(files.items())),
-                                    tuple(Touched(p, c) for p, c in sorted(logs.items())))
+        work[session_id] = Work(session_id, tuple(commits), tuple(Touched(p, c) for p, c in sorted(files.items())),
+                                tuple(Touched(p, c) for p, c in sorted(logs.items())))
 
     timing = {unit.key: _timing(unit) for unit in gate.units if unit.batch}
     return Facts(owner, work, timing, _shared_logs(gate))
