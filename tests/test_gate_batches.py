@@ -326,3 +326,24 @@ def test_gantt_labels_are_escaped(tmp_path, monkeypatch, capsys):
     assert [line for line in chart if not GANTT.fullmatch(line)] == []
     (task,) = [line for line in chart if "2026-03-02-x" in line]
     assert decoded(task.split(" :")[0]) == f"  worker {crafted}"
+
+
+@pytest.mark.parametrize("delta, text", [
+    (dict(minutes=12), "12 min"), (dict(hours=1, minutes=5), "1 h 05 min"), (dict(hours=2), "2 h"),
+    (dict(seconds=40), "40 s"), (dict(minutes=1, seconds=30.5), "1 min 30.5 s"), (dict(), "0 s"),
+    (dict(hours=1, seconds=5), "1 h 00 min 5 s"),
+])
+def test_durations_are_written_exactly(delta, text):
+    from datetime import timedelta
+
+    from agent_lint.unit_facts import duration
+
+    assert duration(timedelta(**delta)) == text
+
+
+@pytest.mark.parametrize("share, text", [(0.6, "60%"), (1 - 13 / 30, "56.7%"), (-0.25, "-25%"), (0.0, "0%"),
+                                         (1.0, "100%"), (-0.0001, "0%")])
+def test_savings_are_written_to_one_decimal(share, text):
+    from agent_lint.unit_facts import percent
+
+    assert percent(share) == text

@@ -21,10 +21,10 @@ commit that touches no log and has no trailer) is nobody's: it counts for
 no session. A unit's HANDOFF update is its orchestrator's aggregation, never
 a worker's change.
 
-**What a session of a batch changed.** Every path its commits add, change, delete or
-rename (both names of a rename), apart from its own log (in either format)
-and HANDOFF files (AL406 judges a worker's HANDOFF change): other
-sessions' logs on one side, every other file on the other.
+**What a session of a batch changed.** Every path its commits add,
+change, delete or rename (both names of a rename), apart from its own log
+(in either format) and HANDOFF files (AL406 judges a worker's HANDOFF
+change): other sessions' logs on one side, every other file on the other.
 
 **One log, two sessions.** A session log that two commits on parallel
 branches (neither in the other's history) each add, with different content
@@ -37,9 +37,9 @@ one session.
 gives a time of day. A batch's figures count its workers, every session but
 the orchestrator, which dispatches and aggregates whether they run in
 parallel or not: the **span** (earliest start to latest completion), the
-**sum** of their durations, the **saving** ``1 - span / sum`` (what running
-them one after another would have cost more), and the **critical path**,
-the longest session. A worker without a start or an end leaves the figures
+**sum** of their durations (what running them one after another would
+have taken), the **saving** ``1 - span / sum``, and the **critical path**,
+the longest worker. A worker without a start or an end leaves the figures
 unknown, and says so: no figure is ever guessed.
 """
 
