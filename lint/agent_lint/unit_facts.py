@@ -260,10 +260,12 @@ def _timing(unit: Unit) -> Timing:
     workers = tuple(run for run, m in zip(runs, unit.sessions) if m.role != "orchestrator")
     if not workers or any(run.lacks for run in workers):
         return Timing(runs, workers, None, None, None)
-    span = max(run.completed for run in workers) - min(run.started for run in workers)  # type: ignore[type-var, operator]
-    total = sum((run.duration for run in workers), timedelta())  # type: ignore[misc]
-    critical = max(workers, key=lambda run: run.duration)  # type: ignore[arg-type, return-value]
-    return Timing(runs, workers, span, total, critical)
+    starts = [run.started for run in workers if run.started is not None]
+    ends = [run.completed for run in workers if run.completed is not None]
+    durations = [(run.duration or timedelta(), run) for run in workers]
+    total = sum((d for d, _ in durations), timedelta())
+    critical = max(durations, key=lambda pair: pair[0])[1]  # the first of the longest
+    return Timing(runs, workers, max(ends) - min(starts), total, critical)
 
 
 def _run(member: Member) -> Run:

@@ -78,8 +78,9 @@ def timing_text(timing: Timing) -> str:
     saved = "nothing to save" if saving is None else f"saved {percent(saving)}" if saving > 0 \
         else f"saved nothing ({percent(saving)}: the span is no shorter than the sum)"
     workers = f"{count} worker{'s' if count != 1 else ''}"
+    critical = timing.critical
     return (f"{workers}, span {duration(timing.span)} ({window(timing.counted)}), sum {duration(timing.total)},"
-            f" {saved}; critical path {timing.critical.session} ({duration(timing.critical.duration)})")  # type: ignore[arg-type]
+            f" {saved}; critical path {critical.session} ({duration(critical.duration or timedelta())})")
 
 
 def _lacking(timing: Timing) -> str:

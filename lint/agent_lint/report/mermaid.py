@@ -14,7 +14,7 @@ Single sessions, and HANDOFF commits that name no session, are one table.
 from __future__ import annotations
 
 import string
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 
 from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
@@ -210,10 +210,10 @@ def _figures_row(unit: Unit, timing: Timing | None) -> str:
         why = timing_text(timing) if timing is not None else "no times"
         return f"| {name} | {len(timing.counted) if timing else 0} | {_markdown(why)} | - | - | - |"
     assert timing.span is not None and timing.total is not None and timing.critical is not None
-    saving = timing.saving
+    saving, critical = timing.saving, timing.critical
     return (f"| {name} | {len(timing.counted)} | {duration(timing.span)} ({window(timing.counted)})"
             f" | {duration(timing.total)} | {percent(saving) if saving is not None else '-'}"
-            f" | {_markdown(timing.critical.session)} ({duration(timing.critical.duration)}) |")  # type: ignore[arg-type]
+            f" | {_markdown(critical.session)} ({duration(critical.duration or timedelta())}) |")
 
 
 def _markdown(text: str) -> str:

@@ -36,6 +36,8 @@ batches` says), or with one worker only.
 None.
 """
 
+from datetime import timedelta
+
 from ..batches import IDS_SHOWN, Gate, Problem, gate_findings, session_node
 from ..model import Finding, Rule, Scope, Severity
 from ..unit_facts import clock, counted, duration, facts
@@ -47,18 +49,19 @@ def problems(gate: Gate, options: dict):
         timing = known.timing.get(unit.key)
         if timing is None or timing.overlapped is not False:
             continue
-        runs = sorted(timing.counted, key=lambda run: run.started)  # type: ignore[arg-type, return-value]
-        day = len({clock(run.started, day=True)[:10] for run in runs}) > 1  # type: ignore[arg-type]
-        times = ", ".join(f"{run.session} {clock(run.started, day)}-{clock(run.completed, day)}"  # type: ignore[arg-type]
-                          for run in runs[:IDS_SHOWN])
+        runs = [(run.started, run.completed, run.session) for run in timing.counted]
+        runs.sort(key=lambda run: run[0])  # type: ignore[arg-type, return-value]
+        day = len({clock(start, day=True)[:10] for start, _, _ in runs}) > 1  # type: ignore[arg-type]
+        times = ", ".join(f"{session} {clock(start, day)}-{clock(end, day)}"  # type: ignore[arg-type]
+                          for start, end, session in runs[:IDS_SHOWN])
         more = f" and {len(runs) - IDS_SHOWN} more" if len(runs) > IDS_SHOWN else ""
+        span, total = duration(timing.span or timedelta()), duration(timing.total or timedelta())
         message = (f"{unit.name} is labelled parallel but its {len(runs)} workers ran one after another"
-                   f" ({times}{more} UTC): span {duration(timing.span)} against {duration(timing.total)}"  # type: ignore[arg-type]
-                   f" of work, so parallel dispatch saved nothing")
+                   f" ({times}{more} UTC): span {span} against {total} of work, so parallel dispatch saved nothing")
         own = unit.member(unit.orchestrator) if unit.orchestrator else None
         anchor = own if own is not None else counted(unit)[0]
         line, column = anchor.log.at("started") if anchor.log is not None else (1, 1)
-        nodes = (session_node(unit.orchestrator or unit.key), *(session_node(run.session) for run in runs))
+        nodes = (session_node(unit.orchestrator or unit.key), *(session_node(session) for _, _, session in runs))
         yield Problem(Finding(line, column, message, anchor.path), tuple(dict.fromkeys(nodes)))
 
 
