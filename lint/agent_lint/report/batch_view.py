@@ -77,7 +77,8 @@ def timing_text(timing: Timing) -> str:
     saving = timing.saving
     saved = "nothing to save" if saving is None else f"saved {percent(saving)}" if saving > 0 \
         else f"saved nothing ({percent(saving)}: the span is no shorter than the sum)"
-    workers = f"{count} worker{'s' if count != 1 else ''}"
+    noun = "worker" if all(run.role == "worker" for run in timing.counted) else "session"
+    workers = f"{count} {noun}{'s' if count != 1 else ''}"
     critical = timing.critical
     return (f"{workers}, span {duration(timing.span)} ({window(timing.counted)}), sum {duration(timing.total)},"
             f" {saved}; critical path {critical.session} ({duration(critical.duration or timedelta())})")

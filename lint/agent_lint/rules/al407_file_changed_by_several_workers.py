@@ -67,7 +67,8 @@ def problems(gate: Gate, options: dict):
                 continue
             by.sort(key=lambda pair: order[pair[1].hash])
             who = " and ".join(f"{m.id} in {describe(c)}" for m, c in by)
-            message = f"{path} changed by {len(by)} workers of {unit.name}: {who}"
+            workers = "workers" if all(m.role == "worker" for m, _ in by) else "sessions"
+            message = f"{path} changed by {len(by)} {workers} of {unit.name}: {who}"
             if item is not None and item[1].checked:
                 message += f'; its prerequisites tick "{item[1].text}"'
             where = (item[0].path, *item[1].where) if item is not None else (by[-1][0].path, 1, 1)

@@ -71,7 +71,7 @@ def problems(gate: Gate, options: dict):
         for member in counted(unit):
             for touched in known.of(member).logs:
                 other = touched.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-                message = (f"worker {member.id} of {unit.name} changed the log of {other} in"
+                message = (f"{member.role} {member.id} of {unit.name} changed the log of {other} in"
                            f" {describe(touched.commit)}; a session writes only its own log")
                 if item is not None:
                     if item[1].checked:
