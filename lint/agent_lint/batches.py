@@ -60,11 +60,14 @@ Rules get a :class:`Gate` (the project, its history, its units) and yield
 :func:`drawing` marks exactly the violations that were reported; the
 renderers in report/ (tree.py, mermaid.py) draw it. Each unit is worked
 out once, plainly: renderers and later rules read the same :class:`Unit` s.
+What the units then did (whose commit each commit is, the files each
+session changed, when the sessions ran and what parallelism saved) is
+unit_facts.py's, worked out from these units.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .config import rule_options
 from .document import MarkdownDocument, parse_document
@@ -74,7 +77,10 @@ from .model import Finding, Kind, Rule, Violation
 from .project import Project
 from .views import SessionLog
 
-NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL406)"
+if TYPE_CHECKING:
+    from .unit_facts import Timing
+
+NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL409)"
            " had nothing to judge")
 SUBJECT_WIDTH = 60
 IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds
@@ -513,6 +519,7 @@ class Drawing(NamedTuple):
     unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
     marks: Mapping[str, Sequence[str]]  # session_node / commit_node key -> codes reported there
     is_ancestor: Callable[[Commit, Commit], bool]  # (older, newer): is older in newer's history?
+    timing: Mapping[str, Timing] = {}  # a batch's key -> when its sessions ran (unit_facts)
 
     @property
     def batches(self) -> tuple[Unit, ...]:
@@ -551,4 +558,7 @@ def drawing(project: Project, rules: Sequence[Rule], violations: Sequence[Violat
         return None
     history = gate.history
     span = f"{history.since or history.base[:12]}..HEAD" if history.base else "the whole history of HEAD"
-    return Drawing(span, gate.units, gate.unattributed, problem_marks(gate, rules, violations), history.is_ancestor)
+    from .unit_facts import facts
+
+    return Drawing(span, gate.units, gate.unattributed, problem_marks(gate, rules, violations), history.is_ancestor,
+                   facts(gate).timing)

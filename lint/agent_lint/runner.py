@@ -91,9 +91,10 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
           batches: str | None = None) -> int:
     """Run a check; ``registry`` replaces the known rules (tests use their own).
 
-    With ``batches`` ("text" or "mermaid") the output is the batches of
-    ``--since`` alone (``agent-lint batches``), as a tree or as Mermaid
-    flowcharts; the github format appends the flowcharts to its step summary.
+    With ``batches`` ("text", "mermaid" or "json") the output is the batches
+    of ``--since`` alone (``agent-lint batches``), as a tree, as Mermaid
+    charts or as their figures; the github format appends the charts to its
+    step summary, and the json format carries the figures.
     """
     if options.cwd is None:
         options = options._replace(cwd=Path.cwd())
@@ -194,7 +195,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
 
     # Diagrams need the project the violations came from.
     projects: list[Project] | None = None
-    if history is not None and (batches or options.output_format == "github"):
+    if history is not None and (batches or options.output_format in ("github", "json")):
         projects = []
 
     # A plain report (no fix, baseline, history or step summary) is a function of the run's
@@ -261,7 +262,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
             return EXIT_CLEAN
         outcome = Outcome(violations, outcome.files, outcome.notes)
 
-    extra = ""
+    extra, figures = "", None
     if projects:
         from .batches import drawing
 
@@ -271,9 +272,18 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
 
             out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
             return EXIT_CLEAN
-        from .report.mermaid import markdown
+        if batches == "json" or options.output_format == "json" and not batches:
+            from .report.batch_view import figures as batch_figures
 
-        extra = markdown(drawn) if drawn else ""
+            figures = batch_figures(drawn) if drawn else []
+            if batches:
+                from .report.json_format import render_batches
+
+                extra = render_batches(drawn.span if drawn else "", figures, __version__)
+        else:
+            from .report.mermaid import markdown
+
+            extra = markdown(drawn) if drawn else ""
     if batches:
         out.write(extra)
         _say(outcome.notes)
@@ -281,7 +291,7 @@ def _check(options: CheckOptions, out, registry: Sequence[Rule] | None, batches:
     prefix, uri = _repository(root)
     report = Report(outcome.violations, outcome.files, registry, display_path, __version__,
                     extra_markdown=extra, colour=bool(options.colour), held_back=held_back,
-                    repository_prefix=prefix, repository_uri=uri)
+                    repository_prefix=prefix, repository_uri=uri, batches=figures)
     if options.statistics:
         from .report.statistics import render as statistics
 
@@ -301,15 +311,15 @@ def _say(notes: Iterable[str]) -> None:
         sys.stderr.write(f"agent-lint: note: {printable(note)}\n")
 
 
-BATCH_FORMATS = ("text", "mermaid")
+BATCH_FORMATS = ("text", "mermaid", "json")
 
 
 def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
-    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree or in Mermaid."""
+    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree, in Mermaid or as JSON."""
     if options.since is None:
         raise AgentLintError("batches needs --since REF")
     if fmt not in BATCH_FORMATS:
-        raise AgentLintError(f"batches prints {' or '.join(BATCH_FORMATS)}, not '{fmt}'")
+        raise AgentLintError(f"batches prints {', '.join(BATCH_FORMATS[:-1])} or {BATCH_FORMATS[-1]}, not '{fmt}'")
     return check(options, out, batches=fmt)
 
 
