@@ -19,11 +19,15 @@ A case is a folder ``tests/fixtures/history/<case>/`` holding
     ``{id}`` stands for a commit as messages name it (short hash and
     subject), ``{id.short}`` for its short hash. None: the case is clean.
 
+``batches.txt`` (optional)
+    The text of ``agent-lint batches --since``, the same placeholders in it.
+
 Content may be text, or a mapping that writes a typical document:
 ``{log: <role>}`` a Markdown session log (``orchestrator``, ``worker``,
 ``single`` or ``unstated``: a log that states no role) whose ID is the file
 stem (or ``id``), with ``orchestrator``, ``dispatched``, ``status`` (default complete),
-``started`` and ``completed`` times; ``{handoff: [ids]}`` a HANDOFF with an
+``started`` and ``completed`` times, and ``unchecked`` (prerequisite item -> the reason
+after " — "; an orchestrator's other items are ticked); ``{handoff: [ids]}`` a HANDOFF with an
 entry per ID, marked with the commit that writes it so that every version
 differs.
 """
@@ -73,7 +77,10 @@ def session_log(session_id: str, spec: dict) -> str:
         lines.append(f"**Completed**: {spec.get('completed', session_id[:10] + 'T11:30Z')}")
     lines += ["", "## Work Log", "", "- 10:00 Started.", "- 10:40 Finished the task.", ""]
     if role == "orchestrator":
-        lines += ["## Prerequisites Checklist", "", *(f"- [x] {item}" for item in PREREQUISITES), ""]
+        unchecked = spec.get("unchecked") or {}
+        lines += ["## Prerequisites Checklist", "",
+                  *(f"- [ ] {item} — {unchecked[item]}" if item in unchecked else f"- [x] {item}"
+                    for item in PREREQUISITES), ""]
     lines += ["## Outcome", "", spec.get("outcome", "Done."), ""]
     return "\n".join(lines)
 
@@ -150,16 +157,21 @@ def gate_rows(repo: Repo, since: str) -> tuple[list[str], str]:
 
     with contextlib.redirect_stderr(err):
         code = check(CheckOptions(output_format="json", cwd=repo.path, since=since, no_cache=True), out=out)
-    rows = [f"{v['path']}:{v['line']}:{v['column']} {v['code']} {v['message']}"
-            for v in json.loads(out.getvalue())["violations"]]
-    assert code == (1 if rows else 0)
+    violations = json.loads(out.getvalue())["violations"]
+    rows = [f"{v['path']}:{v['line']}:{v['column']} {v['code']} {v['message']}" for v in violations]
+    assert code == (1 if any(v["severity"] == "error" for v in violations) else 0)
     return rows, err.getvalue()
 
 
-def expected_rows(case: Path, repo: Repo, commits: dict[str, str]) -> list[str]:
-    file = case / "expected.txt"
-    text = file.read_text(encoding="utf-8") if file.exists() else ""
+def batches_text(repo: Repo, since: str) -> str:
+    """What ``agent-lint batches --since`` prints in the repository (no colour)."""
+    out = io.StringIO()
+    check(CheckOptions(cwd=repo.path, since=since, no_cache=True, colour=False), out=out, batches="text")
+    return out.getvalue()
 
+
+def placed(text: str, repo: Repo, commits: dict[str, str]) -> str:
+    """``text`` with ``{id}`` and ``{id.short}`` replaced by the case's commits."""
     def name(match: re.Match) -> str:
         sha = commits[match.group(1)]
         short = repo.git("log", "-1", "--format=%h", sha)
@@ -167,4 +179,10 @@ def expected_rows(case: Path, repo: Repo, commits: dict[str, str]) -> list[str]:
             return short
         return f'{short} "{repo.git("log", "-1", "--format=%s", sha)}"'
 
-    return [re.sub(r"\{([\w-]+)(\.short)?\}", name, row.strip()) for row in text.splitlines() if row.strip()]
+    return re.sub(r"\{([\w-]+)(\.short)?\}", name, text)
+
+
+def expected_rows(case: Path, repo: Repo, commits: dict[str, str]) -> list[str]:
+    file = case / "expected.txt"
+    text = file.read_text(encoding="utf-8") if file.exists() else ""
+    return [placed(row.strip(), repo, commits) for row in text.splitlines() if row.strip()]

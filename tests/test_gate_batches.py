@@ -11,9 +11,9 @@ from agent_lint.report.mermaid import label
 from agent_lint.cli import run
 from agent_lint.runner import CheckOptions, check
 from test_gate_rules import (  # noqa: F401 - repo is a fixture
-    API, DOCS, ORCH, Batch, at_entry, described, gate_rows, log_path, markdown_log, repo,
+    API, DOCS, HANDOFF_START, ORCH, Batch, at_entry, described, gate_rows, log_path, markdown_log, repo,
 )
-from test_history import isolated_git  # noqa: F401 - the fixture keeps git config out
+from test_history import Repo, isolated_git  # noqa: F401 - the fixture keeps git config out
 
 # Every line a diagram may hold: the header, class definitions, nodes with a
 # quoted label, and edges between generated node names.
@@ -93,6 +93,7 @@ def test_batches_prints_a_text_tree_by_default(broken, monkeypatch, capsys):
         "",
         f"Batch {ORCH}: 3 session logs, 1 HANDOFF commit; violations: AL403, AL404.",
         f"Evidence: {ORCH}: orchestrator by its log's Role.",
+        "Timing: no worker log gives a Started and a Completed time, so no figures.",
         f"├── orchestrator {ORCH}  {log_path(ORCH)}",
         f"│   └── {described(repo, repo.git('rev-parse', 'HEAD~3'))}",
         f"├── worker {API}  {log_path(API)}",
@@ -120,7 +121,7 @@ def test_the_tree_is_coloured_on_a_terminal_only(broken, monkeypatch, capsys):
 def test_batches_of_an_unknown_format_is_a_usage_error(broken, monkeypatch, capsys):
     monkeypatch.chdir(broken[0].path)
     assert run(["batches", "--since", "main", "--format", "svg"]) == 2
-    assert capsys.readouterr().err == "agent-lint: error: batches prints text or mermaid, not 'svg'\n"
+    assert capsys.readouterr().err == "agent-lint: error: batches prints text, mermaid or json, not 'svg'\n"
 
 
 def test_diagram_marks_only_what_was_reported(broken, monkeypatch, capsys):
@@ -230,3 +231,119 @@ def test_sequential_sessions_are_a_table_not_a_fan_out(tmp_path, monkeypatch, ca
         f"| 2025-12-18-session-04-debugging | {short['s2-log']} | {short['s2']} | - |\n"
         f"| 2025-12-18-session-05-formatter | {short['s3']} | {short['s3']} | - |\n"
     )
+
+
+# ----------------------------------------------------------------------------
+# What parallelism saved: the gantt chart, the table, the JSON figures
+
+GANTT = re.compile(
+    r"gantt|  dateFormat YYYY-MM-DD HH:mm:ss|  axisFormat %H:%M|  todayMarker off"
+    r"|  (?:title|section) [\w .-]*(?:#\d+;[\w .-]*)*"
+    r"|  [\w .-]+(?:#\d+;[\w .-]*)* :(?:crit, )?t\d+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+)
+
+
+@pytest.fixture
+def measured(tmp_path, monkeypatch):
+    """Three 10-minute workers within 12 minutes (tests/fixtures/history/batch-saving-measured)."""
+    from history_harness import CASES, build
+
+    repo, _, since = build(CASES / "batch-saving-measured", tmp_path)
+    monkeypatch.chdir(repo.path)
+    return repo, since
+
+
+def test_the_figures_are_exact_in_json(measured, capsys):
+    import json
+
+    repo, since = measured
+    assert run(["check", "--since", since, "--no-cache", "--output-format", "json"]) == 0
+    (batch,) = json.loads(capsys.readouterr().out)["batches"]
+    assert batch["figures"] == {"known": True, "span_seconds": 720.0, "sum_seconds": 1800.0, "saving": 0.6,
+                                "critical_path": f"{ORCH}-api", "overlapped": True, "missing": []}
+    assert [(s["id"], s["counted"], s["duration_seconds"]) for s in batch["sessions"]] == [
+        (ORCH, False, 1320.0), (f"{ORCH}-api", True, 600.0), (f"{ORCH}-docs", True, 600.0),
+        (f"{ORCH}-cli", True, 600.0)]
+    assert run(["batches", "--since", since, "--no-cache", "--format", "json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["range"] == "main..HEAD" and alone["batches"] == [batch] and alone["version"] == 1
+
+
+def test_json_without_since_has_no_batches(measured, capsys):
+    import json
+
+    assert run(["check", "--no-cache", "--output-format", "json"]) == 0
+    assert "batches" not in json.loads(capsys.readouterr().out)
+
+
+def test_figures_unknown_are_null_in_json(tmp_path, monkeypatch, capsys):
+    import json
+
+    from history_harness import CASES, build
+
+    repo, _, since = build(CASES / "batch-without-times", tmp_path)
+    monkeypatch.chdir(repo.path)
+    assert run(["batches", "--since", since, "--no-cache", "--format", "json"]) == 0
+    (batch,) = json.loads(capsys.readouterr().out)["batches"]
+    assert batch["figures"] == {"known": False, "span_seconds": None, "sum_seconds": None, "saving": None,
+                                "critical_path": None, "overlapped": None,
+                                "missing": [f"{ORCH}-docs", f"{ORCH}-cli"]}
+    lacks = {s["id"]: s["lacks"] for s in batch["sessions"]}
+    assert lacks[f"{ORCH}-docs"] == "no time of day in Started" and lacks[f"{ORCH}-api"] is None
+
+
+def test_the_step_summary_carries_the_gantt_and_the_table(measured, tmp_path, monkeypatch):
+    repo, since = measured
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    assert check(CheckOptions(output_format="github", cwd=repo.path, since=since, no_cache=True),
+                 out=io.StringIO()) == 0
+    text = summary.read_text(encoding="utf-8")
+    flow, chart = mermaid_blocks(text)
+    assert flow[0] == "flowchart LR" and chart[0] == "gantt"
+    assert [line for line in chart if not GANTT.fullmatch(line)] == []
+    assert [line.split(" :")[1].split(",")[0] for line in chart if " :" in line] == ["t0", "crit", "t2", "t3"]
+    assert (f"| {ORCH} | 3 | 12 min (10:00-10:12 UTC) | 30 min | 60% | {ORCH}-api (10 min) |"
+            in text.split("#### What parallel dispatch saved", 1)[1])
+
+
+def test_gantt_labels_are_escaped(tmp_path, monkeypatch, capsys):
+    from history_harness import session_log
+
+    crafted = "2026-03-02-x: ]) #1 %% ;crit, t9"
+    repo = Repo(tmp_path / "crafted")
+    repo.commit("Initial commit", {".agent-lint.toml": 'select = ["AL4"]\n', "HANDOFF.md": HANDOFF_START})
+    repo.git("checkout", "-q", "-b", "review")
+    times = {"started": "2026-03-02T10:00Z", "completed": "2026-03-02T10:10Z"}
+    repo.commit("logs\n", {
+        log_path(crafted): session_log(crafted, {"log": "worker", "orchestrator": ORCH, **times}),
+        log_path(API): session_log(API, {"log": "worker", "orchestrator": ORCH, **times}),
+    })
+    monkeypatch.chdir(repo.path)
+    assert run(["batches", "--since", "main", "--no-cache", "--format", "mermaid"]) == 0
+    (_, chart) = mermaid_blocks(capsys.readouterr().out)
+    assert [line for line in chart if not GANTT.fullmatch(line)] == []
+    (task,) = [line for line in chart if "2026-03-02-x" in line]
+    assert decoded(task.split(" :")[0]) == f"  worker {crafted}"
+
+
+@pytest.mark.parametrize("delta, text", [
+    (dict(minutes=12), "12 min"), (dict(hours=1, minutes=5), "1 h 05 min"), (dict(hours=2), "2 h"),
+    (dict(seconds=40), "40 s"), (dict(minutes=1, seconds=30.5), "1 min 30.5 s"), (dict(), "0 s"),
+    (dict(hours=1, seconds=5), "1 h 00 min 5 s"),
+])
+def test_durations_are_written_exactly(delta, text):
+    from datetime import timedelta
+
+    from agent_lint.unit_facts import duration
+
+    assert duration(timedelta(**delta)) == text
+
+
+@pytest.mark.parametrize("share, text", [(0.6, "60%"), (1 - 13 / 30, "56.7%"), (-0.25, "-25%"), (0.0, "0%"),
+                                         (1.0, "100%"), (-0.0001, "0%")])
+def test_savings_are_written_to_one_decimal(share, text):
+    from agent_lint.unit_facts import percent
+
+    assert percent(share) == text

@@ -514,6 +514,24 @@ def test_the_base_content_of_the_paths_asked_for_that_the_range_changes_without_
     assert read_history(repo.path, base).at_base == {}
 
 
+def test_the_objects_of_a_log_that_several_commits_add(repo):
+    repo.commit("base", {"notes.md": "x\n"})
+    base = repo.git("rev-parse", "HEAD")
+    repo.git("checkout", "-q", "-b", "one")
+    one = repo.commit("one", {".agents/sessions/s.md": "one\n", ".agents/sessions/only.md": "once\n",
+                             "twice.md": "a\n"})
+    repo.git("checkout", "-q", "-b", "two", base)
+    two = repo.commit("two", {".agents/sessions/s.md": "two\n", "twice.md": "b\n"})
+    repo.git("merge", "-q", "--no-ff", "-s", "ours", "-m", "merge", "one")
+    blob = {text: repo.git("hash-object", "--stdin", input=text.encode()) for text in ("one\n", "two\n")}
+
+    history = read_history(repo.path, base, older=lambda path: path.startswith(".agents/sessions/"))
+
+    assert history.added_twice == {(one, ".agents/sessions/s.md"): blob["one\n"],
+                                   (two, ".agents/sessions/s.md"): blob["two\n"]}
+    assert read_history(repo.path, base).added_twice == {}
+
+
 def test_merges_are_read_for_the_paths_asked_for_only(repo):
     base = _diverged(repo, HANDOFF_LINES.replace("line 5", "ours"), HANDOFF_LINES.replace("line 5", "theirs"))
     merge = _merge_resolving(repo, HANDOFF_LINES.replace("line 5", "both"))

@@ -60,7 +60,9 @@ into units) and yield findings that name the diagram nodes they concern
 (``Finding.marks``), so that the drawings of ``agent-lint batches``
 (report/batch_view.py) mark exactly the violations that were reported. Each
 unit is worked out once, plainly: renderers and later rules read the same
-:class:`Unit` s.
+:class:`Unit` s. What the units then did (whose commit each commit is, the
+files each session changed, when the sessions ran and what parallelism
+saved) is unit_facts.py's, worked out from these units.
 
 **Batches the logs declare.** Without a history, the protocol rules about
 batches (AL212, AL218, AL306) read the batches the logs themselves declare
@@ -79,7 +81,8 @@ from .model import Kind
 from .project import Project
 from .views import SessionLog
 
-NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL406)"
+
+NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL409)"
            " had nothing to judge")
 SUBJECT_WIDTH = 60
 IDS_SHOWN = 10  # a message names at most this many IDs: a bulk import lists hundreds

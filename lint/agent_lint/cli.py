@@ -139,9 +139,9 @@ def batches_command(
     since: str = typer.Option(..., "--since", metavar="REF", help="The range is merge-base(REF, HEAD)..HEAD, e.g. origin/main."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (.agent-lint.toml or pyproject.toml)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
-    output_format: str = typer.Option("text", "--format", help="text (a tree) or mermaid (Markdown with a flowchart per batch)."),
+    output_format: str = typer.Option("text", "--format", help="text (a tree), mermaid (Markdown with a flowchart and a gantt chart per batch) or json (each batch's sessions, times and figures)."),
 ) -> None:
-    """Show each parallel batch in the range, its sessions and commits, violations marked."""
+    """Show each parallel batch in the range, its sessions and commits, violations marked, and what parallelism saved."""
     from .runner import CheckOptions, batches
 
     raise typer.Exit(batches(CheckOptions(config=config, no_cache=no_cache, since=since), fmt=output_format))

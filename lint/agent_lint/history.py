@@ -45,7 +45,12 @@ history also holds the content at the base of each such path that the
 range changes without adding it (``History.at_base``): what a session log
 said before the range, so a rule can tell a session that goes on in the
 range from a finished one tidied up. One ``git cat-file --batch`` call reads
-them all.
+them all. And for each such path that the range adds in more than one commit
+(``History.added_twice``), the object each of those commits wrote: two
+branches that each add one session log with different content are two
+sessions writing one log, two branches that each carry the same addition
+(a cherry-pick, a branch stacked on another) are not. One ``git cat-file
+--batch-check`` call reads them, and only when there are any.
 
 Ancestry is worked out once per history, as one bitset per commit, so
 asking it costs the same whatever the number of commits.
@@ -137,6 +142,9 @@ class History:
     # Content at the base of the paths asked for that the range changes without adding
     # them (renames: under the name they had); None: not a file at the base.
     at_base: Mapping[str, bytes | None] = field(default_factory=dict)
+    # (commit hash, path) -> the object the commit wrote, for each path asked for that
+    # more than one commit of the range adds (see the module docstring).
+    added_twice: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -470,6 +478,34 @@ def _older(commits: Sequence[Commit], older: Callable[[str], bool]) -> list[str]
     return sorted({path for path in first.values() if path is not None})
 
 
+def _added_twice(commits: Sequence[Commit], older: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(commit hash, path) of each addition of a path ``older`` accepts that more than one commit adds."""
+    adds: dict[str, list[str]] = {}
+    for commit in commits:
+        if commit.is_merge:
+            continue
+        for change in commit.changes:
+            if change.status[0] in "ACR" and "\n" not in change.path and older(change.path):
+                adds.setdefault(change.path, []).append(commit.hash)
+    return [(hash_, path) for path, hashes in sorted(adds.items()) if len(hashes) > 1 for hash_ in hashes]
+
+
+def _objects(root: Path, specs: Sequence[tuple[str, str]], prefix: str) -> dict[tuple[str, str], str]:
+    """The object ID of each (commit, path), in one git call; a path missing there is left out."""
+    if not specs:
+        return {}
+    query = "".join(f"{rev}:{prefix}{path}\n" for rev, path in specs).encode("utf-8", "surrogateescape")
+    result = _git(root, ["cat-file", "--batch-check"], "read the session logs added twice", input=query)
+    if result.returncode != 0:
+        return {}
+    found = {}
+    for spec, line in zip(specs, result.stdout.split(b"\n")):
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            found[spec] = _text(fields[0])
+    return found
+
+
 def _contents(root: Path, rev: str, paths: Sequence[str], prefix: str) -> dict[str, bytes | None]:
     """The content of each path at ``rev`` (None where it is no file there), in one git call."""
     if not paths:
@@ -501,7 +537,9 @@ def read_history(root: Path, since: str | None, older: Callable[[str], bool] | N
 
     ``since`` None reads every commit HEAD has, from the root commit on (a
     first push, which brings the whole history); the base is then "".
-    ``older`` picks the paths whose content at the base the history keeps;
+    ``older`` picks the paths (session logs) whose content at the base the
+    history keeps, and whose additions it tells apart when several commits
+    add one;
     ``merged`` names the paths (root-relative prefixes, matched in any case)
     whose changes by merges are read, None every path (see the module
     docstring).
@@ -597,4 +635,5 @@ def _range(root: Path, since: str | None, prefix: str, shallow: bool, git_path: 
             raise AgentLintError(f"the shallow clone cuts the history between {named} and HEAD; {SHALLOW_HINT}")
     ordered = linearize(commits, head)
     at_base = _contents(root, base, _older(ordered, older), prefix) if older is not None and base else {}
-    return History(base, head, ordered, since or "", at_base)
+    added = _objects(root, _added_twice(ordered, older), prefix) if older is not None else {}
+    return History(base, head, ordered, since or "", at_base, added)

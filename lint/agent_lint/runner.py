@@ -25,7 +25,7 @@ from .report import FORMATS, Report, printable, render
 
 EXIT_CLEAN, EXIT_VIOLATIONS = 0, 1  # usage and environment errors: guard.EXIT_USAGE
 STALE_BASELINE = "AL007"
-BATCH_FORMATS = ("text", "mermaid")
+BATCH_FORMATS = ("text", "mermaid", "json")
 
 
 class CheckOptions(NamedTuple):
@@ -81,9 +81,10 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
           batches: str | None = None) -> int:
     """Run a check; ``registry`` replaces the known rules (tests use their own).
 
-    With ``batches`` ("text" or "mermaid") the output is the batches of
-    ``--since`` alone (``agent-lint batches``), as a tree or as Mermaid
-    flowcharts; the github format appends the flowcharts to its step summary.
+    With ``batches`` ("text", "mermaid" or "json") the output is the batches
+    of ``--since`` alone (``agent-lint batches``), as a tree, as Mermaid
+    charts or as their figures; the github format appends the charts to its
+    step summary, and the json format carries the figures.
     """
     from .engine import Run, analyze, lint, project_of
 
@@ -116,7 +117,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
 
     # The drawings read the project the violations came from: such a run keeps the analyses, and is
     # never answered from the outcome of an earlier one.
-    draws = history is not None and (batches is not None or options.output_format == "github")
+    draws = history is not None and (batches is not None or options.output_format in ("github", "json"))
     seen: dict[str, Any] = {}
 
     def checked() -> Outcome:
@@ -168,7 +169,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
             return EXIT_CLEAN
         outcome = outcome._replace(violations=violations)
 
-    extra = ""
+    extra, figures = "", None
     if draws:
         from .report.batch_view import drawing
 
@@ -179,9 +180,18 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
 
             out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
             return EXIT_CLEAN
-        from .report.mermaid import markdown
+        if batches == "json" or options.output_format == "json" and not batches:
+            from .report.batch_view import figures as batch_figures
 
-        extra = markdown(drawn) if drawn else ""
+            figures = batch_figures(drawn) if drawn else []
+            if batches:
+                from .report.json_format import render_batches
+
+                extra = render_batches(drawn.span if drawn else "", figures, __version__)
+        else:
+            from .report.mermaid import markdown
+
+            extra = markdown(drawn) if drawn else ""
     if batches:
         out.write(extra)
         _say(outcome.notes)
@@ -189,7 +199,7 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     prefix, uri = _repository(config.root.resolve())
     report = Report(outcome.violations, outcome.files, registry, display, __version__, extra_markdown=extra,
                     colour=bool(options.colour), held_back=held_back, repository_prefix=prefix,
-                    repository_uri=uri)
+                    repository_uri=uri, batches=figures)
     if options.statistics:
         from .report.statistics import render as statistics
 
@@ -289,15 +299,15 @@ def _say(notes: Iterable[str]) -> None:
         sys.stderr.write(f"agent-lint: note: {printable(note)}\n")
 
 
-BATCH_FORMATS = ("text", "mermaid")
+BATCH_FORMATS = ("text", "mermaid", "json")
 
 
 def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
-    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree or in Mermaid."""
+    """``agent-lint batches``: each parallel batch of ``--since``..HEAD, as a text tree, in Mermaid or as JSON."""
     if options.since is None:
         raise AgentLintError("batches needs --since REF")
     if fmt not in BATCH_FORMATS:
-        raise AgentLintError(f"batches prints {' or '.join(BATCH_FORMATS)}, not '{fmt}'")
+        raise AgentLintError(f"batches prints {', '.join(BATCH_FORMATS[:-1])} or {BATCH_FORMATS[-1]}, not '{fmt}'")
     return check(options, out, batches=fmt)
 
 

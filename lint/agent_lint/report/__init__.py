@@ -43,6 +43,9 @@ class Report(NamedTuple):
     # top, which is what GitHub attaches them to, whatever folder agent-lint ran in.
     repository_prefix: str = ""
     repository_uri: str | None = None
+    # With --since, each parallel batch and what parallelism saved (batch_view.figures), for
+    # the json format; None without a history.
+    batches: Sequence[dict] | None = None
 
 
 # C0 and C1 controls, DEL, line and paragraph separators, the marks that reorder text on screen

@@ -9,8 +9,14 @@ Shape (version 1; fields are only ever added within a version)::
       "violations": [
         {"path": "...", "line": 3, "column": 1, "code": "AL102",
          "name": "...", "severity": "error", "message": "...", "fixable": false}
-      ]
+      ],
+      "batches": [...]
     }
+
+``batches`` is there only with ``--since``: each parallel batch of the
+range, its sessions with their times, and what parallelism saved
+(:func:`agent_lint.report.batch_view.figures`). ``agent-lint batches
+--format json`` prints that list alone, in a document of the same version.
 """
 
 from __future__ import annotations
@@ -40,4 +46,13 @@ def render(report: Report) -> str:
         },
         "violations": items,
     }
+    if report.batches is not None:
+        document["batches"] = list(report.batches)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_batches(span: str, batches: list[dict], version: str) -> str:
+    """``agent-lint batches --format json``: the batches of a range and their figures."""
+    document = {"version": SCHEMA_VERSION, "tool": {"name": "agent-lint", "version": version},
+                "range": span, "batches": batches}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -5,18 +5,22 @@ One flowchart per parallel batch: the orchestrator, each worker, the commits
 of their logs, the HANDOFF commits (an orchestrator's update is drawn once,
 as the labelled edge "updates HANDOFF"), a dotted "not before" edge from a
 log commit that is not in an update's history; nodes with a reported
-violation are marked with its codes. Single sessions, and HANDOFF commits
-that name no session, are one table.
+violation are marked with its codes. Under it, when its logs give times, a
+``gantt`` chart of when its sessions ran (the critical path marked), and
+after the batches a table of what parallel dispatch saved in each.
+Single sessions, and HANDOFF commits that name no session, are one table.
 """
 
 from __future__ import annotations
 
 import string
+from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 
 from ..batches import Member, Unit, commit_node, describe, session_node
 from ..history import Commit
-from .batch_view import Drawing, handoff_text, headline, unit_codes
+from ..unit_facts import Timing, duration, percent
+from .batch_view import Drawing, handoff_text, headline, timing_text, unit_codes, window
 
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 
@@ -25,6 +29,7 @@ SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characte
 # code fence, start no comment and inject no HTML.
 _LABEL_SAFE = frozenset(string.ascii_letters + string.digits + " -_.,:/@+=!?'")
 _MARKDOWN_SPECIAL = frozenset("\\`*_[]<>()#|!~&$")
+_GANTT_SAFE = frozenset(string.ascii_letters + string.digits + " -_.")
 _CLASSES = (
     "classDef violation fill:#ffebe9,stroke:#cf222e,stroke-width:2px,color:#82071e",
     "classDef handoff fill:#ddf4ff,stroke:#0969da",
@@ -105,6 +110,47 @@ def flowchart(unit: Unit, drawing: Drawing) -> str:
     return "\n".join(lines + list(dict.fromkeys(edges))) + "\n"
 
 
+def gantt(unit: Unit, timing: Timing) -> str | None:
+    """When a batch's sessions ran, as a Mermaid gantt chart in UTC (None when no log gives both times).
+
+    The critical path (the longest worker) is drawn ``crit``; a session
+    whose log lacks a time is left out (the figures say which).
+    """
+    runs = [run for run in timing.runs if not run.lacks]
+    if not runs:
+        return None
+    critical = timing.critical.session if timing.critical else None
+    lines = ["gantt", f"  title {_gantt_text(f'Batch {unit.orchestrator or unit.key} - times in UTC')}",
+             "  dateFormat YYYY-MM-DD HH:mm:ss", "  axisFormat %H:%M", "  todayMarker off"]
+    sections = (("orchestrator", [r for r in runs if r.role == "orchestrator"]),
+                ("workers" if unit.orchestrator else "sessions", [r for r in runs if r.role != "orchestrator"]))
+    number = 0
+    for title, members in sections:
+        if not members:
+            continue
+        lines.append(f"  section {title}")
+        for run in sorted(members, key=lambda r: r.started):  # type: ignore[arg-type, return-value]
+            tags = "crit, " if run.session == critical else ""
+            lines.append(f"  {_gantt_text(f'{run.role} {run.session}')} :{tags}t{number},"
+                         f" {_gantt_time(run.started)}, {_gantt_time(run.completed)}")  # type: ignore[arg-type]
+            number += 1
+    return "\n".join(lines) + "\n"
+
+
+def _gantt_text(text: str) -> str:
+    """A gantt title or task name: letters, digits and ``-_. `` as themselves, everything else an entity code.
+
+    A colon would end a task's name and ``#``, ``;`` or ``%`` start an
+    entity or a comment, so none of them is written as itself.
+    """
+    return "".join(ch if ch in _GANTT_SAFE or (ord(ch) > 127 and ch.isprintable())
+                   else f"#{ord(ch)};" if ch.isprintable() else " " for ch in text)
+
+
+def _gantt_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def drawn_sessions(unit: Unit, marks: Mapping[str, Sequence[str]]) -> list[Member]:
     """The sessions a diagram shows: those with a violation first, at most SESSIONS_DRAWN in all."""
     def marked(member: Member) -> bool:
@@ -129,6 +175,19 @@ def markdown(drawing: Drawing) -> str:
                 headline(unit, unit_codes(drawing, unit)), "",
                 f"Evidence: {_markdown('; '.join(unit.evidence))}.", "",
                 "```mermaid", flowchart(unit, drawing).rstrip("\n"), "```", ""]
+        timing = drawing.timing.get(unit.key)
+        chart = gantt(unit, timing) if timing is not None else None
+        if timing is not None:
+            out += [f"Timing: {_markdown(timing_text(timing))}.", ""]
+        if chart:
+            out += ["```mermaid", chart.rstrip("\n"), "```", ""]
+    if batches:
+        out += ["#### What parallel dispatch saved", "",
+                "| Batch | Workers | Span | Sum of durations | Saved | Critical path |",
+                "| --- | ---: | --- | --- | ---: | --- |"]
+        for unit in batches:
+            out.append(_figures_row(unit, drawing.timing.get(unit.key)))
+        out.append("")
     if singles or drawing.unattributed:
         out += ["#### Single sessions", "", "| Session | Log committed in | HANDOFF updates | Violations |",
                 "| --- | --- | --- | --- |"]
@@ -143,6 +202,18 @@ def markdown(drawing: Drawing) -> str:
             out.append(f"| (no session named) | - | {commit.short} | {codes} |")
         out.append("")
     return "\n".join(out)
+
+
+def _figures_row(unit: Unit, timing: Timing | None) -> str:
+    name = _markdown(unit.orchestrator or unit.key)
+    if timing is None or not timing.known:
+        why = timing_text(timing) if timing is not None else "no times"
+        return f"| {name} | {len(timing.counted) if timing else 0} | {_markdown(why)} | - | - | - |"
+    assert timing.span is not None and timing.total is not None and timing.critical is not None
+    saving, critical = timing.saving, timing.critical
+    return (f"| {name} | {len(timing.counted)} | {duration(timing.span)} ({window(timing.counted)})"
+            f" | {duration(timing.total)} | {percent(saving) if saving is not None else '-'}"
+            f" | {_markdown(critical.session)} ({duration(critical.duration or timedelta())}) |")
 
 
 def _markdown(text: str) -> str:

@@ -6,11 +6,12 @@
 
     Batch 2026-03-02-review: 3 session logs, 1 HANDOFF commit; violations: AL403, AL404.
     Evidence: 2026-03-02-review: orchestrator by its log's Role.
+    Timing: 2 workers, span 15 min (10:00-10:15 UTC), sum 20 min, saved 25%; critical path ...
     ├── orchestrator 2026-03-02-review  .agents/sessions/2026-03-02-review.md
     │   └── 3c2f03e "docs: record the review batch"  HANDOFF update, Session-Ids: ...  [AL404]
-    ├── worker 2026-03-02-review-api  .agents/sessions/2026-03-02-review-api.md
+    ├── worker 2026-03-02-review-api  .agents/sessions/2026-03-02-review-api.md  10:00-10:10 UTC (10 min)
     │   └── ed8c351 "2026-03-02-review-api: review log"
-    └── worker 2026-03-02-review-docs  .agents/sessions/2026-03-02-review-docs.md
+    └── worker 2026-03-02-review-docs  .agents/sessions/2026-03-02-review-docs.md  10:05-10:15 UTC (10 min)
         └── 9a8b7c6 "2026-03-02-review-docs: review log"  not before 3c2f03e  [AL403]
 
     Single sessions
@@ -18,7 +19,9 @@
     └── (no session named): HANDOFF 5d6e7f8  [AL404]
 
 Every session of a batch is shown (a terminal scrolls, where a diagram
-has to stay small); a batch's HANDOFF commits that belong to no session's
+has to stay small), with its times where its log gives them, and under the
+evidence what running the workers in parallel saved (or why no figure can
+be given); a batch's HANDOFF commits that belong to no session's
 log are listed under it at the end. On a terminal the marks are red, IDs
 bold, paths dim; without colour the text is the same.
 """
@@ -28,7 +31,7 @@ from __future__ import annotations
 from ..batches import Member, Unit, commit_node, describe, session_node
 from ..history import Commit
 from ..terminal import paint
-from .batch_view import Drawing, handoff_text, headline, unit_codes
+from .batch_view import Drawing, handoff_text, headline, run_text, timing_text, unit_codes
 
 
 def render(drawing: Drawing, colour: bool = False) -> str:
@@ -71,6 +74,10 @@ def _batch(unit: Unit, drawing: Drawing, colour: bool) -> list[str]:
              + f": {headline(unit, unit_codes(drawing, unit))}"]
     if unit.evidence:
         lines.append(f"Evidence: {_line('; '.join(unit.evidence))}.")
+    timing = drawing.timing.get(unit.key)
+    runs = {run.session: run for run in timing.runs} if timing is not None else {}
+    if timing is not None:
+        lines.append(f"Timing: {_line(timing_text(timing))}.")
     head = unit.orchestrator
     own = next((m for m in unit.sessions if m.id == head), None)
     children: list[tuple[str, list[str]]] = []
@@ -79,8 +86,11 @@ def _batch(unit: Unit, drawing: Drawing, colour: bool) -> list[str]:
                          + _marks(drawing, session_node(head), colour), []))
     in_logs = set()
     for member in sorted(unit.sessions, key=lambda m: m is not own):
+        run = runs.get(member.id)
+        times = f"  {run_text(run)}" if run is not None and not run.lacks else ""
         title = (f"{member.role} {paint(_line(member.id), 'bold', on=colour)}  "
-                 f"{paint(_line(member.path), 'dim', on=colour)}{_marks(drawing, session_node(member.id), colour)}")
+                 f"{paint(_line(member.path), 'dim', on=colour)}{times}"
+                 f"{_marks(drawing, session_node(member.id), colour)}")
         children.append((title, [commit(c, member) for c in member.commits]))
         in_logs |= {c.hash for c in member.commits}
     rest = [commit(c, None) for c in (*unit.updates, *(c for c, _ in unit.worker_changes)) if c.hash not in in_logs]

@@ -55,6 +55,9 @@ MODULES = (
     "al404_session_ids_trailer_incomplete",
     "al405_session_ids_trailer_unknown_id",
     "al406_worker_commit_changes_handoff",
+    "al407_file_changed_by_several_workers",
+    "al408_session_log_shared",
+    "al409_parallel_batch_ran_sequentially",
 )
 
 RULES: tuple[Rule, ...] = tuple(import_module(f".{module}", __name__).RULE for module in MODULES)
