@@ -86,115 +86,43 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     charts or as their figures; the github format appends the charts to its
     step summary, and the json format carries the figures.
     """
-    from .engine import Run, analyze, lint, project_of
-
     out = out or sys.stdout
-    options = _usable(options._replace(cwd=options.cwd or Path.cwd()))
+    options = _usable(options._replace(cwd=options.cwd or Path.cwd()), out)
     config, rules, registry = settings(options, registry)
     if options.baseline is None and config.baseline and not options.write_baseline:
         # The config's baseline is relative to the project root, --baseline to where the command runs.
         options = options._replace(baseline=config.root / config.baseline)
-    if options.colour is None:
-        from .terminal import wants_colour
-
-        options = options._replace(colour=options.output_format == "text" and wants_colour(out))
-    stale_rules = [rule for rule in rules if rule.code == STALE_BASELINE]  # judged after the baseline is matched
-
     documents, targets = documents_of(config, options)
-    found_nothing = []
-    if not (documents or options.paths or batches):
-        from .survey import nothing_found
+    found_nothing = [] if documents or options.paths or batches else [_nothing_found(config)]
+    from .engine import Run
 
-        found_nothing = [nothing_found(config)]
-    history = _history(config, options)
     run = Run(config, tuple(rule for rule in rules if rule.code != STALE_BASELINE), tuple(registry), documents,
-              frozenset(targets), history, options.jobs or default_processes())
-    cache = None
-    if not options.no_cache:
-        from .caching import open_cache
-
-        cache = open_cache(run, options.cache_dir)
-
-    # The drawings read the project the violations came from: such a run keeps the analyses, and is
-    # never answered from the outcome of an earlier one.
-    draws = history is not None and (batches is not None or options.output_format in ("github", "json"))
-    seen: dict[str, Any] = {}
-
-    def checked() -> Outcome:
-        """The pipeline (engine.lint), through the cache where there is one."""
-        if not draws:
-            if cache is None:
-                return lint(run)
-            from .caching import cached_lint
-
-            return cached_lint(cache, run, lint)
-        source: Callable[[Run], Mapping[str, Any]] = analyze
-        if cache is not None:
-            from .caching import cached_analyses
-            from .files import digest_files, stamp_files
-
-            digests = digest_files(config, stamp_files(config, documents), cache.file_digests())
-            source = lambda run: cached_analyses(cache, run, digests)  # noqa: E731
-
-        def keeping(run: Run) -> Mapping[str, Any]:
-            seen.update(source(run))
-            return seen
-
-        return lint(run, keeping)
-
+              frozenset(targets), _history(config, options), options.jobs or default_processes())
+    # The drawings read the project the violations came from.
+    draws = run.history is not None and (batches is not None or options.output_format in ("github", "json"))
+    pipeline = Pipeline(run, None if options.no_cache else options.cache_dir or config.root / ".agent_lint_cache",
+                        keep=draws)
     display = display_paths(config.root, options.cwd)
+
     if options.diff:
-        from .fixer import plural, preview
-
-        outcome = checked()
-        text, count, files = preview(config.root, outcome, display, limit=config.max_file_size)
-        out.write(text)
-        if count:
-            sys.stderr.write(f"Would fix {plural(count, 'violation')} in {plural(files, 'file')}.\n")
-        return EXIT_VIOLATIONS if text and not options.exit_zero else EXIT_CLEAN
+        return _diff(pipeline.outcome(), config, display, options, out)
     if options.fix:
-        from .fixer import fix, plural
-
-        outcome, count, files = fix(config.root, checked, limit=config.max_file_size)
-        if count:
-            sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+        outcome = _fix(pipeline, config)
     else:
-        outcome = checked()
-
+        outcome = pipeline.outcome()
     held_back = 0
     if options.write_baseline or options.baseline:
+        stale_rules = [rule for rule in rules if rule.code == STALE_BASELINE]  # judged after the matching
         violations, held_back = _baseline(options, config, outcome.violations, list(run.rules), stale_rules,
                                           targets)
         if options.write_baseline:
             return EXIT_CLEAN
         outcome = outcome._replace(violations=violations)
-
-    extra, figures = "", None
-    if draws:
-        from .report.batch_view import drawing
-
-        gate = project_of(run, seen).gate
-        drawn = drawing(gate, outcome.violations) if gate is not None else None
-        if batches == "text":
-            from .report.tree import render as tree
-
-            out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
-            return EXIT_CLEAN
-        if batches == "json" or options.output_format == "json" and not batches:
-            from .report.batch_view import figures as batch_figures
-
-            figures = batch_figures(drawn) if drawn else []
-            if batches:
-                from .report.json_format import render_batches
-
-                extra = render_batches(drawn.span if drawn else "", figures, __version__)
-        else:
-            from .report.mermaid import markdown
-
-            extra = markdown(drawn) if drawn else ""
+    extra, figures = _drawings(pipeline, outcome, batches, options, out) if draws else ("", None)
     if batches:
         out.write(extra)
-        _say(outcome.notes)
+        if batches != "text":  # (the tree is written, without the notes)
+            _say(outcome.notes)
         return EXIT_CLEAN
     prefix, uri = _repository(config.root.resolve())
     report = Report(outcome.violations, outcome.files, registry, display, __version__, extra_markdown=extra,
@@ -210,8 +138,105 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     return exit_code(outcome.violations, options)
 
 
-def _usable(options: CheckOptions) -> CheckOptions:
-    """The options, or the usage error they make."""
+class Pipeline:
+    """engine.lint for one run, through the cache where there is one.
+
+    With ``keep``, the analyses are kept for the drawings, which read the
+    project the violations came from, and the outcome is never the one kept
+    from an earlier run.
+    """
+
+    def __init__(self, run: Any, cache_dir: Path | None, *, keep: bool = False):
+        self.run = run
+        self.cache = None
+        if cache_dir is not None:
+            from .caching import open_cache
+
+            self.cache = open_cache(run, cache_dir)
+        self.keep = keep
+        self.analyses: dict[str, Any] = {}
+
+    def outcome(self) -> Outcome:
+        from .engine import analyze, lint
+
+        run, cache = self.run, self.cache
+        if not self.keep:
+            if cache is None:
+                return lint(run)
+            from .caching import cached_lint
+
+            return cached_lint(cache, run, lint)
+        source: Callable[[Any], Mapping[str, Any]] = analyze
+        if cache is not None:
+            from .caching import cached_analyses
+            from .files import digest_files, stamp_files
+
+            digests = digest_files(run.config, stamp_files(run.config, run.documents), cache.file_digests())
+            source = lambda run: cached_analyses(cache, run, digests)  # noqa: E731
+
+        def keeping(run: Any) -> Mapping[str, Any]:
+            self.analyses.update(source(run))
+            return self.analyses
+
+        return lint(run, keeping)
+
+
+def _diff(outcome: Outcome, config: Config, display: Callable[[str], str], options: CheckOptions, out) -> int:
+    """--diff: the fixes as a unified diff, nothing written."""
+    from .fixer import plural, preview
+
+    text, count, files = preview(config.root, outcome, display, limit=config.max_file_size)
+    out.write(text)
+    if count:
+        sys.stderr.write(f"Would fix {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+    return EXIT_VIOLATIONS if text and not options.exit_zero else EXIT_CLEAN
+
+
+def _fix(pipeline: Pipeline, config: Config) -> Outcome:
+    """--fix: apply the fixes, check again until none is left; the last check's outcome."""
+    from .fixer import fix, plural
+
+    outcome, count, files = fix(config.root, pipeline.outcome, limit=config.max_file_size)
+    if count:
+        sys.stderr.write(f"Fixed {plural(count, 'violation')} in {plural(files, 'file')}.\n")
+    return outcome
+
+
+def _drawings(pipeline: Pipeline, outcome: Outcome, batches: str | None, options: CheckOptions,
+              out) -> tuple[str, Any]:
+    """The batches of the range: written now as a tree, else (Markdown or JSON text, figures) for the report."""
+    from .engine import project_of
+    from .report.batch_view import drawing
+
+    gate = project_of(pipeline.run, pipeline.analyses).gate
+    drawn = drawing(gate, outcome.violations) if gate is not None else None
+    if batches == "text":
+        from .report.tree import render as tree
+
+        out.write(tree(drawn, colour=bool(options.colour)) if drawn else "")
+        return "", None
+    if batches == "json" or options.output_format == "json" and not batches:
+        from .report.batch_view import figures as batch_figures
+
+        figures = batch_figures(drawn) if drawn else []
+        if not batches:
+            return "", figures
+        from .report.json_format import render_batches
+
+        return render_batches(drawn.span if drawn else "", figures, __version__), figures
+    from .report.mermaid import markdown
+
+    return (markdown(drawn) if drawn else ""), None
+
+
+def _nothing_found(config: Config) -> str:
+    from .survey import nothing_found
+
+    return nothing_found(config)
+
+
+def _usable(options: CheckOptions, out) -> CheckOptions:
+    """The options (colour decided), or the usage error they make."""
     if options.output_format not in FORMATS:
         raise AgentLintError(
             f"unknown output format '{options.output_format}' (choose from {', '.join(FORMATS)})"
@@ -222,6 +247,10 @@ def _usable(options: CheckOptions) -> CheckOptions:
         raise AgentLintError("--baseline and --write-baseline cannot be used together")
     if options.statistics and options.output_format not in ("text", "json"):
         raise AgentLintError(f"--statistics prints text or json, not {options.output_format}")
+    if options.colour is None:
+        from .terminal import wants_colour
+
+        options = options._replace(colour=options.output_format == "text" and wants_colour(out))
     return options
 
 
