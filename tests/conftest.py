@@ -12,6 +12,17 @@ CORPUS = Path(os.environ.get("AGENT_LINT_CORPUS")
               or Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ai-agents")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-expect", action="store_true",
+                     help="write the rows each fixture produces as its expected rows (review the diff after)")
+
+
+@pytest.fixture
+def update_expect(request) -> bool:
+    """Whether tests/test_fixtures.py should write what it finds into the fixtures instead of comparing."""
+    return request.config.getoption("--update-expect")
+
+
 @pytest.fixture
 def corpus() -> Path:
     """The real-world corpus beside the checkout; tests using it skip where it is absent."""

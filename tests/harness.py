@@ -11,7 +11,13 @@ document of that kind has by default. A Markdown fixture ends with
 and may carry its own config in a ``<!-- config ... -->`` comment (TOML, the
 body of ``.agent-lint.toml``). A JSON fixture keeps both beside it:
 ``name.expect`` and ``name.toml``. Fixtures named ``ok-*`` must produce no
-row at all.
+row at all; a session log's ``ok-`` is dropped from the name it is checked
+under, since the name is its session ID (``ok-2026-03-02-review.md`` is the
+log ``2026-03-02-review.md``).
+
+``python -m pytest tests/test_fixtures.py --update-expect`` writes the rows
+each fixture produces as its expected rows (the ``expect`` comment, the
+``.expect`` file, ``expected.txt``); read the diff before committing it.
 
 Project fixtures are folders under ``tests/fixtures/projects/<case>/``: a
 file tree, an optional ``.agent-lint.toml`` and ``expected.txt`` with rows
@@ -36,6 +42,14 @@ PLACES = {
     "session-log": ".agents/sessions/{stem}{suffix}",
     "handoff": ".agents/HANDOFF.md",
 }
+
+
+def fenced_checklists(doc):
+    """Task lists written inside a document's Markdown fences, at host positions (as the rules find them)."""
+    for block in doc.code_blocks:
+        if block.fenced and block.info in ("", "markdown", "md", "gfm") and "[" in block.content:
+            for checklist in doc.embedded(block).checklists:
+                yield block, checklist._replace(section=block.section)
 
 
 def run_rows(root: Path, *paths: str, config: Path | None = None) -> list[str]:
@@ -68,7 +82,8 @@ def expected_rows(fixture: Path) -> tuple[list[str], str | None]:
 
 def run_single_file(fixture: Path, tmp: Path) -> tuple[list[str], list[str]]:
     kind = fixture.parent.name
-    place = PLACES[kind].format(stem=fixture.stem, suffix=fixture.suffix)
+    stem = fixture.stem[len("ok-"):] if kind == "session-log" and fixture.stem.startswith("ok-") else fixture.stem
+    place = PLACES[kind].format(stem=stem, suffix=fixture.suffix)
     target = tmp / place
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(fixture, target)
@@ -91,3 +106,24 @@ def run_project(case: Path, tmp: Path) -> tuple[list[str], list[str]]:
     expected_file = case / "expected.txt"
     expected = [r.strip() for r in expected_file.read_text(encoding="utf-8").splitlines() if r.strip()] if expected_file.exists() else []
     return run_rows(root), expected
+
+
+def write_expected(fixture: Path, rows: list[str]) -> None:
+    """Make ``rows`` the expected rows of a single-file fixture (file or folder)."""
+    text = "".join(f"{row}\n" for row in rows)
+    if fixture.is_dir():
+        (fixture / "expected.txt").write_text(text, encoding="utf-8")
+    elif fixture.suffix == ".md":
+        source = fixture.read_text(encoding="utf-8")
+        block = f"<!-- expect\n{text}-->" if rows else ""
+        if _EXPECT.search(source):
+            source = _EXPECT.sub(lambda _: block, source).rstrip("\n") + "\n"
+        elif rows:
+            source = source.rstrip("\n") + "\n\n" + block + "\n"
+        fixture.write_text(source, encoding="utf-8")
+    else:
+        sidecar = fixture.with_suffix(".expect")
+        if rows:
+            sidecar.write_text(text, encoding="utf-8")
+        elif sidecar.exists():
+            sidecar.unlink()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import agent_lint.pipeline as pipeline
+import agent_lint.parallel as parallel
+from agent_lint.analysis import Stage
 from agent_lint.runner import CheckOptions, check
 
 LOG = """# Session {id}
@@ -46,13 +47,13 @@ def project(tmp_path, monkeypatch):
 def analyzed(monkeypatch):
     """Paths the per-document stage really analysed (cache misses), per run."""
     seen: list[str] = []
-    original = pipeline._analyze
+    original = Stage.analyze
 
-    def spy(job):
-        seen.append(job[0])
-        return original(job)
+    def spy(self, job):
+        seen.append(job.path)
+        return original(self, job)
 
-    monkeypatch.setattr(pipeline, "_analyze", spy)
+    monkeypatch.setattr(Stage, "analyze", spy)
     return seen
 
 
@@ -124,7 +125,7 @@ def test_changed_settings_do_not_reuse_results(project):
 
 
 def test_two_processes_give_the_one_process_result_in_the_same_order(project, monkeypatch):
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
     one = run(project, no_cache=True, jobs=1)
     two = run(project, no_cache=True, jobs=2)
     assert two == one and one
@@ -201,42 +202,24 @@ def test_a_run_on_some_files_reports_on_them_what_a_whole_run_does(project, monk
     assert any(row[3] == "AL201" for row in whole)
 
 
-def test_analyses_keep_no_text_or_parsed_json_in_either_mode(project, monkeypatch):
-    # Memory grows with the records project rules need, not with the documents' text.
+def test_analyses_hold_views_not_documents_in_either_mode(project, monkeypatch):
+    # What crosses from the per-document stage (to the project rules, the cache, this process) is the
+    # views: memory grows with what project rules read, not with the documents' text.
+    from agent_lint.analysis import Analysis, analyze, jobs_of
     from agent_lint.config import load_config
     from agent_lint.files import discover
     from agent_lint.rules import RULES
+    from agent_lint.schema_check import session_log_schema
+    from agent_lint.views import SessionLog
 
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 1)
     config = load_config(RULES, project)
     documents = discover(config)
-    for jobs in (1, 2):
-        analyses = pipeline.analyze(config, documents, set(documents), list(RULES), {}, jobs=jobs)
-        for analysis in analyses.values():
-            held = analysis.doc.__dict__
-            assert held.get("_text") is None and "_data" not in held and "lines" not in held, (jobs, analysis.doc.path)
-
-
-def test_a_check_runs_without_the_cycle_collector_and_puts_it_back(project, monkeypatch):
-    import gc
-
-    seen = []
-    original = pipeline.analyze
-
-    def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "analyze", spy)
-    assert gc.isenabled()
-    run(project, no_cache=True)
-    assert seen == [False] and gc.isenabled()
-    gc.disable()
-    try:
-        run(project, no_cache=True)  # a caller that had turned it off keeps it off
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    stage = Stage(config, RULES, lambda: session_log_schema(config))
+    one = analyze(stage, jobs_of(documents, documents), 1)
+    assert analyze(stage, jobs_of(documents, documents), 2) == one
+    for analysis in one.values():
+        assert isinstance(analysis, Analysis) and isinstance(analysis.view, (SessionLog, type(None)))
 
 
 def text_run(root: Path, **options) -> tuple[int, str]:
@@ -245,31 +228,24 @@ def text_run(root: Path, **options) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_a_repeated_run_writes_the_report_it_kept_and_lints_nothing(project, monkeypatch):
-    import agent_lint.runner as runner
-
+def test_a_repeated_run_is_answered_from_the_outcome_it_kept(project, analyzed, reads, later):
     first = text_run(project)
     assert first[0] == 1 and "AL2" in first[1]
-    linted = []
-    original = runner._lint
-    monkeypatch.setattr(runner, "_lint", lambda *args, **named: linted.append(args) or original(*args, **named))
-    assert text_run(project) == first and linted == []
-    # The exit code follows this run's options, not those of the run that kept the report.
+    analyzed.clear()
+    reads.clear()
+    assert text_run(project) == first and analyzed == [] and reads == []
+    # The exit code follows this run's options, another format or folder renders the same outcome.
     assert text_run(project, exit_zero=True) == (0, first[1])
-    # Another format, or another folder to show paths from, is rendered once and then kept too.
-    as_json = text_run(project, output_format="json")
     below = text_run(project, cwd=project / ".agents")
-    assert len(linted) == 2 and "sessions/2026-03-02-broken.json" in below[1]
-    assert ".agents/sessions/2026-03-02-broken.json" not in below[1]
-    assert text_run(project, output_format="json") == as_json and text_run(project, cwd=project / ".agents") == below
-    assert len(linted) == 2 and text_run(project) == first
-    # A changed file is linted again: the kept report belonged to other bytes.
+    assert "sessions/2026-03-02-broken.json" in below[1] and ".agents/sessions/2026-03-02-broken.json" not in below[1]
+    assert analyzed == []
+    # A changed file is analysed again: the outcome kept belonged to other bytes.
     log = project / ".agents" / "sessions" / "2026-03-02-broken.json"
     log.write_text('{"id": 1}\n', encoding="utf-8")
-    assert text_run(project) != first and len(linted) == 3
+    assert text_run(project) != first and analyzed == [".agents/sessions/2026-03-02-broken.json"]
 
 
-def test_reports_are_dropped_with_the_run_they_were_kept_for(project, monkeypatch):
+def test_only_the_newest_runs_are_kept(project, monkeypatch):
     import agent_lint.cache as cache
 
     monkeypatch.setattr(cache, "RUNS_KEPT", 2)
@@ -278,9 +254,7 @@ def test_reports_are_dropped_with_the_run_they_were_kept_for(project, monkeypatc
         log.write_text(f'{{"id": {n},\n', encoding="utf-8")
         text_run(project)
     names = [file.name for file in cache_files(project)]
-    runs = {name[len("run-"):] for name in names if name.startswith("run-")}
-    outputs = {name[len("out-"):] for name in names if name.startswith("out-")}
-    assert len(runs) == 2 and outputs <= runs and outputs
+    assert len([name for name in names if name.startswith("run-")]) == 2
 
 
 def test_an_edit_rewrites_the_one_bucket_of_entries_its_file_is_in(project, analyzed):
@@ -310,36 +284,11 @@ def test_an_edit_rewrites_the_one_bucket_of_entries_its_file_is_in(project, anal
     analyzed.clear()
     assert run(project) == cold and analyzed == []
     (project / path).write_text(LOG.format(id="2026-03-02-pr-review-301", n=301), encoding="utf-8")
-    for prefix in ("run", "out", "project"):  # what would answer without the entries
+    for prefix in ("run",):  # what would answer without the entries
         for kept in (project / ".agent_lint_cache").glob(f"{prefix}-*.bin"):
             kept.unlink()
     analyzed.clear()
     assert run(project) == cold and analyzed == [path]  # its first version was dropped: analysed again
-
-
-def test_discovery_reuses_what_each_path_was_found_to_be_and_forgets_removed_ones(project, monkeypatch):
-    from agent_lint.config import load_config
-    from agent_lint.files import Classifier, discover
-    from agent_lint.rules import RULES
-
-    (project / ".agents" / "sessions" / "notes.txt").write_text("not an agent document\n")
-    config = load_config(RULES, project)
-    plain = discover(config)
-    memo: dict[str, str] = {}
-    assert discover(config, memo) == plain
-    assert memo[".agents/sessions/notes.txt"] == "" and memo[".agents/sessions/2026-03-02-broken.json"] == "session-log"
-
-    asked = []
-    original = Classifier.kind
-    monkeypatch.setattr(Classifier, "kind", lambda self, path, **named: asked.append(path) or original(self, path, **named))
-    (project / ".agents" / "sessions" / "2026-03-02-broken.json").unlink()
-    (project / ".agents" / "sessions" / "2026-03-03-new.md").write_text(LOG.format(id="2026-03-03-new", n=1))
-    again = discover(config, memo)
-    assert asked == [".agents/sessions/2026-03-03-new.md"]  # only the path it had not seen
-    assert again == discover(config) and ".agents/sessions/2026-03-02-broken.json" not in memo
-    # A check keeps the memo in its cache, under settings that include the config.
-    run(project)
-    assert list((project / ".agent_lint_cache").glob("kinds-*.bin"))
 
 
 def test_a_removed_files_entry_leaves_its_bucket_once_it_is_a_large_share_of_it(project):
@@ -367,4 +316,41 @@ def test_no_cache_leaves_the_user_cache_folder_alone_too(project, tmp_path):
     run(project, no_cache=True)
     assert not user.exists() or not any(user.rglob("*"))
     run(project)
-    assert any(user.rglob("*"))  # a run with the cache keeps its key, config table, rule facts there
+    assert any(user.rglob("*"))  # a run with the cache keeps its key and config table there
+
+
+def test_the_source_stamp_covers_every_module_of_the_package(tmp_path):
+    from agent_lint.cache import source_stamp, tree_stamp
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "al001_x.py").write_text("RULE = 1\n")
+    before = tree_stamp(tmp_path)
+    (tmp_path / "newpackage").mkdir()
+    (tmp_path / "newpackage" / "__init__.py").write_text("")
+    assert tree_stamp(tmp_path) != before  # a sub-package the stamp did not know about
+    import agent_lint
+
+    package = Path(agent_lint.__file__).parent
+    assert any((package / folder).is_dir() for folder in ("rules", "extract", "report"))
+    assert source_stamp() == source_stamp()
+
+
+def test_a_project_rule_sees_the_same_views_cold_and_from_the_cache(project):
+    # The contract: a field a rule reads is there whatever stage the run answered from.
+    from agent_lint.model import Rule, Scope
+    from agent_lint.rules import RULES
+
+    seen = []
+
+    def record(project, options):
+        seen.append((project.sessions, project.handoffs, project.system, project.session_ids))
+        return ()
+
+    spy = Rule("AL998", "views-seen", Scope.PROJECT, record, "Views seen.\n")
+    for options in ({"no_cache": True}, {}, {}):  # no cache; filling it; every analysis from it
+        for kept in (project / ".agent_lint_cache").glob("run-*.bin"):
+            kept.unlink()  # not the outcome of the run before: the project rules run
+        check(CheckOptions(cwd=project, output_format="json", jobs=1, select=("AL998",), **options),
+              out=io.StringIO(), registry=(*RULES, spy))
+    assert len(seen) == 3 and seen[0] == seen[1] == seen[2]
+    assert seen[0][0] and all(log.started is None and log.role == "worker" for log in seen[0][0])

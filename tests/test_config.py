@@ -443,8 +443,8 @@ def test_root_below_the_git_top_level(tmp_path):
 
 
 def _every_document(project, options):
-    for path in sorted(project.documents):
-        yield Finding(1, 1, f"seen among {len(project.documents)} documents", path=path)
+    for path in sorted(project.kinds):
+        yield Finding(1, 1, f"seen among {len(project.kinds)} documents", path=path)
 
 
 SEEN = Rule("AL999", "document-seen", Scope.PROJECT, _every_document, "Every document, as a finding.\n")

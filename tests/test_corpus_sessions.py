@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 
 from agent_lint.document import parse_document
-from agent_lint.extract import extract_records
-from agent_lint.extract.session_log import NO_ROLES
+from agent_lint.extract.session_log import session_record
+from agent_lint.project import NO_ROLES
 from agent_lint.model import Kind
 from agent_lint.runner import CheckOptions, check
 from agent_lint.schema_check import load_team_schema, validation_errors
@@ -80,8 +80,7 @@ def test_al201_flags_exactly_what_jsonschema_flags(corpus, corpus_copy, capsys):
             continue  # AL003's business
         for error in validator.iter_errors(doc.data):
             expected[(path, json_path(error.absolute_path))] += 1
-        extract_records(doc)
-        for error in validation_errors(doc, doc.records["session-log"], team).errors:
+        for error in validation_errors(doc, session_record(doc), team).errors:
             found_by_validation[(path, error.message.split(": ", 1)[0])] += 1
     assert found_by_validation == expected
     assert len(expected) > 1000  # the corpus really has these; an empty comparison proves nothing

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent_lint.document import MarkdownDocument, parse_document
+from agent_lint.document import MarkdownDocument, normalize_key, parse_document
+from harness import fenced_checklists
 
 
 def md(text: str | bytes) -> MarkdownDocument:
@@ -52,7 +53,7 @@ def test_fence_content_is_not_structure():
 def test_fenced_checklists_keep_host_positions():
     doc = md(FENCED)
     found = [(block.line, items(checklist), checklist.line, checklist.column, checklist.section)
-             for block, checklist in doc.fenced_checklists()]
+             for block, checklist in fenced_checklists(doc)]
     assert found == [
         (3, [("fenced item", 5, 3, False, "-", "[ ]"), ("done", 6, 3, True, "-", "[x]")], 5, 1, 0),
         (10, [("inside a list item's fence", 11, 5, False, "-", "[ ]")], 11, 3, 0),
@@ -61,7 +62,7 @@ def test_fenced_checklists_keep_host_positions():
 
 def test_fenced_checklist_in_a_blockquote_and_other_infos():
     doc = md("> ```md\n> - [x] quoted\n> ```\n\n```python\n- [ ] not markdown\n```\n\n```\n* [ ] bare fence\n```\n")
-    found = [(checklist.line, items(checklist)) for _, checklist in doc.fenced_checklists()]
+    found = [(checklist.line, items(checklist)) for _, checklist in fenced_checklists(doc)]
     assert found == [(2, [("quoted", 2, 5, True, "-", "[x]")]), (10, [("bare fence", 10, 3, False, "*", "[ ]")])]
 
 
@@ -148,8 +149,7 @@ def test_section_tree_end_lines_and_queries():
     assert doc.subsections(None) == [0]
     assert doc.subsections(1) == [2, 3]
     assert doc.descendants(1) == [2, 3]
-    assert doc.find_sections("parallel-execution_PATTERN") == [1]
-    assert doc.find_sections("missing") == []
+    assert [i for i, sec in enumerate(doc.sections) if normalize_key(sec.title) == normalize_key("parallel-execution_PATTERN")] == [1]
     assert [doc.section_at(n) for n in (1, 2, 6, 9, 12, 13, 14)] == [0, 0, 2, 3, 3, 4, 4]
     assert [block.line for block in doc.within(2, doc.lists)] == [7]
     assert [block.line for block in doc.within(1, doc.lists)] == [7, 11]
@@ -195,7 +195,7 @@ def test_items_without_a_paragraph_are_items_too():
 
 def test_tabs_in_list_items_and_fences():
     doc = md("- ```md\n\t- [ ] tabbed\n  ```\n\n-\t[x] tab after marker\n\n> - [ ] a\n\t**Key**: v\n")
-    assert [(c.line, items(c)) for _, c in doc.fenced_checklists()] == [(2, [("tabbed", 2, 4, False, "-", "[ ]")])]
+    assert [(c.line, items(c)) for _, c in fenced_checklists(doc)] == [(2, [("tabbed", 2, 4, False, "-", "[ ]")])]
     assert items(doc.lists[0])[1] == ("tab after marker", 5, 3, True, "-", "[x]")
     assert [(m.key, m.line, m.column, m.value_column) for m in doc.metadata_entries] == [("Key", 8, 2, 11)]
 
@@ -409,7 +409,7 @@ def test_crlf_and_bom_positions_match_lf():
 def test_empty_and_blank_files(text):
     doc = md(text)
     assert (doc.sections, doc.lists, doc.tables, doc.metadata_entries, doc.links, doc.suppressions) == ([],) * 6
-    assert doc.front_matter == {} and list(doc.fenced_checklists()) == []
+    assert doc.front_matter == {} and list(fenced_checklists(doc)) == []
     assert len(doc.lines) >= 1
 
 

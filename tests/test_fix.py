@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from agent_lint import cli, fixer
 from agent_lint.fixer import MAX_PASSES, apply_fixes, dominant_newline, unified_diff
+from agent_lint.document import Document
 from agent_lint.model import Edit, Finding, Fix, Rule, Scope, Severity, Violation
-from agent_lint.pipeline import POOL_THRESHOLD
+from agent_lint.parallel import POOL_THRESHOLD
 from agent_lint.runner import CheckOptions, check
 
 LOG = ".agents/sessions/2026-03-02-worker.md"
@@ -71,7 +72,8 @@ def check_out_of_range(doc, options):
 
 
 def rule(code, name, check_function, fixable=True, severity=Severity.ERROR):
-    return Rule(code, name, Scope.DOCUMENT, check_function, f"{name}.\n", fixable=fixable, severity=severity)
+    return Rule(code, name, Scope.DOCUMENT, check_function, f"{name}.\n", fixable=fixable, severity=severity,
+                reads=Document)
 
 
 TASK_MARKER = rule("AL901", "task-marker-not-canonical", check_task_marker)

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from agent_lint import cli
-from agent_lint.document import MarkdownDocument
+from agent_lint.document import Document, MarkdownDocument
 from agent_lint.fmt import FmtOptions, format_bytes, run_fmt
 from agent_lint.model import Finding, Rule, Scope
 from agent_lint.rules import RULES
@@ -134,7 +134,7 @@ def check_flag(doc, options):
             yield Finding(number, line.index("FLAG") + 1, "flagged")
 
 
-FLAG = Rule("AL907", "flagged-line", Scope.DOCUMENT, check_flag, "Flagged line.\n")
+FLAG = Rule("AL907", "flagged-line", Scope.DOCUMENT, check_flag, "Flagged line.\n", reads=Document)
 
 
 def test_disable_next_line_still_works_after_fmt_inserts_a_blank_line(tmp_path):

@@ -149,8 +149,8 @@ def test_changes_have_statuses_and_renames_keep_their_source(repo):
         Change("D", "old.md"),
     ]
     history = read_history(repo.path, base)
-    assert history.commits_touching(lambda p: p == ".agents/sessions/x.md") == (commit,)
-    assert history.commits_touching(lambda p: p == "nothing.md") == ()
+    assert commit.touches(lambda p: p == ".agents/sessions/x.md")  # the rename's source
+    assert not commit.touches(lambda p: p == "nothing.md")
 
 
 def test_type_change_is_reported_as_t(repo):
@@ -184,11 +184,8 @@ def test_merge_brings_in_a_block_before_it_and_authors_nothing_of_its_own(repo):
     assert merge_commit.changes == ()  # the logs are the workers' commits, not the merge's
     assert [c.hash for c in history.brought_in(merge_commit)] == [w1, w2]
     assert history.brought_in(history.get(orch)) == ()
-    assert [c.hash for c in history.first_parent_commits] == [orch, merge, handoff]
-    logs = history.commits_touching(lambda p: p.startswith(".agents/sessions/"))
-    assert [c.hash for c in logs] == [orch, w1, w2]
-    assert [c.hash for c in history.commits_touching(lambda p: p.startswith(".agents/sessions/"),
-                                                     first_parent_only=True)] == [orch]
+    logs = [c.hash for c in history.commits if c.touches(lambda p: p.startswith(".agents/sessions/"))]
+    assert logs == [orch, w1, w2]
     handoff_commit = history.get(handoff)
     assert all(history.is_ancestor(c, handoff_commit) for c in history.commits)
     assert not history.is_ancestor(history.get(w1), history.get(orch))
@@ -444,9 +441,9 @@ def test_check_loads_the_history_only_with_since(repo, monkeypatch):
 
     original = engine.lint
 
-    def spy(project, *args):
-        seen.append(project.history)
-        return original(project, *args)
+    def spy(run, *args):
+        seen.append(run.history)
+        return original(run, *args)
 
     monkeypatch.setattr(engine, "lint", spy)
     runner.check(runner.CheckOptions(cwd=repo.path, since=base, output_format="json"), out=_Sink())

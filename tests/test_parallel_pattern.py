@@ -19,9 +19,9 @@ from agent_lint.extract.parallel_pattern import (
     SUBSECTION_KEYS,
     extract,
     normalize_title,
-    position_of,
     template_items,
 )
+from agent_lint.views import locate
 from agent_lint.resources import load_schema
 from agent_lint.runner import CheckOptions, check
 
@@ -193,9 +193,9 @@ def test_json_paths_map_back_to_markdown_positions():
     assert json.loads(json.dumps(data)) == data
     jsonschema.Draft202012Validator(SCHEMA).validate(data | {"prerequisites": {**data["prerequisites"], "items": [
         item | {"checked": False} for item in data["prerequisites"]["items"]]}})
-    assert position_of(where, ("prerequisites", "items", 1, "checked")) == (23, 5)
-    assert position_of(where, ("limitations", 0, "mitigation")) == (43, 3)
-    assert position_of(where, ("steps",)) == (3, 1)  # no position of its own: the section's
+    assert locate(where, ("prerequisites", "items", 1, "checked")) == (23, 5)
+    assert locate(where, ("limitations", 0, "mitigation")) == (43, 3)
+    assert locate(where, ("steps",)) == (3, 1)  # no position of its own: the section's
     errors = list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data))
     assert [list(e.absolute_path) for e in errors] == [["prerequisites", "items", 1, "checked"]]
 
@@ -221,7 +221,7 @@ def test_any_arrangement_extracts_a_record_that_maps_back(lines, newline):
         return
     data, where = pattern.to_json()
     for error in jsonschema.Draft202012Validator(SCHEMA).iter_errors(data):
-        line, column = position_of(where, error.absolute_path)
+        line, column = locate(where, error.absolute_path)
         assert 1 <= line <= max(1, len(document.lines)) and column >= 1
 
 

@@ -21,6 +21,7 @@ from agent_lint.document import (
     split_lines,
     unescape,
 )
+from harness import fenced_checklists
 
 # Lines built from the pieces Markdown structure is made of, so that headings,
 # nested and quoted lists, fences, tables, metadata and comments actually occur.
@@ -68,7 +69,7 @@ def reported_positions(doc: MarkdownDocument):
         yield "metadata value", meta.line, meta.value_column
     yield from (("link", link.line, link.column) for link in doc.links)
     yield from (("suppression", sup.line, sup.column) for sup in doc.suppressions)
-    for _, checklist in doc.fenced_checklists():
+    for _, checklist in fenced_checklists(doc):
         yield "fenced list", checklist.line, checklist.column
         yield from (("fenced item", item.line, item.column) for item in checklist.items)
     if doc.front_matter_error is not None:
@@ -123,7 +124,7 @@ def test_markdown_positions_point_at_what_they_name(text):
         # markdown-it reads NUL as U+FFFD (CommonMark), so values carry that.
         return doc.lines[line - 1][column - 1:].replace("\0", "\ufffd")
 
-    blocks = list(doc.lists) + [checklist for _, checklist in doc.fenced_checklists()]
+    blocks = list(doc.lists) + [checklist for _, checklist in fenced_checklists(doc)]
     for item in (item for block in blocks for item in block.items if item.checkbox):
         assert at(item.line, item.column).startswith(item.checkbox), (item, doc.lines)
     for meta in doc.metadata_entries:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent_lint.document import parse_document
-from agent_lint.extract.handoff import handoff_errors, handoff_record
+from agent_lint.extract.handoff import handoff_errors, view as handoff_view
 from agent_lint.extract.session_log import session_log, session_record
 from agent_lint.model import Kind
 from agent_lint.schema_check import builtin_schema, error_message
@@ -38,8 +38,8 @@ def test_any_markdown_gives_records(lines):
         for error in builtin_schema("session-log.schema.json").errors(record.data):
             record.locate(error.absolute_path)
             error_message(error)
-        session_log(doc, record)
-        handoff = handoff_record(doc)
+        session_log(doc)
+        handoff = handoff_view(doc)
         for part in ("sections", "entries", "bytes"):
             handoff_errors(handoff, part)
 
@@ -52,5 +52,5 @@ def test_any_json_gives_a_record(value):
     for error in builtin_schema("session-log.schema.json").errors(record.data):
         record.locate(error.absolute_path, doc)
         error_message(error)
-    session_log(doc, record)
-    session_log(doc, record, {"role": "/x/0", "dispatched": "/x", "prerequisites": "/x/x", "completed": "/x/1"})
+    session_log(doc)
+    session_log(doc, {"role": "/x/0", "dispatched": "/x", "prerequisites": "/x/x", "completed": "/x/1"})

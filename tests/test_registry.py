@@ -46,16 +46,16 @@ def test_every_rule_module_is_registered(module_name):
 def test_every_registered_rule_comes_from_its_own_module():
     from_modules = [rule_of(name) for name in MODULES]
     for rule in RULES:
-        assert any(rule.load() is other for other in from_modules), f"{rule.code} is defined outside rules/alNNN_*.py"
+        assert any(rule is other for other in from_modules), f"{rule.code} is defined outside rules/alNNN_*.py"
     assert len(RULES) == len(MODULES), "a module is listed twice, or one module holds two rules"
 
 
 @pytest.mark.parametrize("module_name", MODULES)
 def test_a_module_name_is_its_rules_code_and_name(module_name):
-    """The registry reads code and name from file names without importing; they must agree."""
+    """``al201_session_log_schema_violation`` holds AL201 session-log-schema-violation: a reader finds a rule by either."""
     rule = rule_of(module_name)
-    entry = next(r for r in RULES if r.module == module_name)
-    assert (entry.code, entry.name, entry.opt_in) == (rule.code, rule.name, rule.opt_in)
+    prefix, _, rest = module_name.partition("_")
+    assert (rule.code, rule.name) == (prefix.upper(), rest.replace("_", "-"))
 
 
 def test_codes_and_names_are_unique_and_in_code_order():
@@ -119,69 +119,31 @@ def test_assembled_config_schema_is_valid():
         assert not list(validator.iter_errors(table)), key
 
 
-@pytest.fixture
-def kept_facts(tmp_path, monkeypatch):
-    """Rule facts kept in an empty user cache folder of this test's own (whatever the runs before did)."""
-    import agent_lint.rules as rules
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_rule_declares_what_it_reads(module_name):
+    """A document rule receives what it declares: a view (for that view's kind alone) or the Document."""
+    from agent_lint.document import Document
+    from agent_lint.extract import BUILDERS
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(rules, "_KEEP_FACTS", True)
-    rules.rule_facts.cache_clear()
-    yield tmp_path
-    rules.rule_facts.cache_clear()
-
-
-def test_the_facts_kept_about_each_rule_are_its_own(kept_facts):
-    """What a run learns of a rule without importing it (scope, kinds, ...) is what the rule says."""
-    import subprocess
-    import sys
-
-    from agent_lint.rules import FACTS, LazyRule, rule_facts
-
-    tmp_path = kept_facts
-    rule_facts()  # imports every rule once and remembers what it found
-    rule_facts.cache_clear()
-    for entry in RULES:
-        fresh = LazyRule(entry.module)
-        for name in FACTS:
-            assert getattr(fresh, name) == getattr(entry.load(), name), (entry.code, name)
-        assert fresh.default_options() == entry.load().default_options(), entry.code
-        assert fresh._rule is None, f"{entry.code}: learning its facts imported it"
-    # A new process learns them from the user cache folder and imports no rule to do so.
-    probe = ("import sys; from agent_lint.rules import RULES; "
-             "[(r.scope, r.kinds, r.severity, r.default_options()) for r in RULES]; "
-             "print(sorted(m for m in sys.modules if m.startswith('agent_lint.rules.al')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
-                          env={**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    rule = rule_of(module_name)
+    if rule.scope is Scope.DOCUMENT:
+        assert rule.reads in BUILDERS, f"{rule.code}: reads names a view of views.py, or Document"
+        if rule.reads is not Document:
+            assert rule.kinds == (), f"{rule.code} reads a view: it applies to that view's kind, kinds stays empty"
+    else:
+        assert rule.reads in (None, Document), f"{rule.code}: a {rule.scope.value} rule reads views, or Document"
 
 
-@pytest.mark.parametrize("kept", ['{"AL201": {"scope": "nonsense"}}', "not json", '{"AL201": 1}', "[]"])
-def test_damaged_rule_facts_are_not_believed(kept_facts, kept):
-    import json as jsonlib
+def test_a_project_rule_cannot_read_a_document_it_did_not_declare(tmp_path):
+    from pathlib import Path
 
-    from agent_lint.cache import source_stamp
-    from agent_lint.rules import LazyRule
+    from agent_lint.config import Config
+    from agent_lint.model import Kind
+    from agent_lint.project import Project
 
-    folder = kept_facts / "agent-lint" / "rule-facts"
-    folder.mkdir(parents=True)
-    (folder / source_stamp()).write_text(kept, encoding="utf-8")
-    rule = LazyRule("al201_session_log_schema_violation")
-    assert rule.scope is rule.load().scope and rule.kinds == rule.load().kinds
-    # Worked out again and kept in place of the damaged file.
-    assert jsonlib.loads((folder / source_stamp()).read_text(encoding="utf-8"))["AL201"]["scope"] == "document"
-
-
-def test_a_rule_whose_kept_facts_make_no_sense_is_asked_itself(kept_facts):
-    import json as jsonlib
-
-    from agent_lint.cache import source_stamp
-    from agent_lint.rules import LazyRule, rule_facts
-
-    facts = rule_facts()
-    facts["AL201"]["scope"] = "nonsense"
-    (kept_facts / "agent-lint" / "rule-facts" / source_stamp()).write_text(jsonlib.dumps(facts), encoding="utf-8")
-    rule_facts.cache_clear()
-    rule = LazyRule("al201_session_log_schema_violation")
-    assert rule.scope is rule.load().scope
+    (tmp_path / "HANDOFF.md").write_text("# H\n", encoding="utf-8")
+    project = Project(Config(root=Path(tmp_path)), {"HANDOFF.md": Kind.HANDOFF}, {})
+    with pytest.raises(RuntimeError, match="reads=Document"):
+        project.document("HANDOFF.md")
+    project.reads_documents = True
+    assert project.document("HANDOFF.md").text == "# H\n"

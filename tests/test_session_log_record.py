@@ -22,7 +22,7 @@ def record(name: str, text: str):
 
 
 def view(name: str, text: str, fields: dict | None = None):
-    return session_log(parse_document(f".agents/sessions/{name}", Kind.SESSION_LOG, text.encode()), None, fields)
+    return session_log(parse_document(f".agents/sessions/{name}", Kind.SESSION_LOG, text.encode()), fields)
 
 
 WORKER_MD = """\

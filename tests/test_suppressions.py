@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from agent_lint import engine
+from agent_lint.analysis import Job, Stage
 from agent_lint.config import Config
-from agent_lint.document import parse_document
+from agent_lint.document import Document
 from agent_lint.model import Finding, Kind, Rule, Scope, Severity
-from agent_lint.project import Project
 from agent_lint.rules import RULES, by_code_or_name
 from agent_lint.runner import CheckOptions, check
 
@@ -30,8 +30,8 @@ def _lines_with(word):
     return check
 
 
-BAD = Rule("AL990", "bad-line", Scope.DOCUMENT, _lines_with("BAD"), "A line says BAD.\n")
-WORSE = Rule("AL991", "worse-line", Scope.DOCUMENT, _lines_with("WORSE"), "A line says WORSE.\n")
+BAD = Rule("AL990", "bad-line", Scope.DOCUMENT, _lines_with("BAD"), "A line says BAD.\n", reads=Document)
+WORSE = Rule("AL991", "worse-line", Scope.DOCUMENT, _lines_with("WORSE"), "A line says WORSE.\n", reads=Document)
 UNUSED = by_code_or_name("AL005")
 ALL_RULES = (*RULES, BAD, WORSE)
 
@@ -39,9 +39,11 @@ ALL_RULES = (*RULES, BAD, WORSE)
 def lint(text: str, rules=(BAD, WORSE, UNUSED)) -> list[str]:
     """Rows "line:col CODE severity message" for a Markdown session log."""
     path = ".agents/sessions/log.md"
-    doc = parse_document(path, Kind.SESSION_LOG, text.encode("utf-8"))
-    project = Project(Config(root=Path(".")), {path: doc})
-    outcome = engine.lint(project, rules, ALL_RULES, [path])
+    config = Config(root=Path("."))
+    run = engine.Run(config, tuple(rules), ALL_RULES, {path: Kind.SESSION_LOG}, frozenset([path]))
+    analyses = {path: Stage(config, rules, lambda: None).analyze_bytes(Job(path, Kind.SESSION_LOG, True),
+                                                                     text.encode("utf-8"))}
+    outcome = engine.outcome(run, analyses, engine.project_of(run, analyses))
     return [f"{v.line}:{v.column} {v.code} {v.severity} {v.message}" for v in outcome.violations]
 
 

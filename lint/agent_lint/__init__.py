@@ -11,13 +11,10 @@ def _stopped(signum: int, frame: object) -> None:
 
 
 # Run as a program (``python -m agent_lint``, the ``agent-lint`` script), a signal ends the run with
-# one line from this first line on, not with a traceback of whatever was being imported. The C
-# module itself: signal.py would import enum first, a few milliseconds more of tracebacks.
+# one line from this first line on, not with a traceback of whatever was being imported.
 if _sys.argv[:1] == ["-m"] or _os.path.basename(_sys.argv[0] if _sys.argv else "").startswith("agent-lint"):
-    try:
-        import _signal as _signals
-    except ImportError:  # not CPython
-        import signal as _signals
+    import signal as _signals
+
     for _signum in (2, 15):  # SIGINT, SIGTERM; one ignored on entry (a background job's) stays ignored
         if _signals.getsignal(_signum) != _signals.SIG_IGN:
             _signals.signal(_signum, _stopped)

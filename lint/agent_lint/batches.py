@@ -55,30 +55,32 @@ the orchestrator's, and its trailer does not name the orchestrator first)
 is the worker's HANDOFF change, reported by AL406, and no update of the
 batch. "Before" is ancestry, never dates.
 
-Rules get a :class:`Gate` (the project, its history, its units) and yield
-:class:`Problem` s: a finding plus the diagram nodes it marks, so that
-:func:`drawing` marks exactly the violations that were reported; the
-renderers in report/ (tree.py, mermaid.py) draw it. Each unit is worked
-out once, plainly: renderers and later rules read the same :class:`Unit` s.
-What the units then did (whose commit each commit is, the files each
-session changed, when the sessions ran and what parallelism saved) is
-unit_facts.py's, worked out from these units.
+Rules read the project's :class:`Gate` (``project.gate``: the history cut
+into units) and yield findings that name the diagram nodes they concern
+(``Finding.marks``), so that the drawings of ``agent-lint batches``
+(report/batch_view.py) mark exactly the violations that were reported. Each
+unit is worked out once, plainly: renderers and later rules read the same
+:class:`Unit` s. What the units then did (whose commit each commit is, the
+files each session changed, when the sessions ran and what parallelism
+saved) is unit_facts.py's, worked out from these units.
+
+**Batches the logs declare.** Without a history, the protocol rules about
+batches (AL212, AL218, AL306) read the batches the logs themselves declare
+(``project.batches``, :func:`declared`): each orchestrator's log with the
+worker logs that name it, as :class:`Unit` s too.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
-from .config import rule_options
-from .document import MarkdownDocument, parse_document
+from .document import parse_document
 from .files import Classifier
 from .history import Commit, History
-from .model import Finding, Kind, Rule, Violation
+from .model import Kind
 from .project import Project
 from .views import SessionLog
 
-if TYPE_CHECKING:
-    from .unit_facts import Timing
 
 NO_LOGS = ("the project has no session logs, so the pull-request gate's rules about sessions (AL401, AL403-AL409)"
            " had nothing to judge")
@@ -130,11 +132,6 @@ class Unit(NamedTuple):
         return next((m for m in self.sessions if m.id == session_id), None)
 
 
-class Problem(NamedTuple):
-    finding: Finding
-    nodes: tuple[str, ...]  # diagram nodes to mark: commit_node() / session_node() keys
-
-
 def commit_node(commit: Commit) -> str:
     return f"commit:{commit.hash}"
 
@@ -172,13 +169,6 @@ class Gate(NamedTuple):
     candidates: Mapping[str, tuple[str, ...]]  # unattributed commit hash -> the sessions whose logs it holds
     changed_by_worker: Mapping[str, tuple[Unit, Member]]  # commit hash -> the worker whose HANDOFF change it is
 
-    @classmethod
-    def of(cls, project: Project) -> Gate | None:
-        """The project's gate, worked out once per run (None without a history)."""
-        if project.history is None:
-            return None
-        return project.derived("gate", _build)
-
     @property
     def frozen(self) -> bool:
         return self.project.config.handoff_mode == "read-only"
@@ -186,7 +176,7 @@ class Gate(NamedTuple):
     @property
     def judged(self) -> bool:
         """Do the rules about units apply? Not when HANDOFF is frozen, nor in a project without session logs."""
-        return not self.frozen and bool(self.project.session_logs)
+        return not self.frozen and bool(self.project.session_paths)
 
     @property
     def known_ids(self) -> frozenset[str]:
@@ -201,34 +191,24 @@ class Gate(NamedTuple):
     def at_handoff(self, commit: Commit, unit: Unit | None = None) -> tuple[str, int, int]:
         """Where to report a HANDOFF commit: the file it changes, at the unit's entry when there is one."""
         project = self.project
-        changed = sorted(c.path for c in commit.changes
-                         if c.path in project.documents and project.documents[c.path].kind is Kind.HANDOFF)
+        changed = sorted(c.path for c in commit.changes if project.kinds.get(c.path) is Kind.HANDOFF)
         path = changed[0] if changed else self._fallback_path()
-        doc = project.documents.get(path)
+        handoff = next((h for h in project.handoffs if h.path == path), None)
         wanted = unit.key if unit is not None else None
-        if isinstance(doc, MarkdownDocument) and wanted:
-            for section in doc.sections:
-                if section.level == 3 and (section.title == wanted or section.title.startswith(wanted + " ")):
-                    return path, section.line, section.column
+        if handoff is not None and wanted:
+            for heading in handoff.headings:
+                if heading.title == wanted or heading.title.startswith(wanted + " "):
+                    return path, heading.line, heading.column
         return path, 1, 1
 
     def _fallback_path(self) -> str:
         """A HANDOFF commit whose file is gone: report on a HANDOFF or the system document."""
         project = self.project
-        candidates = [d.path for d in project.handoffs]
-        if project.system_document is not None:
-            candidates.append(project.system_document.path)
-        return candidates[0] if candidates else next(iter(project.documents), "")
-
-
-def gate_findings(project: Project, problems: Callable[[Gate, dict], Iterable[Problem]],
-                  options: dict) -> Iterator[Finding]:
-    """A gate rule's ``check``: its problems' findings, none without a history."""
-    gate = Gate.of(project)
-    if gate is None:
-        return
-    for problem in problems(gate, options):
-        yield problem.finding
+        candidates = sorted(path for path, kind in project.kinds.items() if kind is Kind.HANDOFF)
+        system = next((path for path in project.config.system_document_candidates if path in project.kinds), None)
+        if system is not None:
+            candidates.append(system)
+        return candidates[0] if candidates else next(iter(project.kinds), "")
 
 
 # ----------------------------------------------------------------------------
@@ -245,18 +225,17 @@ class _Log(NamedTuple):
     commits: tuple[Commit, ...]
 
 
-def _build(project: Project) -> Gate:
-    from .extract.session_log import note_without_roles, session_logs
-
+def gate(project: Project) -> Gate:
+    """The project's history cut into units (see the module docstring); ``project.gate`` keeps it."""
     history = project.history
     classifier = Classifier(project.config)
 
     def kind(path: str | None) -> Kind | None:
         return None if path is None or classifier.excluded(path) else classifier.kind(path)
 
-    views = {log.path: log for log in session_logs(project)}
-    note_without_roles(project)
-    if not project.session_logs and project.config.handoff_mode != "read-only":
+    views = {log.path: log for log in project.sessions}
+    project.by_role(None)  # says once if no log states a role
+    if not project.session_paths and project.config.handoff_mode != "read-only":
         project.note(NO_LOGS)
 
     # One pass over the commits: the logs each adds or changes, the HANDOFF commits.
@@ -285,8 +264,7 @@ def _build(project: Project) -> Gate:
     logs: list[_Log] = []
     for stem, commits in touched.items():
         path = paths[stem]
-        doc = project.documents.get(path)
-        if doc is None or doc.kind is not Kind.SESSION_LOG:
+        if project.kinds.get(path) is not Kind.SESSION_LOG:
             continue  # deleted again within the range, or data kept beside the logs
         commit, older = first[stem]
         if older is None:
@@ -320,7 +298,7 @@ def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> boo
     doc = parse_document(path, Kind.SESSION_LOG, data)
     if doc.load_error is not None:
         return False
-    log = session_log(doc, None, fields)
+    log = session_log(doc, fields)
     return log.status is not None and log.status != "complete" and log.completed is None
 
 
@@ -508,57 +486,24 @@ def _worker(unit: Unit, commit: Commit, ids: Sequence[str]) -> Member | None:
 
 
 # ----------------------------------------------------------------------------
-# What the renderers draw
+# Batches the logs declare
 
 
-class Drawing(NamedTuple):
-    """Everything a renderer draws: the range, its units, the reported violations on them."""
+def declared(project: Project) -> tuple[Unit, ...]:
+    """The batches the project's session logs declare: each orchestrator with the workers that name it.
 
-    span: str  # the range as the user named it: "origin/main..HEAD"
-    units: tuple[Unit, ...]
-    unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
-    marks: Mapping[str, Sequence[str]]  # session_node / commit_node key -> codes reported there
-    is_ancestor: Callable[[Commit, Commit], bool]  # (older, newer): is older in newer's history?
-    timing: Mapping[str, Timing] = {}  # a batch's key -> when its sessions ran (unit_facts)
-
-    @property
-    def batches(self) -> tuple[Unit, ...]:
-        return tuple(unit for unit in self.units if unit.batch)
-
-    @property
-    def singles(self) -> tuple[Unit, ...]:
-        return tuple(unit for unit in self.units if not unit.batch)
-
-
-def problem_marks(gate: Gate, rules: Sequence[Rule], violations: Sequence[Violation]) -> dict[str, list[str]]:
-    """Diagram node -> codes of the reported violations that concern it."""
-    from .rules import batch_problems
-
-    reported = {(v.code, v.path, v.line, v.column, v.message) for v in violations}
-    marks: dict[str, list[str]] = {}
-    gate_problems = batch_problems()
-    for rule in rules:
-        problems = gate_problems.get(rule.code)
-        if problems is None:
-            continue
-        for problem in problems(gate, rule_options(gate.project.config, rule)):
-            f = problem.finding
-            if (rule.code, f.path, f.line, f.column, f.message) in reported:
-                for key in problem.nodes:
-                    codes = marks.setdefault(key, [])
-                    if rule.code not in codes:
-                        codes.append(rule.code)
-    return marks
-
-
-def drawing(project: Project, rules: Sequence[Rule], violations: Sequence[Violation]) -> Drawing | None:
-    """The range's units with the reported violations marked (None without a history)."""
-    gate = Gate.of(project)
-    if gate is None:
-        return None
-    history = gate.history
-    span = f"{history.since or history.base[:12]}..HEAD" if history.base else "the whole history of HEAD"
-    from .unit_facts import facts
-
-    return Drawing(span, gate.units, gate.unattributed, problem_marks(gate, rules, violations), history.is_ancestor,
-                   facts(gate).timing)
+    No history is needed: members have no commits, and the evidence is the
+    logs' own. ``project.batches`` keeps them for the run.
+    """
+    workers: dict[str, list[SessionLog]] = {}
+    for log in project.by_role("worker"):
+        if log.orchestrator:
+            workers.setdefault(log.orchestrator, []).append(log)
+    units = []
+    for log in project.by_role("orchestrator"):
+        members = [Member(log.id, log.path, log, "orchestrator", "its log's Role" if log.role_stated
+                          else "its log's dispatch list", None, ())]
+        members += [Member(w.id, w.path, w, "worker", f"its log names {log.id}", None, ())
+                    for w in workers.get(log.id, ())]
+        units.append(Unit(log.id, True, log.id, tuple(members), (f"{log.id}: orchestrator by its log",), (), ()))
+    return tuple(units)

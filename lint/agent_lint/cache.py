@@ -1,18 +1,14 @@
-"""The content-hash cache (``.agent_lint_cache/`` by default).
+"""The content-hash cache's files (``.agent_lint_cache/`` by default); caching.py says what goes in them.
 
 Per settings key (agent-lint's version and source, the effective
 config, the selected rules, a team schema's bytes):
 
-* ``entries-*-NN.bin``: per document, keyed by the hash of its bytes, the
-  parsed model with its records and the findings of the document rules,
-  each encoded on its own (decoded only when asked for, written without
-  encoding again), in sixteen files by path;
-* ``project-*.bin``: what the project rules saw in the last full run and
-  found (incremental.py), so a run after a small edit need not load every
-  document;
-* ``run-*-<inputs>.bin``: the final violations of a recent run (the last
-  eight, of any settings), keyed by every input's hash, so an unchanged tree
-  is answered without parsing anything;
+* ``entries-*-NN.bin``: per document, keyed by the hash of its bytes, its
+  analysis (its view and the findings of the document rules), each encoded
+  on its own (decoded only when asked for), in sixteen files by path;
+* ``run-*-<inputs>.bin``: the outcome of a recent run (the last eight, of
+  any settings), keyed by every input's hash, so an unchanged tree is
+  answered without parsing anything;
 
 and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
@@ -37,22 +33,13 @@ import os
 import stat
 import sys
 from functools import lru_cache
+from hashlib import blake2b
+from hmac import compare_digest
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import codec
 from .guard import temporary
-
-# hashlib's BLAKE2, taken from its own module: importing hashlib also loads OpenSSL's
-# bindings (2 of a warm run's 47 ms), and nothing here needs them.
-try:
-    from _blake2 import blake2b
-except ImportError:  # not CPython
-    from hashlib import blake2b
-try:
-    from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
-except ImportError:
-    from hmac import compare_digest
 
 BUCKETS = 16  # files the per-document entries are split into, by path
 MAGIC = b"agent-lint-cache\x03"  # \x03: plain data (\x02 was a signed pickle)
@@ -60,7 +47,6 @@ KEY_SIZE = 32
 MAC_SIZE = 32
 MAX_FILE = 256 << 20  # bytes of a cache file at most: the 10x tree's largest is a few MB
 RUNS_KEPT = 8
-OUTPUTS_KEPT = 4  # reports kept per run: one per output format and folder it is shown from
 
 # Opening a path never follows a symbolic link in its last part, nor waits on a FIFO.
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -155,7 +141,7 @@ def write_replacing(folder: Path, name: str, data: bytes, mode: int = 0o600) -> 
     never its target); the temporary file is removed on any failure, and
     by the signal handlers (guard.temporary) if the run is stopped.
     """
-    # A name no other run can pick (tempfile's import costs a writing run 2 ms).
+    # A name no other run can pick.
     tmp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
     with temporary(tmp):
         fd = os.open(tmp, _CREATE_FLAGS, mode)
@@ -195,17 +181,24 @@ def source_stamp() -> str:
     """Changes whenever agent-lint's own code or schemas change (even without a version bump)."""
     from .resources import schema_dir
 
-    package = Path(__file__).resolve().parent
+    return tree_stamp(Path(__file__).resolve().parent, schema_dir())
+
+
+def tree_stamp(*tops: Path) -> str:
+    """A digest of every source file under ``tops``, in every folder (a new sub-package included):
+    path, size and modification time."""
     parts = []
-    for folder in (package, package / "rules", package / "extract", package / "report", schema_dir()):
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_file():
-                        stat = entry.stat()
-                        parts.append(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            continue
+    for top in tops:
+        for folder, folders, files in os.walk(top):
+            folders[:] = [name for name in folders if name != "__pycache__"]
+            for name in files:
+                if name.endswith((".py", ".json", ".md")):
+                    path = os.path.join(folder, name)
+                    try:
+                        stat = os.stat(path)
+                    except OSError:
+                        continue
+                    parts.append(f"{os.path.relpath(path, top)}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest("\n".join(sorted(parts)).encode())
 
 
@@ -333,21 +326,16 @@ class Cache:
         return any(os.path.exists(self.directory / self._bucket_name(n)) for n in range(BUCKETS))
 
     def get(self, key: str) -> bytes | None:
-        """The bytes kept for an entry (pipeline.pack made them), if any."""
+        """The bytes kept for an entry, if any."""
         self._seen.add(key)
         number = _bucket_of(key)
         return self._added.get(number, {}).get(key) or self._bucket(number).get(key)
 
-    def mark_used(self, keys: Iterable[str]) -> None:
-        """Keep these entries at the next save without reading them (a run that reads a few)."""
-        self._seen.update(keys)
-
     def done_reading(self) -> None:
         """Every entry this run needs has been asked for: let go of those read.
 
-        Their blobs (17 MB for the 10x tree) would otherwise stay beside the
-        analyses made from them until the save, which reads a bucket again
-        where it has to rewrite it.
+        Their blobs would otherwise stay beside the analyses made from them
+        until the save, which reads a bucket again where it has to rewrite it.
         """
         for number, entries in self._buckets.items():
             if self._unused(entries) * 8 > len(entries):
@@ -357,8 +345,8 @@ class Cache:
     def _unused(self, entries: dict[str, bytes]) -> int:
         return len(entries) - len(self._seen & entries.keys())
 
-    def put_packed(self, key: str, blob: bytes) -> None:
-        """Keep an entry's bytes (pipeline.pack made them, maybe in a worker process)."""
+    def put(self, key: str, blob: bytes) -> None:
+        """Keep an entry's bytes."""
         self._seen.add(key)
         self._added.setdefault(_bucket_of(key), {})[key] = blob
 
@@ -366,10 +354,9 @@ class Cache:
         """Write the buckets this run added to, or that hold many entries no run uses any more.
 
         Entries are split into BUCKETS files by path, so a run after one edit
-        reads and rewrites one sixteenth of them (the 10x tree's are 17 MB:
-        reading them all was 38 of the 260 ms such a run took). An entry
-        this run did not use (an older version of a file) is dropped with
-        the next rewrite of its bucket, and forces one past an eighth of it.
+        rewrites one sixteenth of them. An entry this run did not use (an
+        older version of a file) is dropped with the next rewrite of its
+        bucket, and forces one past an eighth of it.
         """
         pruned = self._pruned | {n for n, entries in self._buckets.items() if self._unused(entries) * 8 > len(entries)}
         for number in sorted(self._added.keys() | pruned):
@@ -379,15 +366,6 @@ class Cache:
         # Once written, the blobs are let go: a later get reads them again.
         self._buckets, self._added, self._pruned = {}, {}, set()
 
-    # -- what the project rules saw ------------------------------------------------
-
-    def get_project(self) -> Any:
-        """The project memo of the last full run under these settings (see incremental.py)."""
-        return self._read(f"project-{self.settings}.bin")
-
-    def put_project(self, memo: Any) -> None:
-        self._write(f"project-{self.settings}.bin", memo)
-
     # -- file digests by stat ------------------------------------------------------
 
     def file_digests(self) -> dict[str, Any]:
@@ -396,15 +374,6 @@ class Cache:
 
     def save_file_digests(self) -> None:
         self._save_table("files.bin")
-
-    # -- what discovery found each path to be ----------------------------------------
-
-    def path_kinds(self) -> dict[str, str]:
-        """files.discover's memo for these settings (which hold the config), filled in place."""
-        return self._table(f"kinds-{self.settings}.bin")
-
-    def save_path_kinds(self) -> None:
-        self._save_table(f"kinds-{self.settings}.bin")
 
     def _table(self, name: str) -> dict[str, Any]:
         """A table a run updates in place, written back by _save_table if it changed."""
@@ -423,14 +392,8 @@ class Cache:
 
     # -- whole runs --------------------------------------------------------------
 
-    def get_run(self, key: str, *, keep: bool = False) -> Any:
-        """The outcome kept for run ``key``; with ``keep``, kept among the newest runs for longer."""
-        if keep:
-            try:
-                # put_run drops the oldest
-                os.utime(self.directory / f"run-{self.settings}-{key}.bin", follow_symlinks=False)
-            except (OSError, NotImplementedError):  # (a platform that cannot leave a link alone)
-                return None
+    def get_run(self, key: str) -> Any:
+        """The outcome kept for run ``key``."""
         return self._read_keyed("run", key)
 
     def put_run(self, key: str, value: Any) -> None:
@@ -442,31 +405,12 @@ class Cache:
             with os.scandir(self.directory) as entries:
                 runs = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
             for _, name in sorted(runs)[:-RUNS_KEPT]:
-                for stale in (name, "out-" + name[len("run-"):]):  # and the reports kept with it
-                    try:
-                        os.unlink(self.directory / stale)
-                    except FileNotFoundError:
-                        pass
+                try:
+                    os.unlink(self.directory / name)
+                except FileNotFoundError:
+                    pass
         except OSError:
             pass  # a concurrent run removed it first, or the folder is read-only
-
-    # -- reports of whole runs ------------------------------------------------------
-
-    def get_output(self, key: str, variant: str) -> Any:
-        """A report rendered from the run ``key`` for ``variant`` (format and place), if kept."""
-        return self._outputs(key).get(variant)
-
-    def put_output(self, key: str, variant: str, value: Any) -> None:
-        outputs = self._outputs(key)
-        if outputs.get(variant) != value:
-            # A few variants per run (formats, folders run from); the newest stay.
-            kept = {name: shown for name, shown in list(outputs.items())[-(OUTPUTS_KEPT - 1):] if name != variant}
-            kept[variant] = value
-            self._write_keyed("out", key, kept)
-
-    def _outputs(self, key: str) -> dict[str, Any]:
-        stored = self._read_keyed("out", key)
-        return stored if isinstance(stored, dict) else {}
 
     def _read_keyed(self, kind: str, key: str) -> Any:
         stored = self._read(f"{kind}-{self.settings}-{key}.bin")

@@ -3,8 +3,8 @@
 Loading runs no code that the bytes choose: they are parsed by ``json``,
 and the only objects made from them are JSON's own values, tuples, sets,
 bytes, dates and instances of the classes listed in ``TYPES`` (filled with
-data, never called with it: a NamedTuple is built from its fields, an
-object's attributes are set). Anything else, an unknown tag or a value of
+data, never called with it: a NamedTuple is built from its fields, an enum
+member looked up by its value). Anything else, an unknown tag or a value of
 the wrong shape, is a :class:`CodecError`; a cache that meets one rebuilds
 the file.
 
@@ -14,7 +14,7 @@ other value is an array whose first item is a tag, a string starting with
 ``~`` (a tuple whose first item is such a string is tagged too, so nothing
 is ambiguous): ``["~l", ...]`` a list, ``["~d", k1, v1, ...]`` a dict with
 other keys, ``["~Finding", line, column, ...]`` a NamedTuple,
-``["~HandoffRecord", {...}]`` an object's attributes. Encoding a type that
+``["~Kind", "handoff"]`` an enum member. Encoding a type that
 is not listed is a TypeError: adding a type to the cache is one line here.
 """
 
@@ -35,35 +35,23 @@ TYPES = (
     "agent_lint.model:Finding",
     "agent_lint.model:Violation",
     "agent_lint.model:Outcome",
-    "agent_lint.document:LoadError",
-    "agent_lint.document:Section",
-    "agent_lint.document:ListItem",
-    "agent_lint.document:ListBlock",
-    "agent_lint.document:TableRow",
-    "agent_lint.document:Table",
-    "agent_lint.document:CodeBlock",
-    "agent_lint.document:Metadata",
-    "agent_lint.document:Link",
-    "agent_lint.document:Suppression",
-    "agent_lint.document:FailedDocument",
-    "agent_lint.document:MarkdownDocument",
-    "agent_lint.document:JsonDocument",
-    "agent_lint.extract.session_log:CheckItem",
-    "agent_lint.extract.session_log:Checklist",
-    "agent_lint.extract.handoff:SessionRef",
-    "agent_lint.extract.handoff:Placeholder",
-    "agent_lint.extract.handoff:HandoffRecord",
-    "agent_lint.extract.parallel_pattern:Subsection",
-    "agent_lint.extract.parallel_pattern:PatternItem",
-    "agent_lint.extract.parallel_pattern:Example",
-    "agent_lint.extract.parallel_pattern:Limitation",
-    "agent_lint.extract.parallel_pattern:ParallelPattern",
+    "agent_lint.analysis:Analysis",
+    "agent_lint.document.markdown:Suppression",
     "agent_lint.views:Position",
     "agent_lint.views:Stamp",
     "agent_lint.views:Prerequisite",
     "agent_lint.views:SessionLog",
-    "agent_lint.incremental:Memo",
-    "agent_lint.runner:Shown",
+    "agent_lint.views:SessionRef",
+    "agent_lint.views:Placeholder",
+    "agent_lint.views:HandoffEntry",
+    "agent_lint.views:Heading",
+    "agent_lint.views:Handoff",
+    "agent_lint.views:Subsection",
+    "agent_lint.views:PatternItem",
+    "agent_lint.views:Example",
+    "agent_lint.views:Limitation",
+    "agent_lint.views:ParallelPattern",
+    "agent_lint.views:SystemDocument",
 )
 
 _PLAIN = (str, int, float, bool, type(None))  # JSON's own scalars, written as they are
@@ -96,12 +84,9 @@ def loads(data: bytes | str) -> Any:
 class _Kind(enum.Enum):
     TUPLE = "named tuple"
     ENUM = "enum"
-    SLOTS = "slots"
-    OBJECT = "object"
 
 
 _BY_CLASS: dict[type, tuple[str, _Kind]] = {}
-_STATEFUL: set[type] = set()  # listed classes whose own __getstate__ says what an instance keeps
 _BY_TAG: dict[str, tuple[type, _Kind]] = {}
 _NAMED_TUPLES: dict[str, tuple[type, int]] = {}  # tag -> (class, 1 + its number of fields), once loaded
 _NAMES = {entry.rpartition(":")[2]: entry for entry in TYPES}
@@ -113,9 +98,7 @@ def _kind_of(cls: type) -> _Kind:
         return _Kind.TUPLE
     if issubclass(cls, enum.Enum):
         return _Kind.ENUM
-    if "__slots__" in vars(cls):
-        return _Kind.SLOTS
-    return _Kind.OBJECT
+    raise TypeError(f"{cls.__qualname__}: only NamedTuples and enums can be cached")
 
 
 def _load_class(entry: str) -> type:
@@ -127,12 +110,8 @@ def _load_class(entry: str) -> type:
     _BY_TAG[tag] = (cls, kind)
     if kind is _Kind.TUPLE:
         _NAMED_TUPLES[tag] = (cls, 1 + len(cls._fields))  # type: ignore[attr-defined]
-    elif kind is _Kind.ENUM:
+    else:
         _TAGS[tag] = _enum_decoder(tag, {member.value: member for member in cls})  # type: ignore[attr-defined]
-    elif kind is _Kind.OBJECT:
-        _TAGS[tag] = _object_decoder(tag, cls)
-    if any("__getstate__" in vars(klass) for klass in cls.__mro__ if klass is not object):
-        _STATEFUL.add(cls)
     return cls
 
 
@@ -202,12 +181,7 @@ def _encode(value: Any) -> Any:
     tag, kind = _registered(cls)
     if kind is _Kind.TUPLE:
         return [tag, *(v if type(v) in _SCALAR else _encode(v) for v in value)]
-    if kind is _Kind.ENUM:
-        return [tag, value.value]
-    if kind is _Kind.SLOTS:
-        return [tag, *(_encode(getattr(value, name)) for name in cls.__slots__)]
-    state = value.__getstate__() if cls in _STATEFUL else value.__dict__
-    return [tag, {key: v if type(v) in _SCALAR else _encode(v) for key, v in state.items()}]
+    return [tag, value.value]
 
 
 # ----------------------------------------------------------------------------
@@ -273,17 +247,6 @@ def _enum_decoder(tag: str, members: dict[Any, Any]) -> Callable[[list[Any]], An
     return decode
 
 
-def _object_decoder(tag: str, cls: type) -> Callable[[list[Any]], Any]:
-    def decode(node: list[Any]) -> Any:
-        if len(node) != 2 or type(node[1]) is not dict:
-            raise CodecError(f"{tag} holds one object of attributes")
-        obj = object.__new__(cls)
-        obj.__dict__.update({key: v if type(v) in _SCALAR else _decode(v) for key, v in node[1].items()})
-        return obj
-
-    return decode
-
-
 def _tagged(node: list[Any]) -> Any:
     """A value of a listed class met for the first time: its module is imported, its decoder kept."""
     cls, kind = _by_tag(node[0])
@@ -294,12 +257,4 @@ def _tagged(node: list[Any]) -> Any:
         if len(fields) != len(cls._fields):  # type: ignore[attr-defined]
             raise CodecError(f"{node[0]} has {len(cls._fields)} fields, not {len(fields)}")  # type: ignore[attr-defined]
         return tuple.__new__(cls, fields)
-    if kind is _Kind.SLOTS:
-        fields = _items(node)
-        if len(fields) != len(cls.__slots__):  # type: ignore[attr-defined]
-            raise CodecError(f"{node[0]} has {len(cls.__slots__)} fields, not {len(fields)}")  # type: ignore[attr-defined]
-        obj = object.__new__(cls)
-        for name, v in zip(cls.__slots__, fields):  # type: ignore[attr-defined]
-            object.__setattr__(obj, name, v)
-        return obj
     raise CodecError(f"{node[0]} cannot be read")  # (every other kind has a decoder of its own)

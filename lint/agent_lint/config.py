@@ -128,9 +128,9 @@ def _read_toml(path: Path, *, memo: bool = True) -> dict[str, Any]:
     """The TOML document in ``path``, as tomllib reads it.
 
     Its table is remembered as JSON in the user's cache folder, by the
-    digest of the file's bytes (so never stale): importing tomllib, which
-    compiles its regular expressions, was 4 of the 70 ms of a run the cache
-    answers. A table JSON cannot hold exactly (a TOML date) is parsed each time.
+    digest of the file's bytes (so never stale), so that a run the cache
+    answers need not import tomllib (benchmarks/README.md says what that
+    saves). A table JSON cannot hold exactly (a TOML date) is parsed each time.
     """
     import json
 

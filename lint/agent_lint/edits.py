@@ -14,7 +14,8 @@ import json
 import re
 from typing import Sequence
 
-from .document import JsonDocument, MarkdownDocument, Metadata, _skip_value, normalize_key
+from .document import JsonDocument, MarkdownDocument, Metadata, normalize_key
+from .document.json import skip_value
 from .model import Edit
 
 PREREQUISITES_TITLE = "Prerequisites Checklist"
@@ -128,7 +129,7 @@ def json_append_element(doc: JsonDocument, path: Sequence[str | int], element: s
     start = doc.offset(line, column)
     if text[start:start + 1] != "[":
         return None
-    close = _skip_value(text, start) - 1
+    close = skip_value(text, start) - 1
     if text[close:close + 1] != "]":
         return None
     if not text[start + 1:close].strip():
@@ -163,7 +164,7 @@ def json_add_member(doc: JsonDocument, path: Sequence[str | int], key: str, valu
         start = _WS.match(text).end()
     if text[start:start + 1] != "{":
         return None
-    close = _skip_value(text, start) - 1
+    close = skip_value(text, start) - 1
     if text[close:close + 1] != "}":
         return None
     outer = _line_indent(text, start)

@@ -1,25 +1,107 @@
-"""Run the enabled rules over a project and resolve findings into violations.
+"""The engine: every violation of a run, from its documents.
 
-Document rules see one document at a time; project rules see the whole
-project. Findings then pass, in order, through severity, suppression
+:func:`lint` is the pipeline after discovery, in order: each document is
+read, parsed, its views extracted and its document rules run (``analyze``,
+the per-document stage: analysis.py); the project rules run over the views
+of every document (project.py); findings are resolved into the violations
+to report. No cache in it: the cache wraps ``analyze`` (each document by the
+hash of its bytes) and ``lint`` itself (the outcome by every input's hash)
+from outside (cache.py).
+
+Resolving passes findings, in order, through severity, suppression
 comments, per-file-ignores and the report scope (the paths given).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from typing import Any, Collection, Iterable, Mapping, Sequence
-
+from .analysis import Analysis, Job, Stage, analyze as analyze_jobs
 from .config import Config, rule_options, rule_severity, selector_matches
-from .document import Document, MarkdownDocument
+from .document import Document
 from .globs import matches
-from .model import Finding, Outcome, Rule, Scope, Violation
+from .model import Finding, Kind, Outcome, Rule, Scope, Violation
 from .project import Project
 from .suppressions import Suppressions, Unused
 
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one check runs on, all known before a document is read."""
+
+    config: Config
+    rules: tuple[Rule, ...]  # the rules enabled (AL007 aside: it judges the baseline, after the report)
+    registry: tuple[Rule, ...]  # every known rule: a suppression comment may name any
+    documents: Mapping[str, Kind]  # every agent document of the project, by root-relative path
+    targets: frozenset[str]  # the documents reported on
+    history: Any = None  # history.History with --since, else None
+    processes: int = 1  # for the per-document stage
+
+    def jobs(self, paths: Iterable[str] | None = None) -> list[Job]:
+        """The per-document stage's jobs: every document (or those of ``paths``), targets marked."""
+        chosen = self.documents if paths is None else {path: self.documents[path] for path in paths}
+        return [Job(path, kind, path in self.targets) for path, kind in chosen.items()]
+
+    @functools.cached_property
+    def stage(self) -> Stage:
+        """The per-document stage of this run (its compiled schema included, once made)."""
+        from .schema_check import session_log_schema
+
+        return Stage(self.config, self.rules, lambda: session_log_schema(self.config))
+
+
+def analyze(run: Run, jobs: Sequence[Job] | None = None) -> dict[str, Analysis]:
+    """The per-document stage of a run, for every document (or ``jobs``): read, parse, extract, check."""
+    jobs = run.jobs() if jobs is None else jobs
+    stage = run.stage
+    if stage.needs_schema(jobs):
+        stage.context.schema()  # compiled once, here, before any worker starts
+    return analyze_jobs(stage, jobs, run.processes)
+
+
+def lint(run: Run, analyze: Callable[[Run], Mapping[str, Analysis]] = analyze) -> Outcome:
+    """Every violation of the run: analyse each document, check the project, resolve."""
+    if run.config.session_log_schema:
+        run.stage.context.schema()  # a broken team schema is a config error even with no log to check
+    analyses = analyze(run)
+    return outcome(run, analyses, project_of(run, analyses))
+
+
+def project_of(run: Run, analyses: Mapping[str, Analysis]) -> Project:
+    """What project rules read: the view of every document that loaded, the history."""
+    views = {path: analysis.view for path, analysis in analyses.items() if analysis.view is not None}
+    kinds = {path: analyses[path].kind if path in analyses else kind for path, kind in run.documents.items()}
+    return Project(run.config, kinds, views, run.history)
+
+
+def outcome(run: Run, analyses: Mapping[str, Analysis], project: Project) -> Outcome:
+    """The project rules over ``project``, then every finding resolved into the violations to report."""
+    by_code = {rule.code: rule for rule in run.registry}
+    found = [(by_code[code], finding, path)
+             for path in sorted(run.targets) for code, finding in analyses[path].findings or ()]
+    found += [(rule, finding, finding.path or "") for rule, finding in check_project(project, run.rules)]
+    violations = resolve(run, analyses, found)
+    fixable = {v.path for v in violations if v.fix is not None}
+    return Outcome(violations, len(run.targets), tuple(project.notes),
+                   {path: analyses[path].digest for path in sorted(fixable) if path in analyses})
+
+
+def check_project(project: Project, rules: Sequence[Rule]) -> list[tuple[Rule, Finding]]:
+    """The findings of the project rules; a rule that declares ``reads=Document`` may read documents."""
+    found = []
+    for rule in rules:
+        if rule.scope is Scope.PROJECT:
+            project.reads_documents = rule.reads is Document
+            try:
+                found.extend((rule, finding) for finding in rule.check(project, rule_options(project.config, rule)))
+            finally:
+                project.reads_documents = False
+    return found
 
 
 def printable(message: str) -> str:
@@ -31,69 +113,25 @@ def printable(message: str) -> str:
     return _SURROGATE.sub("\ufffd", message) if _SURROGATE.search(message) else message
 
 
-def _applies(rule: Rule, doc: Document) -> bool:
-    if doc.load_error is not None:
-        return rule.handles_load_errors
-    if rule.handles_load_errors:
-        return False
-    return not rule.kinds or doc.kind in rule.kinds
-
-
-def options_by_rule(config: Config, rules: Sequence[Rule]) -> dict[str, dict[str, Any]]:
-    """Each rule's options under this config, worked out once per run rather than per document."""
-    return {rule.code: rule_options(config, rule) for rule in rules}
-
-
-def document_findings(doc: Document, rules: Sequence[Rule],
-                      options: Mapping[str, dict[str, Any]]) -> list[tuple[Rule, Finding]]:
-    """Findings of the document-scope rules on one document (the cacheable part).
-
-    ``options`` is :func:`options_by_rule` of the run.
-    """
-    found = []
-    for rule in rules:
-        if rule.scope is Scope.DOCUMENT and _applies(rule, doc):
-            found.extend((rule, finding) for finding in rule.check(doc, options[rule.code]))
-    return found
-
-
-def project_findings(project: Project, rules: Sequence[Rule]) -> list[tuple[Rule, Finding]]:
-    found = []
-    for rule in rules:
-        if rule.scope is Scope.PROJECT:
-            options = rule_options(project.config, rule)
-            found.extend((rule, finding) for finding in rule.check(project, options))
-    return found
-
-
-def resolve(
-    config: Config,
-    documents: Mapping[str, Document],
-    rules: Sequence[Rule],
-    all_rules: Sequence[Rule],
-    targets: Iterable[str],
-    findings: Iterable[tuple[Rule, Finding, str]],
-    *,
-    paths: Collection[str] | None = None,
-) -> list[Violation]:
+def resolve(run: Run, analyses: Mapping[str, Analysis], findings: Iterable[tuple[Rule, Finding, str]]
+            ) -> list[Violation]:
     """Turn (rule, finding, path) triples into the sorted violations to report.
 
-    ``documents`` gives each target its suppressions; ``paths`` is every
-    document of the project (default: those of ``documents``), for the
-    findings on a file that is not one. Each target's violations depend on
-    its own document and findings alone, so a run may resolve a few targets
-    (incremental.py) given their documents and every path.
+    Each target's suppression comments come from its analysis. A project
+    finding may name a file that is no document of the run (a configured
+    system document that is missing); it is reported when the run covers
+    every document of the project, never when only some files were named.
     """
-    paths = documents if paths is None else paths
-    targets = set(targets)
-    names = {r.code: r.code for r in all_rules} | {r.name: r.code for r in all_rules}
-    active = {r.code for r in rules}
-    suppressions: dict[str, Suppressions] = {}
+    config, targets, paths = run.config, run.targets, run.documents
+    names = {r.code: r.code for r in run.registry} | {r.name: r.code for r in run.registry}
+    active = {r.code for r in run.rules}
+    suppressions: dict[str, Suppressions | None] = {}
 
     def suppressor(path: str) -> Suppressions | None:
         if path not in suppressions:
-            doc = documents.get(path)
-            suppressions[path] = Suppressions(doc, names) if isinstance(doc, MarkdownDocument) else None
+            analysis = analyses.get(path)
+            comments = analysis.suppressions if analysis is not None else None
+            suppressions[path] = Suppressions(comments, analysis.lines, names) if comments is not None else None
         return suppressions[path]
 
     globs = config.per_file_ignores
@@ -105,9 +143,6 @@ def resolve(
             ignored_by_glob[path] = [sel for glob, sels in globs.items() if matches(glob, path) for sel in sels]
         return ignored_by_glob[path]
 
-    # A project finding may name a file that does not exist (a configured
-    # system document that is missing); it is reported when the run covers
-    # every document of the project, never when only some files were named.
     whole_run = targets.issuperset(paths)
     violations = []
     for rule, finding, path in findings:
@@ -118,13 +153,10 @@ def resolve(
         sup = suppressor(path)
         if sup is not None and sup.suppresses(rule.code, finding.line):
             continue
-        violations.append(
-            Violation(path, finding.line, finding.column, rule.code, rule.name, printable(finding.message),
-                      rule_severity(config, rule), finding.fix)
-        )
-    meta = [rule for rule in rules if rule.scope is Scope.META]
+        violations.append(_violation(config, rule, finding, path))
+    meta = [rule for rule in run.rules if rule.scope is Scope.META]
     # Only a Markdown document has suppression comments to report on.
-    commented = sorted(path for path, doc in documents.items() if isinstance(doc, MarkdownDocument) and path in targets)
+    commented = sorted(path for path in targets if path in analyses and analyses[path].suppressions is not None)
     for path in commented if meta else ():
         sup = suppressor(path)
         assert sup is not None
@@ -133,33 +165,10 @@ def resolve(
             if globs and any(selector_matches(sel, rule) for sel in ignored(path)):
                 continue
             for finding in rule.check(unused, rule_options(config, rule)):
-                violations.append(
-                    Violation(path, finding.line, finding.column, rule.code, rule.name, printable(finding.message),
-                              rule_severity(config, rule), finding.fix)
-                )
+                violations.append(_violation(config, rule, finding, path))
     return sorted(violations)
 
 
-def lint(
-    project: Project,
-    rules: Sequence[Rule],
-    all_rules: Sequence[Rule],
-    targets: Iterable[str],
-    precomputed: Mapping[str, Iterable[tuple[Rule, Finding]]] | None = None,
-    project_found: Iterable[tuple[Rule, Finding]] | None = None,
-) -> Outcome:
-    """All violations in ``targets``; findings may come precomputed (document: pipeline, cache; project)."""
-    targets = sorted(set(targets))
-    triples: list[tuple[Rule, Finding, str]] = []
-    options = None
-    for path in targets:
-        if precomputed is not None and path in precomputed:
-            found = precomputed[path]
-        else:
-            options = options or options_by_rule(project.config, rules)
-            found = document_findings(project.documents[path], rules, options)
-        triples.extend((rule, finding, path) for rule, finding in found)
-    for rule, finding in project_findings(project, rules) if project_found is None else project_found:
-        triples.append((rule, finding, finding.path or ""))
-    return Outcome(resolve(project.config, project.documents, rules, all_rules, targets, triples), len(targets),
-                   tuple(project.notes))
+def _violation(config: Config, rule: Rule, finding: Finding, path: str) -> Violation:
+    return Violation(path, finding.line, finding.column, rule.code, rule.name, printable(finding.message),
+                     rule_severity(config, rule), finding.fix, finding.marks)

@@ -236,17 +236,9 @@ def _leads_to_folder(entry: os.DirEntry) -> bool:
         return False
 
 
-_KINDS = {kind.value: kind for kind in Kind}
 
-
-def discover(config: Config, memo: dict[str, str] | None = None) -> dict[str, Kind]:
-    """Every agent document of the project, by root-relative path.
-
-    ``memo`` holds what each listed path was found to be ("" for no agent
-    document) under this same config, from an earlier run: those paths are
-    not matched against the globs again (a third of discovering 6,000
-    files). It is left holding the paths listed now.
-    """
+def discover(config: Config) -> dict[str, Kind]:
+    """Every agent document of the project, by root-relative path."""
     prefixes = _search_roots(config)
     files = _git_files(config.root, prefixes) if config.respect_gitignore else None
     listed_by_git = files is not None
@@ -255,25 +247,15 @@ def discover(config: Config, memo: dict[str, str] | None = None) -> dict[str, Ki
     found = {}
     root = str(config.root)
     classifier = Classifier(config)
-    listed: dict[str, str] = {}
     for path in files:
-        value = memo.get(path) if memo is not None else None
-        if value is None:
-            kind = classifier.kind(path)
-            value = "" if kind is None or classifier.excluded(path) else kind.value
-        listed[path] = value
-        if not value:
+        kind = classifier.kind(path)
+        if kind is None or classifier.excluded(path):
             continue
-        kind = _KINDS[value]
         # git also lists files deleted from the work tree: skip those, but keep a
         # dangling symlink, which AL001 reports as unreadable. (The walk names
-        # only such files already. os.path: pathlib objects cost more than the
-        # stat itself on large trees.)
+        # only such files already.)
         if not listed_by_git or os.path.isfile(full := os.path.join(root, path)) or os.path.islink(full):
             found[path] = kind
-    if memo is not None and listed != memo:
-        memo.clear()
-        memo.update(listed)
     return dict(sorted(found.items()))
 
 

@@ -26,11 +26,11 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import Callable, Mapping, Sequence, TextIO
 
 from .files import Reader, content_key
 from .guard import temporary
-from .model import Edit, Fix, Violation
+from .model import Edit, Fix, Outcome, Violation
 
 BOM_BYTES = b"\xef\xbb\xbf"
 MAX_PASSES = 10
@@ -248,7 +248,7 @@ class Fixer:
             self._warned.add(message)
             self.err.write(f"agent-lint: warning: {printable(message)}\n")
 
-    def changes(self, violations: Sequence[Violation], digests: dict[str, str]) -> list[FileChange]:
+    def changes(self, violations: Sequence[Violation], digests: Mapping[str, str]) -> list[FileChange]:
         """One pass of fixes, file by file, computed but not written."""
         by_path: dict[str, list[Violation]] = {}
         for violation in violations:
@@ -292,18 +292,17 @@ class Fixer:
         return True
 
 
-def fix(root: Path, lint_pass: Callable[[], tuple[Any, dict[str, str]]], err: TextIO | None = None, *,
-        limit: int = 4 * 1024 * 1024):
+def fix(root: Path, checked: Callable[[], Outcome], err: TextIO | None = None, *,
+        limit: int = 4 * 1024 * 1024) -> tuple[Outcome, int, int]:
     """Fix, re-check, repeat; return the last check's outcome and the counts (violations, files).
 
-    ``lint_pass`` runs the check and returns its Outcome and the digests of
-    the bytes it read, by path.
+    ``checked`` runs the check; its outcome says which bytes each fix applies to (``Outcome.digests``).
     """
     fixer = Fixer(root, err, limit)
     fixed, files = 0, set()
     for passes in range(MAX_PASSES + 1):
-        outcome, digests = lint_pass()
-        changes = fixer.changes(outcome.violations, digests)
+        outcome = checked()
+        changes = fixer.changes(outcome.violations, outcome.digests)
         if not changes:
             break
         if passes == MAX_PASSES:
@@ -318,10 +317,10 @@ def fix(root: Path, lint_pass: Callable[[], tuple[Any, dict[str, str]]], err: Te
     return outcome, fixed, len(files)
 
 
-def preview(root: Path, outcome: Any, digests: dict[str, str], display_path: Callable[[str], str],
+def preview(root: Path, outcome: Outcome, display_path: Callable[[str], str],
             err: TextIO | None = None, *, limit: int = 4 * 1024 * 1024) -> tuple[str, int, int]:
     """The unified diff of one pass of fixes, and the counts (violations, files); nothing written."""
-    changes = Fixer(root, err, limit).changes(outcome.violations, digests)
+    changes = Fixer(root, err, limit).changes(outcome.violations, outcome.digests)
     text = "".join(unified_diff(display_path(c.path), c.before, c.after) for c in changes)
     return text, sum(len(c.fixed) for c in changes), len(changes)
 

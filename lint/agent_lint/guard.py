@@ -8,8 +8,9 @@ Stopped by a signal, agent-lint leaves at once, whatever it was doing:
 SIGINT (Ctrl-C) exits 130 and SIGTERM 143, as a shell reports a process
 those signals ended, each with one line on stderr. Nothing is left behind:
 a file being written is a temporary one (registered with
-:func:`temporary`) that the handler removes, and worker processes
-(started with :func:`fork`) are ended with it.
+:func:`temporary`) that the handler removes, and helper processes (git,
+started with :func:`spawn`) and worker processes
+(parallel.py's, which multiprocessing knows) are ended with it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 _STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 _TEMPORARY: set[str] = set()  # files being written, removed if the run is stopped
-_CHILDREN: set[int] = set()  # worker processes, ended with this one
+_CHILDREN: set[int] = set()  # helper processes (git, started with spawn), ended with this one
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -36,11 +37,21 @@ def _stop(signum: int, frame: Any) -> None:
             os.unlink(path)
         except OSError:
             pass
+    threading = sys.modules.get("threading")
+    if threading is not None:  # the worker pool's own thread sees its workers end: it has nothing to say
+        threading.excepthook = lambda args: None
     for pid in list(_CHILDREN):
         try:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)  # reaped here: no process of this run outlives it, not even a zombie
         except OSError:
+            pass
+    multiprocessing = sys.modules.get("multiprocessing")  # (a run that started no worker never imports it)
+    for child in multiprocessing.active_children() if multiprocessing else ():
+        try:
+            child.kill()
+            child.join()  # reaped here: no process of this run outlives it, not even a zombie
+        except (OSError, ValueError, AssertionError):
             pass
     try:
         os.write(2, f"agent-lint: {_STOPPED.get(signum, 'stopped')}\n".encode())
@@ -57,29 +68,6 @@ def handle_signals() -> None:
     for signum in _STOPPED:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _stop)
-
-
-def fork() -> int:
-    """os.fork for a worker process, which a signal then ends silently (its parent speaks).
-
-    The signals are held back across the fork, so none reaches the child
-    while it still has its parent's handlers, files and children.
-    """
-    block = getattr(signal, "pthread_sigmask", None)
-    held = block(signal.SIG_BLOCK, set(_STOPPED)) if block else None
-    try:
-        pid = os.fork()
-        if pid == 0:
-            _TEMPORARY.clear()
-            _CHILDREN.clear()
-            for signum in _STOPPED:
-                signal.signal(signum, signal.SIG_DFL)
-        else:
-            _CHILDREN.add(pid)
-    finally:
-        if block:
-            block(signal.SIG_SETMASK, held)
-    return pid
 
 
 def spawn(args: Any, **popen: Any) -> Any:

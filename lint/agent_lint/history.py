@@ -146,10 +146,6 @@ class History:
     # more than one commit of the range adds (see the module docstring).
     added_twice: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
-    @property
-    def first_parent_commits(self) -> tuple[Commit, ...]:
-        return tuple(c for c in self.commits if c.first_parent)
-
     @cached_property
     def index(self) -> dict[str, int]:
         """Each commit's position in ``commits``."""
@@ -158,12 +154,6 @@ class History:
     def get(self, hash_: str) -> Commit | None:
         i = self.index.get(hash_)
         return None if i is None else self.commits[i]
-
-    def commits_touching(self, predicate: Callable[[str], bool], *,
-                         first_parent_only: bool = False) -> tuple[Commit, ...]:
-        """Commits with a change whose path (or rename source) satisfies ``predicate``."""
-        return tuple(c for c in self.commits
-                     if c.touches(predicate) and (c.first_parent or not first_parent_only))
 
     def brought_in(self, merge: Commit) -> tuple[Commit, ...]:
         """The commits of the range that ``merge`` brings in through its other parents, in order."""

@@ -285,7 +285,7 @@ def _session_view(config: Any, path: str) -> tuple[SessionLog, str] | None:
     doc = parse_document(path, Kind.SESSION_LOG, data, max_bytes=config.max_file_size)
     if doc.load_error is not None:
         return None
-    return session_log(doc, None, config.session_fields), doc.text
+    return session_log(doc, config.session_fields), doc.text
 
 
 def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation, dict[str, Kind]]:

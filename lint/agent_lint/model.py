@@ -22,7 +22,8 @@ class Severity(str, enum.Enum):
 class Scope(str, enum.Enum):
     """What a rule's ``check`` receives.
 
-    DOCUMENT rules get one parsed document at a time (and are cached per file);
+    DOCUMENT rules get one document at a time, as the type their ``reads``
+    names (its kind's view, or the parsed Document), and are cached per file;
     PROJECT rules get the whole :class:`~agent_lint.project.Project`;
     META rules get the suppression comments of a document that did no work,
     once every other rule has run.
@@ -70,6 +71,8 @@ class Finding(NamedTuple):
     message: str
     path: str | None = None
     fix: Fix | None = None
+    # What the finding is about in `agent-lint batches`' drawings: batches.commit_node / session_node keys.
+    marks: tuple[str, ...] = ()
 
 
 class Violation(NamedTuple):
@@ -89,6 +92,7 @@ class Violation(NamedTuple):
     message: str
     severity: Severity
     fix: Fix | None = None
+    marks: tuple[str, ...] = ()  # Finding.marks
 
     def __lt__(self, other: tuple) -> bool:  # type: ignore[override]
         return self[:4] < other[:4]
@@ -125,6 +129,8 @@ class Outcome(NamedTuple):
     violations: list[Violation]
     files: int
     notes: tuple[str, ...] = ()
+    # The digest of the bytes each fixable violation's file had when checked: a fix applies to those alone.
+    digests: Mapping[str, str] = {}
 
 
 Check = Callable[..., Iterable[Finding]]
@@ -135,11 +141,17 @@ DOC_SECTIONS = ("What it checks", "Why it matters", "Fails", "Passes", "Options"
 class Rule(NamedTuple):
     """A rule's identity and behaviour, declared at the bottom of its module.
 
-    ``kinds`` limits a DOCUMENT rule to documents of those kinds; an empty
-    tuple means every agent document. Rules with ``handles_load_errors``
-    report files that could not be read or parsed; all others never see them. ``doc`` is the module docstring: its
-    first line is the summary, the rest the documentation ``agent-lint rule``
-    prints.
+    ``reads`` says what a rule reads. A DOCUMENT rule's ``check`` receives
+    one document as that type: a view (``views.SessionLog``, ``Handoff``,
+    ``SystemDocument``, ``SchemaCheck``), which limits it to the one kind of
+    document the view is made of, or the parsed ``document.Document`` (text,
+    Markdown model or JSON data), limited to ``kinds`` (empty: every kind).
+    A PROJECT rule reads the project's views; one that declares
+    ``reads=Document`` may also ask ``project.document(path)`` for a
+    document's text (to offer a fix). Rules with ``handles_load_errors``
+    report files that could not be read or parsed; all others never see them.
+    ``doc`` is the module docstring: its first line is the summary, the rest
+    the documentation ``agent-lint rule`` prints.
     """
 
     code: str
@@ -156,6 +168,7 @@ class Rule(NamedTuple):
     # name in select / extend-select, never by ALL or a prefix: a team that
     # selects ALL asked for every protocol check, not for every preference.
     opt_in: bool = False
+    reads: type | None = None  # see above; None for a PROJECT rule that reads views alone, and for META
 
     @property
     def summary(self) -> str:

@@ -201,15 +201,15 @@ def _blank_prerequisites(record: Any) -> list[Any]:
 
 def _schema_complaints(config: Any, path: str, text: str) -> list[str]:
     """What the project's session-log schema says against a log, as AL201 would report it."""
-    from .extract import extract_records
-    from .schema_check import session_log_schema, validation_errors
+    from .extract import Context
+    from .extract.session_log import schema_check
+    from .schema_check import session_log_schema
 
     doc = parse_document(path, Kind.SESSION_LOG, text.encode("utf-8"))
-    extract_records(doc)
-    record = doc.records.get("session-log")
-    if doc.load_error is not None or record is None:
+    if doc.load_error is not None:
         return []
-    return [error.message for error in validation_errors(doc, record, session_log_schema(config)).errors]
+    found = schema_check(doc, Context(config, lambda: session_log_schema(config)))
+    return [error.message for error in found.errors]
 
 
 def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder: str) -> str | None:

@@ -1,80 +1,120 @@
-"""All agent documents of one repository, plus its history when a run asks for it.
+"""What project rules read: the views of every document of a run, and its history when asked for.
 
-Project-scope rules receive a Project and nothing else: it is plain data,
-already read and parsed, so a rule never touches the file system or git.
+Project-scope rules receive a :class:`Project` and nothing else: plain data,
+already read and parsed, the same whether the run was cold or answered from
+the cache, so a rule never touches the file system or git. The one way to a
+document's text is :meth:`Project.document`, for a rule that declares it
+(``reads=Document``), to offer a fix.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from .config import Config
-from .document import Document
 from .model import Kind
+from .views import Handoff, SessionLog, SystemDocument
+
+if TYPE_CHECKING:
+    from .batches import Gate, Unit
+    from .document import Document
 
 T = TypeVar("T")
 
+NO_ROLES = ("no session log states a role, an orchestrator or a dispatch list, so no session is known to be an "
+            "orchestrator or a worker; if your logs keep these facts elsewhere, map them in "
+            "[tool.agent-lint.session-fields]")
+
 
 class Project:
-    """The project rules' view of a run: its config, every document, and its history when asked for."""
+    """A run's documents as project rules see them."""
 
-    def __init__(self, config: Config, documents: dict[str, Document], history: Any = None):
+    def __init__(self, config: Config, kinds: Mapping[str, Kind | None], views: Mapping[str, Any], history: Any = None):
+        """``kinds``: every document of the run by path (those that failed to load included; None for a
+        file among the session logs that holds data, not a log); ``views``: the view of each document
+        that loaded (extract.VIEWS)."""
         self.config = config
-        self.documents = documents
+        self.kinds = kinds
         self.history = history  # agent_lint.history.History when --since is given
         self.notes: list[str] = []  # what the run could not judge, said once (Outcome.notes)
-        self._memo: dict[tuple[str, str], Any] = {}
+        ordered = [views[path] for path in sorted(views)]
+        self.sessions: tuple[SessionLog, ...] = tuple(v for v in ordered if isinstance(v, SessionLog))
+        self.handoffs: tuple[Handoff, ...] = tuple(v for v in ordered if isinstance(v, Handoff))
+        # The configured system document, or the first default location that exists; None when
+        # there is none, or it did not load.
+        system = next((path for path in config.system_document_candidates if path in kinds),
+                      next((path for path in sorted(kinds) if kinds[path] is Kind.SYSTEM), None))
+        found = views.get(system) if system is not None else None
+        self.system: SystemDocument | None = found if isinstance(found, SystemDocument) else None
+        self.session_paths = tuple(sorted(path for path, kind in kinds.items() if kind is Kind.SESSION_LOG))
+        # The ID (Config.session_id) of every session log, those that failed to load included.
+        self.session_ids = frozenset(config.session_id(path) for path in self.session_paths)
+        self._memo: dict[str, Any] = {}
+        self._documents: dict[str, Document] = {}
+        self.reads_documents = False  # set by the engine for a rule that declares reads=Document
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
-    def of_kind(self, kind: Kind) -> list[Document]:
-        return self.derived("by-kind", _by_kind).get(kind, [])
+    def derived(self, name: str, compute: Callable[[Project], T]) -> T:
+        """Data derived from the whole project (the sessions by role, the batches), computed once per run."""
+        if name not in self._memo:
+            self._memo[name] = compute(self)
+        return self._memo[name]
+
+    def by_role(self, role: str | None) -> tuple[SessionLog, ...]:
+        """The session logs of one role (orchestrator, worker, single; None: no role), in path order.
+
+        A run whose logs state no role at all says so once (a note, not a violation).
+        """
+        return self.derived("by-role", _by_role).get(role, ())
 
     @property
-    def system_document(self) -> Document | None:
-        """The configured system document, or the first default location that exists."""
-        for candidate in self.config.system_document_candidates:
-            doc = self.documents.get(candidate)
-            if doc is not None:
-                return doc
-        systems = self.of_kind(Kind.SYSTEM)
-        return systems[0] if systems else None
+    def batches(self) -> tuple[Unit, ...]:
+        """The parallel batches the session logs declare: each orchestrator's, with the workers that name it."""
+        from .batches import declared
+
+        return self.derived("batches", declared)
 
     @property
-    def session_logs(self) -> list[Document]:
-        return self.of_kind(Kind.SESSION_LOG)
+    def gate(self) -> Gate | None:
+        """The units of the history's range (--since), for the pull-request gate; None without a history."""
+        if self.history is None:
+            return None
+        from .batches import gate
 
-    @property
-    def handoffs(self) -> list[Document]:
-        return self.of_kind(Kind.HANDOFF)
+        return self.derived("gate", gate)
 
-    def derived(self, name: str, compute: Callable[["Project"], T]) -> T:
-        """Data derived from the whole project (all session records, the batches), computed once per run."""
-        key = (name, "")
-        if key not in self._memo:
-            self._memo[key] = compute(self)
-        return self._memo[key]
+    def document(self, path: str) -> Document:
+        """The document at ``path``, read and parsed now (its bytes as they are on disk).
 
-    @property
-    def session_ids(self) -> frozenset[str]:
-        """The ID (Config.session_id) of every session log, those that failed to load included."""
-        return self.derived("session-ids", lambda p: frozenset(doc.stem for doc in p.session_logs))
+        Only for a rule that declares ``reads=Document``: what the others
+        read is in the views, whatever stage the run answered from.
+        """
+        if not self.reads_documents:
+            raise RuntimeError("a project rule read a document's text without declaring reads=Document")
+        if path not in self._documents:
+            from .document import FailedDocument, LoadError, document_format, parse_document, too_large
+            from .files import Reader, TooLarge
 
-    def record(self, doc: Document, name: str, extract: Callable[[Document], T]) -> T:
-        """Extract a record from a document once per run, however many rules ask."""
-        if name in doc.records:
-            return doc.records[name]
-        key = (name, doc.path)
-        if key not in self._memo:
-            self._memo[key] = extract(doc)
-        return self._memo[key]
+            data = Reader(self.config.root, self.config.max_file_size).read(path)
+            kind = self.kinds.get(path)
+            if isinstance(data, OSError):
+                error = LoadError("unreadable", f"cannot read file: {data.strerror or type(data).__name__}")
+                doc: Document = FailedDocument(path, kind, error, document_format(path))
+            elif isinstance(data, TooLarge):
+                doc = too_large(path, kind, data.size, self.config.max_file_size)
+            else:
+                doc = parse_document(path, kind, data, max_bytes=self.config.max_file_size)
+            self._documents[path] = doc
+        return self._documents[path]
 
 
-def _by_kind(project: Project) -> dict[Kind | None, list[Document]]:
-    """Every document by kind, in one pass (projects hold tens of thousands)."""
-    grouped: dict[Kind | None, list[Document]] = {}
-    for doc in project.documents.values():
-        grouped.setdefault(doc.kind, []).append(doc)
-    return grouped
+def _by_role(project: Project) -> dict[str | None, tuple[SessionLog, ...]]:
+    grouped: dict[str | None, list[SessionLog]] = {}
+    for log in project.sessions:
+        grouped.setdefault(log.role, []).append(log)
+    if project.sessions and not any(log.role for log in project.sessions):
+        project.note(NO_ROLES)
+    return {role: tuple(logs) for role, logs in grouped.items()}

@@ -12,8 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# The package is installed as files (a wheel, never a zip), so its data sits beside
-# this module; importlib.resources would say the same and cost every run 3 ms.
+# The package is installed as files (a wheel, never a zip), so its data sits beside this module.
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parents[1]
 

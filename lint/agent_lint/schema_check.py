@@ -246,8 +246,13 @@ def validation_errors(doc: Any, record: Any, schema: CompiledSchema) -> SchemaCh
         found.append(SchemaError(*record.locate(list(path), doc), message, path, str(error.validator),
                                  missing.group(1) if missing else None))
     required = schema.schema.get("required") if isinstance(schema.schema, dict) else None
-    return SchemaCheck(schema.source, tuple(r for r in required if isinstance(r, str))
-                       if isinstance(required, list) else (), tuple(found))
+    place = ""
+    if markdown:
+        from .extract.session_log import metadata_place
+
+        place = metadata_place(doc)
+    return SchemaCheck(doc.path, schema.source, tuple(r for r in required if isinstance(r, str))
+                       if isinstance(required, list) else (), tuple(found), "markdown" if markdown else "json", place)
 
 
 class _OutsideFolder(Exception):

@@ -12,9 +12,9 @@ after an HTML comment.
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from typing import Mapping, NamedTuple, Sequence
 
-from .document import MarkdownDocument, Suppression
+from .document import Suppression
 
 
 class Unused(NamedTuple):
@@ -35,16 +35,17 @@ class _Span:
 
 
 class Suppressions:
-    def __init__(self, doc: MarkdownDocument, names: Mapping[str, str]):
-        """``names`` maps every known rule name and code to its code."""
+    def __init__(self, comments: Sequence[Suppression], lines: int, names: Mapping[str, str]):
+        """The suppression comments of a document of ``lines`` lines; ``names`` maps every known rule
+        name and code to its code."""
         self._names = names
         self._spans: list[_Span] = []
         self._codes: dict[Suppression, frozenset[str] | None] = {}
         self._used: set[tuple[Suppression, str | None]] = set()
         self.unknown: list[Unused] = []
-        end = doc.line_count + 1
+        end = lines + 1
         open_disables: list[_Span] = []
-        for sup in sorted(doc.suppressions, key=lambda s: (s.line, s.column)):
+        for sup in sorted(comments, key=lambda s: (s.line, s.column)):
             codes = self._codes[sup] = self._resolve(sup)
             if sup.action == "disable-file":
                 self._spans.append(_Span(sup, codes, 1, end))

@@ -243,7 +243,7 @@ def _shared_logs(gate: Gate) -> tuple[SharedLog, ...]:
         objects.setdefault(path, {})[hash_] = blob
     found = []
     for path, added in sorted(objects.items()):
-        if path not in gate.project.documents:
+        if path not in gate.project.kinds:
             continue  # deleted again: no log of HEAD is shared
         commits = [c for c in (history.get(h) for h in added) if c is not None]
         commits.sort(key=lambda c: history.index[c.hash])

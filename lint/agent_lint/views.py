@@ -3,26 +3,35 @@
 A view is made once, in the per-document stage, and is then what a
 document rule, a project rule, the cache and a worker process all hold:
 nothing is stripped from it on the way, so a field a rule reads is there
-whether the run was cold, cached or incremental. Views hold only str, int,
-bool, None, datetimes and tuples of those (NamedTuples included), so any
-codec can carry them.
+whether the run was cold or answered from the cache. Views hold only str,
+int, bool, None, datetimes, and tuples and dicts of those (NamedTuples
+included), so the cache's codec carries them.
 
-:class:`SessionLog` is the protocol's view of a session log: the facts
-AGENT-SYSTEM.md's protocol needs (role, orchestrator, dispatch list, start
-and completion, status, HANDOFF updates, prerequisites), each with the
-position it was read from. It is made from every log that loads, whether or
-not the log is valid against its schema: a schema error never hides a
-protocol fact.
+Each kind of document has one (``extract.VIEWS`` says which is whose):
+
+* :class:`SessionLog`, the protocol's view of a session log: the facts
+  AGENT-SYSTEM.md's protocol needs (role, orchestrator, dispatch list,
+  start and completion, status, HANDOFF updates, prerequisites), each with
+  the position it was read from. It is made from every log that loads,
+  whether or not the log is valid against its schema: a schema error never
+  hides a protocol fact.
+* :class:`Handoff`: a HANDOFF's sections, Session History entries, size,
+  session references and placeholders, with positions.
+* :class:`SystemDocument`: the system document's Parallel Execution Pattern
+  (:class:`ParallelPattern`, read with the default titles).
 
 :class:`SchemaCheck` is a log checked against the schema it is held to,
-which AL201 reports; it is read by that document rule alone and is not kept
-past the per-document stage.
+which AL201 reports: made only for the logs a run reports on, for the rule
+that reads it, and not kept past the per-document stage.
+
+Positions are 1-based (line, column). A view that records where each JSON
+path of its data was written finds them with :func:`locate`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, Mapping, NamedTuple, Sequence
 
 ROLES = ("orchestrator", "worker", "single")
 
@@ -46,6 +55,23 @@ class Position(NamedTuple):
 
 
 START = Position(1, 1)
+
+JsonPath = tuple[Any, ...]
+
+
+def locate(positions: Mapping[JsonPath, tuple[int, int]], path: Sequence[Any]) -> Position:
+    """Where the value at a JSON path was written: its own position, else its nearest recorded parent's.
+
+    The one way a view that was built from a Markdown document (whose data
+    has no text of its own) answers where a value is; (1, 1) when nothing on
+    the path was recorded.
+    """
+    parts = tuple(path)
+    while parts:
+        if parts in positions:
+            return Position(*positions[parts])
+        parts = parts[:-1]
+    return Position(*positions.get((), START))
 
 
 class Stamp(NamedTuple):
@@ -87,6 +113,183 @@ class SessionLog(NamedTuple):
         return next((position for name, position in self.where if name == field), START)
 
 
+# ----------------------------------------------------------------------------
+# HANDOFF
+
+
+class SessionRef(NamedTuple):
+    """A session a HANDOFF names: an ID on a Sessions line, a link to a log, or a log's path in a code span."""
+
+    text: str  # the ID as written, or the link text
+    href: str | None  # the link target (or a path in a code span), None for a bare ID
+    line: int
+    column: int
+    entry: int | None  # index into Handoff.entries, None outside the Sessions lines
+    code: bool = False  # a path written as a code span, not a link
+
+
+class Placeholder(NamedTuple):
+    text: str
+    line: int
+    column: int
+
+
+class HandoffEntry(NamedTuple):
+    """One entry of ``## Session History``: a level-3 heading and its Sessions and Summary lines."""
+
+    id: str  # the heading
+    sessions: tuple[str, ...] | None  # None: no Sessions line
+    summary: str | None  # None: no Summary line
+
+
+class Heading(NamedTuple):
+    title: str
+    line: int
+    column: int
+
+
+class Handoff(NamedTuple):
+    """A HANDOFF document as its rules read it."""
+
+    path: str
+    sections: tuple[str, ...]  # the level-2 titles, in order
+    entries: tuple[HandoffEntry, ...]  # one per level-3 heading under ## Session History
+    bytes: int  # the size of the file
+    lines: int  # its number of lines
+    refs: tuple[SessionRef, ...]  # every session it names or links
+    placeholders: tuple[Placeholder, ...]  # template placeholders outside code
+    headings: tuple[Heading, ...]  # every level-3 heading (an entry's, or any other)
+    positions: Mapping[JsonPath, tuple[int, int]]  # JSON path of ``data`` -> where it is written
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What schemas/handoff.schema.json validates: sections, entries and size, as JSON."""
+        entries = []
+        for entry in self.entries:
+            item: dict[str, Any] = {"id": entry.id}
+            if entry.summary is not None:
+                item["summary"] = entry.summary
+            if entry.sessions is not None:
+                item["sessions"] = list(entry.sessions)
+            entries.append(item)
+        return {"sections": list(self.sections), "entries": entries, "bytes": self.bytes}
+
+    def locate(self, path: Sequence[Any]) -> Position:
+        return locate(self.positions, path)
+
+
+# ----------------------------------------------------------------------------
+# The system document
+
+
+class Subsection(NamedTuple):
+    key: str  # canonical key, e.g. "execution-steps"
+    title: str  # as written, numbering removed
+    line: int
+    column: int
+    end_line: int
+
+
+class PatternItem(NamedTuple):
+    """A prerequisites template item or an execution step."""
+
+    text: str
+    line: int
+    column: int
+    checked: bool | None = None  # None: not a task-list item (always None for steps)
+
+
+class Example(NamedTuple):
+    title: str
+    line: int
+    column: int
+
+
+class Limitation(NamedTuple):
+    text: str
+    mitigation: str | None  # None: no mitigation column or marker at all; "" an empty cell
+    line: int
+    column: int
+
+
+class ParallelPattern(NamedTuple):
+    """The Parallel Execution Pattern section of a system document (extract.parallel_pattern reads it)."""
+
+    title: str
+    line: int
+    column: int
+    end_line: int
+    subsections: dict[str, Subsection]  # only the subsections found, by canonical key
+    prerequisites: tuple[PatternItem, ...] = ()
+    prerequisites_fenced: bool = False
+    prerequisites_is_task_list: bool = False
+    steps: tuple[PatternItem, ...] = ()
+    steps_fenced: bool = False
+    examples: tuple[Example, ...] = ()
+    limitations: tuple[Limitation, ...] = ()
+
+    def to_json(self) -> tuple[dict[str, Any], dict[tuple[str | int, ...], tuple[int, int]]]:
+        """The record as plain JSON data, and the Markdown position of each JSON path.
+
+        Positions are kept out of the data so a schema describes content
+        only; :func:`locate` resolves an error's path to the nearest
+        positioned ancestor.
+        """
+        where: dict[tuple[str | int, ...], tuple[int, int]] = {(): (self.line, self.column)}
+        subsections = {}
+        for key, sub in self.subsections.items():
+            subsections[key] = {"title": sub.title}
+            where[("subsections", key)] = (sub.line, sub.column)
+        prereq_sub = self.subsections.get("prerequisites")
+        if prereq_sub is not None:
+            where[("prerequisites",)] = (prereq_sub.line, prereq_sub.column)
+        items = []
+        for n, item in enumerate(self.prerequisites):
+            items.append({"text": item.text, "checked": item.checked})
+            where[("prerequisites", "items", n)] = (item.line, item.column)
+        steps = []
+        for n, step in enumerate(self.steps):
+            steps.append({"text": step.text})
+            where[("steps", n)] = (step.line, step.column)
+        examples = []
+        for n, example in enumerate(self.examples):
+            examples.append({"title": example.title})
+            where[("examples", n)] = (example.line, example.column)
+        limitations = []
+        for n, limitation in enumerate(self.limitations):
+            limitations.append({"limitation": limitation.text, "mitigation": limitation.mitigation})
+            where[("limitations", n)] = (limitation.line, limitation.column)
+        data = {
+            "title": self.title,
+            "subsections": subsections,
+            "prerequisites": {
+                "fenced": self.prerequisites_fenced,
+                "taskList": self.prerequisites_is_task_list,
+                "items": items,
+            },
+            "steps": steps,
+            "examples": examples,
+            "limitations": limitations,
+        }
+        return data, where
+
+
+class SystemDocument(NamedTuple):
+    """The system document as project rules read it: its Parallel Execution Pattern, default titles."""
+
+    path: str
+    pattern: ParallelPattern | None  # None: no such section (or not a Markdown document)
+
+    @property
+    def template(self) -> tuple[str, ...]:
+        """The prerequisites checklist template's items, in order (empty without one)."""
+        return tuple(item.text for item in self.pattern.prerequisites) if self.pattern else ()
+
+
+# ----------------------------------------------------------------------------
+# What the session-log schema says
+
+
 class SchemaError(NamedTuple):
     """One error of a session log against its schema, as AL201 reads it."""
 
@@ -101,6 +304,11 @@ class SchemaError(NamedTuple):
 class SchemaCheck(NamedTuple):
     """A session log checked against the schema it is held to."""
 
+    path: str
     schema: str  # "built-in", or the path of the team's schema
     required: tuple[str, ...]  # the members that schema requires at the top level
     errors: tuple[SchemaError, ...]
+    format: str = "json"  # the log's: "json" or "markdown"
+    # A Markdown log: where its metadata lines belong, as a message says it ("before the first `##`
+    # heading (`## Work Log`, line 7)"); "" for a JSON log.
+    metadata_place: str = ""

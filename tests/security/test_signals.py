@@ -37,7 +37,8 @@ console()
 """
 
 MODULES = ("agent_lint.__main__", "agent_lint.runner", "agent_lint.config", "agent_lint.files", "agent_lint.cache",
-           "agent_lint.pipeline", "agent_lint.document", "markdown_it", "jsonschema_rs",
+           "agent_lint.engine", "agent_lint.analysis", "agent_lint.project", "agent_lint.document", "markdown_it",
+           "jsonschema_rs",
            "agent_lint.rules.al201_session_log_schema_violation", "agent_lint.report.text")
 
 

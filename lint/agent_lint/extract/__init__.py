@@ -1,45 +1,49 @@
-"""Extractors turn a parsed document into a record: the plain data rules check.
+"""What the per-document stage makes of a document for its rules: one builder per type a rule can read.
 
-Extraction runs once per document, right after parsing and in the same
-worker process, so that what crosses to the project-wide rules (and into the
-cache) is the small record, not the document's text. ``EXTRACTORS`` names,
-per document kind, the records every document of that kind gets; a rule asks
-for one with ``project.record(doc, name, extract)``.
+A rule declares what it reads (``Rule.reads``); the per-document stage
+builds that for each document it applies to, once, however many rules read
+it. ``VIEWS`` names the view of each kind of document, which is also made
+for every document of the project, target or not, since project rules read
+them all (and the cache keeps them): this table is the one place that says
+which view belongs to which kind.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
+from ..config import Config
 from ..document import Document
 from ..model import Kind
+from ..views import Handoff, SchemaCheck, SessionLog, SystemDocument
+from . import handoff, parallel_pattern, session_log
 
-# kind -> ((record name, "module:function"), ...); imported on first use.
-EXTRACTORS: dict[Kind, tuple[tuple[str, str], ...]] = {
-    Kind.HANDOFF: (("handoff", ".handoff:handoff_record"),),
-    Kind.SESSION_LOG: (("session-log", ".session_log:session_record"),),
-    Kind.SYSTEM: (("parallel-pattern", ".parallel_pattern:extract"),),
+
+class Context(NamedTuple):
+    """What a builder may need of the run besides the document."""
+
+    config: Config
+    schema: Callable[[], Any]  # the run's compiled session-log schema (schema_check.CompiledSchema), made on demand
+
+
+BUILDERS: dict[type, Callable[[Document, Context], Any]] = {
+    Document: lambda doc, context: doc,
+    SessionLog: session_log.view,
+    Handoff: lambda doc, context: handoff.view(doc),
+    SystemDocument: lambda doc, context: parallel_pattern.view(doc),
+    SchemaCheck: session_log.schema_check,
 }
 
+VIEWS: dict[Kind, type] = {
+    Kind.SESSION_LOG: SessionLog,
+    Kind.HANDOFF: Handoff,
+    Kind.SYSTEM: SystemDocument,
+}
 
-def _resolve(target: str) -> Callable[[Document], Any]:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module, __name__), name)
+# The kind of document each view is made of (a rule that reads a view applies to that kind alone).
+KIND_OF: dict[type, Kind] = {**{view: kind for kind, view in VIEWS.items()}, SchemaCheck: Kind.SESSION_LOG}
 
 
-def extract_records(doc: Document) -> None:
-    """Fill ``doc.records`` with every record registered for its kind.
-
-    A JSON file among the session logs whose top level is no object (a list
-    of scan results kept in the sessions folder) is data, not a session log:
-    its kind is cleared, and no rule takes it for a log.
-    """
-    if doc.load_error is not None:
-        return
-    if doc.kind is Kind.SESSION_LOG and doc.format == "json" and not isinstance(getattr(doc, "data", None), dict):
-        doc.kind = None
-        return
-    for name, target in EXTRACTORS.get(doc.kind, ()):  # type: ignore[arg-type]
-        if name not in doc.records:
-            doc.records[name] = _resolve(target)(doc)
+def build(reads: type, doc: Document, context: Context) -> Any:
+    """What a rule that ``reads`` this type receives for ``doc``."""
+    return BUILDERS[reads](doc, context)

@@ -1,10 +1,10 @@
-"""A HANDOFF document as a record: its sections, batch entries, size and references.
+"""A HANDOFF document's view (views.Handoff): its sections, batch entries, size and references.
 
-``data`` is what ``schemas/handoff.schema.json`` validates: the level-2
-section titles, one entry per level-3 heading under ``## Session History``
-(``id`` from the heading, ``sessions`` from the ``**Sessions**:`` line,
-``summary`` from ``**Summary**:``), and the size in bytes. ``positions``
-maps JSON paths of ``data`` to where they were written.
+``Handoff.data`` is what ``schemas/handoff.schema.json`` validates: the
+level-2 section titles, one entry per level-3 heading under ``## Session
+History`` (``id`` from the heading, ``sessions`` from the ``**Sessions**:``
+line, ``summary`` from ``**Summary**:``), and the size in bytes.
+``positions`` maps JSON paths of ``data`` to where they were written.
 
 Beside the data: every session reference (an ID on a Sessions line, or a
 link to a ``.md`` / ``.json`` file) and every template placeholder outside
@@ -15,11 +15,11 @@ is for the rules to decide, since that depends on the config.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Sequence
 
 from ..document import Document, MarkdownDocument, normalize_key
+from ..views import Handoff, HandoffEntry, Heading, Placeholder, SessionRef
 
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
@@ -37,51 +37,19 @@ _HISTORY = "session history"
 _QUALIFIER = re.compile(r"\s+\([^()]*\)$")
 
 
-class SessionRef(NamedTuple):
-    text: str  # the ID as written, or the link text
-    href: str | None  # the link target (or a path in a code span), None for a bare ID
-    line: int
-    column: int
-    entry: int | None  # index into data["entries"], None outside the Sessions lines
-    code: bool = False  # a path written as a code span, not a link
-
-
-class Placeholder(NamedTuple):
-    text: str
-    line: int
-    column: int
-
-
-@dataclass
-class HandoffRecord:
-    path: str
-    data: dict[str, Any]
-    positions: dict[tuple[Any, ...], tuple[int, int]]
-    refs: tuple[SessionRef, ...] = ()
-    placeholders: tuple[Placeholder, ...] = ()
-
-    def locate(self, path: Any) -> tuple[int, int]:
-        parts = tuple(path)
-        while parts:
-            if parts in self.positions:
-                return self.positions[parts]
-            parts = parts[:-1]
-        return 1, 1
-
-
-def handoff_record(doc: Document) -> HandoffRecord:
+def view(doc: Document) -> Handoff:
+    """The HANDOFF's view (see the module docstring)."""
     size = len(doc.text.encode("utf-8")) + (3 if doc.has_bom else 0)
-    data: dict[str, Any] = {"sections": [], "entries": [], "bytes": size}
     positions: dict[tuple[Any, ...], tuple[int, int]] = {(): (1, 1), ("bytes",): (1, 1), ("sections",): (1, 1)}
     if not isinstance(doc, MarkdownDocument):
-        return HandoffRecord(doc.path, data, positions)
-    data["sections"] = [_without_qualifier(s.title) for s in doc.sections if s.level == 2]
+        return Handoff(doc.path, (), (), size, len(doc.lines), (), (), (), positions)
+    entries: list[HandoffEntry] = []
     refs: list[SessionRef] = []
     for index, section in enumerate(doc.sections):
         if section.level != 2 or normalize_key(_without_qualifier(section.title)) != _HISTORY:
             continue
         for child in doc.subsections(index):
-            refs.extend(_entry(doc, child, data, positions))
+            refs.extend(_entry(doc, child, entries, positions))
     seen = {(r.line, r.column) for r in refs}
     fenced = _fenced_lines(doc)
     for line_no, text in enumerate(doc.lines, start=1):
@@ -95,7 +63,12 @@ def handoff_record(doc: Document) -> HandoffRecord:
             column = match.start("path") + 1
             if (line_no, column) not in seen and "://" not in match.group("path"):
                 refs.append(SessionRef(match.group("path"), match.group("path"), line_no, column, None, True))
-    return HandoffRecord(doc.path, data, positions, tuple(refs), tuple(_placeholders(doc)))
+    return Handoff(
+        doc.path, tuple(_without_qualifier(s.title) for s in doc.sections if s.level == 2), tuple(entries), size,
+        len(doc.lines),
+        tuple(refs), tuple(_placeholders(doc)),
+        tuple(Heading(s.title, s.line, s.column) for s in doc.sections if s.level == 3), positions,
+    )
 
 
 def _without_qualifier(title: str) -> str:
@@ -103,35 +76,38 @@ def _without_qualifier(title: str) -> str:
     return _QUALIFIER.sub("", title) or title
 
 
-def _entry(doc: MarkdownDocument, index: int, data: dict, positions: dict) -> list[SessionRef]:
+def _entry(doc: MarkdownDocument, index: int, entries: list[HandoffEntry], positions: dict) -> list[SessionRef]:
     section = doc.sections[index]
-    n = len(data["entries"])
-    entry: dict[str, Any] = {"id": section.title.strip("` ")}
-    data["entries"].append(entry)
+    n = len(entries)
+    ident = section.title.strip("` ")
+    summary: str | None = None
+    sessions: list[str] | None = None
     positions[("entries", n)] = positions[("entries", n, "id")] = (section.line, section.column)
     refs: list[SessionRef] = []
     for meta in doc.metadata_entries:
         if not section.line <= meta.line <= section.end_line:
             continue
         key = normalize_key(meta.key)
-        if key == "summary" and "summary" not in entry:
-            entry["summary"] = meta.value
+        if key == "summary" and summary is None:
+            summary = meta.value
             positions[("entries", n, "summary")] = (meta.line, meta.value_column)
-        elif key == "sessions" and "sessions" not in entry:
-            entry["sessions"] = []
+        elif key == "sessions" and sessions is None:
+            sessions = []
             positions[("entries", n, "sessions")] = (meta.line, meta.value_column)
             text = doc.lines[meta.line - 1]
-            for part in _split(meta.value):
+            for part in split_parts(meta.value):
                 link = _LINK.fullmatch(part)
-                ident = (link.group("text") if link else part).strip("` ")
+                session = (link.group("text") if link else part).strip("` ")
                 column = text.find(part, meta.value_column - 1) + 1 or meta.value_column
-                positions[("entries", n, "sessions", len(entry["sessions"]))] = (meta.line, column)
-                entry["sessions"].append(ident)
-                refs.append(SessionRef(ident, link.group("href").split("#", 1)[0] if link else None, meta.line, column, n))
+                positions[("entries", n, "sessions", len(sessions))] = (meta.line, column)
+                sessions.append(session)
+                refs.append(SessionRef(session, link.group("href").split("#", 1)[0] if link else None, meta.line,
+                                       column, n))
+    entries.append(HandoffEntry(ident, None if sessions is None else tuple(sessions), summary))
     return refs
 
 
-def _split(value: str) -> list[str]:
+def split_parts(value: str) -> list[str]:
     """Comma-separated parts, without splitting inside a link's brackets."""
     parts, depth, current = [], 0, ""
     for char in value:
@@ -235,9 +211,9 @@ def _validator(required_sections: tuple[str, ...] | None, max_bytes: int | None)
     return compile_schema(handoff_schema(required_sections, max_bytes))
 
 
-def handoff_errors(record: HandoffRecord, part: str, *, required_sections: Sequence[str] | None = None,
+def handoff_errors(handoff: Handoff, part: str, *, required_sections: Sequence[str] | None = None,
                    max_bytes: int | None = None) -> list[Any]:
-    """The schema errors of one top-level part of the record ("sections", "entries", "bytes")."""
+    """The schema errors of one top-level part of the HANDOFF's data ("sections", "entries", "bytes")."""
     sections = tuple(required_sections) if required_sections is not None else None
-    errors = _validator(sections, max_bytes).errors(record.data)
+    errors = _validator(sections, max_bytes).errors(handoff.data)
     return [e for e in errors if list(e.absolute_path)[:1] == [part]]

@@ -15,13 +15,12 @@ against alternatives per canonical key (:data:`DEFAULT_TITLES`).
 from __future__ import annotations
 
 import re
-import weakref
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, Sequence
 
-from ..document import Document, ListBlock, MarkdownDocument
+from ..document import Document, ListBlock, MarkdownDocument, derived
+from ..views import Example, Limitation, ParallelPattern, PatternItem, Subsection, SystemDocument
 
-RECORD = "parallel-pattern"  # the name of this record in ``Document.records``
 SECTION = "section"
 SUBSECTION_KEYS = (
     "when-parallel",
@@ -63,108 +62,6 @@ _MITIGATION_MARK = re.compile(
 def normalize_title(title: str) -> str:
     """Titles compared the way people read them: case, punctuation and spacing ignored."""
     return " ".join(re.sub(r"[\W_]+", " ", title).split()).casefold()
-
-
-# ----------------------------------------------------------------------------
-# Records
-
-
-class Subsection(NamedTuple):
-    key: str  # canonical key, e.g. "execution-steps"
-    title: str  # as written, numbering removed
-    line: int
-    column: int
-    end_line: int
-
-
-class PatternItem(NamedTuple):
-    """A prerequisites template item or an execution step."""
-
-    text: str
-    line: int
-    column: int
-    checked: bool | None = None  # None: not a task-list item (always None for steps)
-
-
-class Example(NamedTuple):
-    title: str
-    line: int
-    column: int
-
-
-class Limitation(NamedTuple):
-    text: str
-    mitigation: str | None  # None: no mitigation column or marker at all; "" an empty cell
-    line: int
-    column: int
-
-
-class ParallelPattern(NamedTuple):
-    title: str
-    line: int
-    column: int
-    end_line: int
-    subsections: dict[str, Subsection]  # only the subsections found, by canonical key
-    prerequisites: tuple[PatternItem, ...] = ()
-    prerequisites_fenced: bool = False
-    prerequisites_is_task_list: bool = False
-    steps: tuple[PatternItem, ...] = ()
-    steps_fenced: bool = False
-    examples: tuple[Example, ...] = ()
-    limitations: tuple[Limitation, ...] = ()
-
-    def to_json(self) -> tuple[dict[str, Any], dict[tuple[str | int, ...], tuple[int, int]]]:
-        """The record as plain JSON data, and the Markdown position of each JSON path.
-
-        Positions are kept out of the data so a schema describes content
-        only; :func:`position_of` resolves an error's path to the nearest
-        positioned ancestor.
-        """
-        where: dict[tuple[str | int, ...], tuple[int, int]] = {(): (self.line, self.column)}
-        subsections = {}
-        for key, sub in self.subsections.items():
-            subsections[key] = {"title": sub.title}
-            where[("subsections", key)] = (sub.line, sub.column)
-        prereq_sub = self.subsections.get("prerequisites")
-        if prereq_sub is not None:
-            where[("prerequisites",)] = (prereq_sub.line, prereq_sub.column)
-        items = []
-        for n, item in enumerate(self.prerequisites):
-            items.append({"text": item.text, "checked": item.checked})
-            where[("prerequisites", "items", n)] = (item.line, item.column)
-        steps = []
-        for n, step in enumerate(self.steps):
-            steps.append({"text": step.text})
-            where[("steps", n)] = (step.line, step.column)
-        examples = []
-        for n, example in enumerate(self.examples):
-            examples.append({"title": example.title})
-            where[("examples", n)] = (example.line, example.column)
-        limitations = []
-        for n, limitation in enumerate(self.limitations):
-            limitations.append({"limitation": limitation.text, "mitigation": limitation.mitigation})
-            where[("limitations", n)] = (limitation.line, limitation.column)
-        data = {
-            "title": self.title,
-            "subsections": subsections,
-            "prerequisites": {
-                "fenced": self.prerequisites_fenced,
-                "taskList": self.prerequisites_is_task_list,
-                "items": items,
-            },
-            "steps": steps,
-            "examples": examples,
-            "limitations": limitations,
-        }
-        return data, where
-
-
-def position_of(where: Mapping[tuple[str | int, ...], tuple[int, int]], path: Sequence[str | int]) -> tuple[int, int]:
-    """Position of a JSON path: its own, or that of the nearest ancestor that has one."""
-    path = tuple(path)
-    while path not in where:
-        path = path[:-1]
-    return where[path]
 
 
 # ----------------------------------------------------------------------------
@@ -220,12 +117,13 @@ def extract(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) ->
     )
 
 
-def template_items(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
-    """The prerequisites template item texts, in order (empty without a template).
+def view(doc: Document) -> SystemDocument:
+    """The system document's view (views.SystemDocument): its pattern, read with the default titles."""
+    return SystemDocument(doc.path, pattern_of(doc))
 
-    Uses the record extracted while the document was parsed when there is
-    one, so a project rule does not need the document's text again.
-    """
+
+def template_items(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+    """The prerequisites template item texts, in order (empty without a template)."""
     pattern = pattern_of(doc, titles)
     return tuple(item.text for item in pattern.prerequisites) if pattern else ()
 
@@ -348,16 +246,10 @@ def titles_option() -> dict[str, Any]:
     }
 
 
-# Documents never change once parsed, and dropping one drops its records.
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def pattern_of(doc: Document, titles: Mapping[str, Sequence[str]] | None = None) -> ParallelPattern | None:
     """:func:`extract`, done once per document and titles however many rules ask."""
-    if merged_titles(titles) == merged_titles(None) and RECORD in doc.records:
-        return doc.records[RECORD]
-    key = tuple(sorted((k, tuple(v)) for k, v in (titles or {}).items()))
-    per_doc = _CACHE.setdefault(doc, {})
-    if key not in per_doc:
-        per_doc[key] = extract(doc, titles)
-    return per_doc[key]
+    return derived(doc, _extract, tuple(sorted(merged_titles(titles).items())))
+
+
+def _extract(doc: Document, titles: tuple[tuple[str, tuple[str, ...]], ...]) -> ParallelPattern | None:
+    return extract(doc, dict(titles))

@@ -6,7 +6,7 @@ Conventions"): metadata from front matter and from the ``**Key**: value``
 lines before the first level-2 heading, ``workLog`` and ``outcome`` from
 their sections, ``prerequisites`` from the ``Prerequisites Checklist``
 section. Because both formats give one shape, one JSON Schema validates both,
-and every rule about logs reads records, never documents.
+and the rules read one shape.
 
 A Markdown record keeps a map from each JSON path it filled to the (line,
 column) it came from, so a schema error on ``$.date`` points at the date as
@@ -15,12 +15,13 @@ written. Checklists (task lists, compliance tables whose cells hold ``[x]`` /
 beside the data, for the rules about evidence; they are not part of what a
 schema sees.
 
-The record is what the schema and the document rules read. What the
-protocol's rules read is the log's :class:`~agent_lint.views.SessionLog`,
-made from the record by :func:`session_log` in the same stage: the fields
-AGENT-SYSTEM.md's protocol needs, from wherever the team's config says its
-logs keep them (``[tool.agent-lint.session-fields]``, JSON pointers), each
-with its position.
+The record is what the schema (:func:`schema_check`) and the rules that
+read the whole log see, in the per-document stage. What the protocol's
+rules read is the log's :class:`~agent_lint.views.SessionLog`, made from the
+record by :func:`session_log` in the same stage: the fields AGENT-SYSTEM.md's
+protocol needs, from wherever the team's config says its logs keep them
+(``[tool.agent-lint.session-fields]``, JSON pointers), each with its
+position.
 """
 
 from __future__ import annotations
@@ -30,14 +31,10 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from ..document import Document, JsonDocument, MarkdownDocument, normalize_key
-from ..views import ROLES, SESSION_FIELDS, START, Position, Prerequisite, SessionLog, Stamp
+from ..document import Document, JsonDocument, MarkdownDocument, derived, normalize_key
+from ..views import ROLES, SESSION_FIELDS, START, JsonPath, Position, Prerequisite, SchemaCheck, SessionLog, Stamp, locate
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
-RECORD = "session-log"  # the record in Document.records: the schema's and the document rules'
-VIEW = "session-view"  # the SessionLog view in Document.records: every rule's
-
-JsonPath = tuple[Any, ...]
 
 # Markdown metadata keys (normalised) -> record keys.
 _KEYS = {
@@ -80,7 +77,7 @@ class Checklist(NamedTuple):
 
 
 class SessionRecord:
-    """Plain, picklable data: it crosses process boundaries and sits in the cache."""
+    """A log's data in one shape, whatever its format: made in the per-document stage, never kept past it."""
 
     FIELDS = ("path", "id", "data", "_checklists", "positions", "prerequisites")
 
@@ -120,12 +117,7 @@ class SessionRecord:
         """
         if self.positions is None:
             return doc.locate(list(path)) if isinstance(doc, JsonDocument) else (1, 1)
-        parts = tuple(path)
-        while parts:
-            if parts in self.positions:
-                return self.positions[parts]
-            parts = parts[:-1]
-        return self.positions.get((), (1, 1))
+        return locate(self.positions, path)
 
     def get(self, key: str) -> Any:
         return self.data.get(key) if isinstance(self.data, dict) else None
@@ -158,7 +150,11 @@ def _parse_time(value: str) -> datetime | None:
 
 
 def session_record(doc: Document) -> SessionRecord:
-    """The record of a loaded session log (see the module docstring)."""
+    """The record of a loaded session log (see the module docstring), made once per document."""
+    return derived(doc, _record)
+
+
+def _record(doc: Document) -> SessionRecord:
     if isinstance(doc, MarkdownDocument):
         return _markdown_record(doc)
     data = getattr(doc, "data", None)
@@ -438,7 +434,7 @@ _MARKDOWN_SECTIONS = {"workLog": "Work Log", "outcome": "Outcome", "prerequisite
 _REQUIRED = re.compile(r"^'(?P<key>[^']+)' is a required property$")
 
 
-def _metadata_place(doc: MarkdownDocument) -> str:
+def metadata_place(doc: MarkdownDocument) -> str:
     """Where a Markdown log's metadata lines belong, as a message says it."""
     first = next((s for s in doc.sections if s.level == 2), None)
     if first is None:
@@ -447,8 +443,9 @@ def _metadata_place(doc: MarkdownDocument) -> str:
     return f"before the first `##` heading (`## {title}`, line {first.line})"
 
 
-def markdown_missing(doc: MarkdownDocument, keys: Sequence[str]) -> str:
-    """Required members missing from a Markdown log's record, said as the log is written.
+def markdown_missing(place: str, keys: Sequence[str]) -> str:
+    """Required members missing from a Markdown log's record, said as the log is written
+    (``place``: :func:`metadata_place` of the log).
 
     ``no `**Date**:` or `**Role**:` line before the first `##` heading (...)
     and no `## Outcome` section``.
@@ -458,7 +455,7 @@ def markdown_missing(doc: MarkdownDocument, keys: Sequence[str]) -> str:
     others = [f"`{key}`" for key in keys if key not in _MARKDOWN_KEYS and key not in _MARKDOWN_SECTIONS]
     parts = []
     if lines:
-        parts.append(f"no {_or(lines)} line {_metadata_place(doc)}")
+        parts.append(f"no {_or(lines)} line {place}")
     if sections:
         parts.append(f"no {_or(sections)} section")
     if others:
@@ -485,7 +482,7 @@ def markdown_terms(doc: MarkdownDocument, path: Sequence[Any], message: str) -> 
             return None
         name = _MARKDOWN_KEYS[key]
         first = next((s for s in doc.sections if s.level == 2), None)
-        where = _metadata_place(doc)
+        where = metadata_place(doc)
         found = "" if first is None else next(
             (f"; the one at line {e.line} comes after that heading, where lines are not metadata"
              for e in doc.metadata_entries if e.line > first.line and _KEYS.get(normalize_key(e.key)) == key), "")
@@ -593,16 +590,26 @@ class _Reader:
         return Stamp(text, parse_time(text), self.where(field)) if text else None
 
 
-def session_log(doc: Document, record: SessionRecord | None = None,
-                fields: Mapping[str, str] | None = None) -> SessionLog:
+def view(doc: Document, context: Any) -> SessionLog:
+    """The log's view (views.SessionLog), read where the run's config says its logs keep each field."""
+    return session_log(doc, context.config.session_fields)
+
+
+def schema_check(doc: Document, context: Any) -> SchemaCheck:
+    """The log checked against the schema it is held to (views.SchemaCheck)."""
+    from ..schema_check import validation_errors
+
+    return validation_errors(doc, session_record(doc), context.schema())
+
+
+def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> SessionLog:
     """The protocol's view of a loaded session log (see views.SessionLog).
 
     ``fields`` maps protocol fields to JSON pointers where a team's logs keep
     them (config ``session-fields``); a field it does not name is read where
     agent-lint's own format keeps it.
     """
-    record = record if record is not None else session_record(doc)
-    read = _Reader(doc, record, fields or {})
+    read = _Reader(doc, session_record(doc), fields or {})
 
     orchestrator = read.text("orchestrator")
     stated = read.text("role")
@@ -667,75 +674,6 @@ def session_log(doc: Document, record: SessionRecord | None = None,
         dispatched_at=tuple(dispatched_at),
         where=tuple((field, read.where(field)) for field in read.found),
     )
-
-
-def session_logs(project: Any) -> list[SessionLog]:
-    """The view of every loaded session log of a project, in path order, made once per run."""
-    def views(p: Any) -> list[SessionLog]:
-        fields = p.config.session_fields
-        found = []
-        for doc in p.session_logs:
-            if doc.load_error is None:
-                view = doc.records.get(VIEW)
-                found.append(view if view is not None else p.record(doc, VIEW, lambda d: session_log(d, None, fields)))
-        return found
-
-    return project.derived("session-logs", views)
-
-
-NO_ROLES = ("no session log states a role, an orchestrator or a dispatch list, so no session is known to be an "
-            "orchestrator or a worker; if your logs keep these facts elsewhere, map them in "
-            "[tool.agent-lint.session-fields]")
-
-
-def note_without_roles(project: Any) -> None:
-    """Say once in a run (a note, not a violation) that no log gave the batch rules anything to go on."""
-    def check(p: Any) -> bool:
-        logs = session_logs(p)
-        if logs and not any(log.role for log in logs):
-            p.note(NO_ROLES)
-        return True
-
-    project.derived("note-without-roles", check)
-
-
-def logs_by_role(project: Any, role: str | None) -> list[SessionLog]:
-    """The session logs of one role (orchestrator, worker, single; None: no role), in order.
-
-    Most protocol rules judge one role; on a large project a pass over every
-    log per rule was most of their time.
-    """
-    def group(p: Any) -> dict[str | None, list[SessionLog]]:
-        note_without_roles(p)
-        grouped: dict[str | None, list[SessionLog]] = {}
-        for log in session_logs(p):
-            grouped.setdefault(log.role, []).append(log)
-        return grouped
-
-    return project.derived("logs-by-role", group).get(role, [])
-
-
-class DeclaredBatch(NamedTuple):
-    """A batch as the logs declare it: an orchestrator's log and the worker logs that name it."""
-
-    orchestrator: SessionLog
-    workers: tuple[SessionLog, ...] = ()
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return (self.orchestrator.id, *(w.id for w in self.workers))
-
-
-def declared_batches(project: Any) -> list[DeclaredBatch]:
-    """The batches the project's session logs declare, worked out once per run."""
-    def find(p: Any) -> list[DeclaredBatch]:
-        workers: dict[str, list[SessionLog]] = {}
-        for log in logs_by_role(p, "worker"):
-            if log.orchestrator:
-                workers.setdefault(log.orchestrator, []).append(log)
-        return [DeclaredBatch(log, tuple(workers.get(log.id, ()))) for log in logs_by_role(p, "orchestrator")]
-
-    return project.derived("declared-batches", find)
 
 
 def describe_update(update: Stamp) -> str:

@@ -1,20 +1,54 @@
-"""What the batch renderers (tree.py, mermaid.py) say alike about a unit of a range.
+"""The drawing of a range's units, and what the batch renderers (tree.py, mermaid.py) say alike about one.
 
-They read :class:`agent_lint.batches.Drawing`: the range's units (parallel
-batches and single sessions), the HANDOFF commits no unit claims, the
+A :class:`Drawing` holds the range's units (parallel batches and single
+sessions, from ``project.gate``), the HANDOFF commits no unit claims, the
 violations reported on each session or commit (``marks``, keyed by
-``session_node`` and ``commit_node``), and when each batch's sessions ran
-(``timing``, from unit_facts: the figures of what parallelism saved).
+``session_node`` and ``commit_node``: the reported violations' own
+``marks``, so a drawing marks exactly what was reported), and when each
+batch's sessions ran (``timing``, from unit_facts: the figures of what
+parallelism saved).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
-from ..batches import IDS_SHOWN, Drawing, Unit, commit_node, id_list, session_node
+from ..batches import IDS_SHOWN, Gate, Unit, commit_node, id_list, session_node
 from ..history import Commit
-from ..unit_facts import Run, Timing, clock, duration, percent
+from ..model import Violation
+from ..unit_facts import Run, Timing, clock, duration, facts, percent
+
+
+class Drawing(NamedTuple):
+    """Everything a renderer draws: the range, its units, the reported violations on them."""
+
+    span: str  # the range as the user named it: "origin/main..HEAD"
+    units: tuple[Unit, ...]
+    unattributed: tuple[Commit, ...]  # HANDOFF commits that name no unit
+    marks: Mapping[str, Sequence[str]]  # session_node / commit_node key -> codes reported there
+    is_ancestor: Callable[[Commit, Commit], bool]  # (older, newer): is older in newer's history?
+    timing: Mapping[str, Timing] = {}  # a batch's key -> when its sessions ran (unit_facts)
+
+    @property
+    def batches(self) -> tuple[Unit, ...]:
+        return tuple(unit for unit in self.units if unit.batch)
+
+    @property
+    def singles(self) -> tuple[Unit, ...]:
+        return tuple(unit for unit in self.units if not unit.batch)
+
+
+def drawing(gate: Gate, violations: Sequence[Violation]) -> Drawing:
+    """The range's units with the reported violations marked."""
+    marks: dict[str, set[str]] = {}
+    for violation in violations:
+        for key in violation.marks:
+            marks.setdefault(key, set()).add(violation.code)
+    history = gate.history
+    span = f"{history.since or history.base[:12]}..HEAD" if history.base else "the whole history of HEAD"
+    return Drawing(span, gate.units, gate.unattributed, {key: sorted(codes) for key, codes in marks.items()},
+                   history.is_ancestor, facts(gate).timing)
 
 
 def unit_codes(drawing: Drawing, unit: Unit) -> list[str]:

@@ -17,10 +17,10 @@ import string
 from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 
-from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
+from ..batches import Member, Unit, commit_node, describe, session_node
 from ..history import Commit
 from ..unit_facts import Timing, duration, percent
-from .batch_view import handoff_text, headline, timing_text, unit_codes, window
+from .batch_view import Drawing, handoff_text, headline, timing_text, unit_codes, window
 
 SESSIONS_DRAWN = 30  # GitHub refuses diagrams past 500 edges or 50,000 characters
 

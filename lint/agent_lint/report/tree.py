@@ -28,10 +28,10 @@ bold, paths dim; without colour the text is the same.
 
 from __future__ import annotations
 
-from ..batches import Drawing, Member, Unit, commit_node, describe, session_node
+from ..batches import Member, Unit, commit_node, describe, session_node
 from ..history import Commit
 from ..terminal import paint
-from .batch_view import handoff_text, headline, run_text, timing_text, unit_codes
+from .batch_view import Drawing, handoff_text, headline, run_text, timing_text, unit_codes
 
 
 def render(drawing: Drawing, colour: bool = False) -> str:

@@ -34,4 +34,5 @@ def check(doc: Document, options: dict):
         yield Finding(error.line, error.column, error.message)
 
 
-RULE = Rule("AL001", "unreadable-file", Scope.DOCUMENT, check, __doc__, handles_load_errors=True)
+RULE = Rule("AL001", "unreadable-file", Scope.DOCUMENT, check, __doc__, handles_load_errors=True,
+            reads=Document)

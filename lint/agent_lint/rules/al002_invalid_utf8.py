@@ -29,4 +29,5 @@ def check(doc: Document, options: dict):
         yield Finding(error.line, error.column, error.message)
 
 
-RULE = Rule("AL002", "invalid-utf8", Scope.DOCUMENT, check, __doc__, handles_load_errors=True)
+RULE = Rule("AL002", "invalid-utf8", Scope.DOCUMENT, check, __doc__, handles_load_errors=True,
+            reads=Document)

@@ -33,4 +33,5 @@ def check(doc: Document, options: dict):
         yield Finding(error.line, error.column, error.message)
 
 
-RULE = Rule("AL003", "invalid-json", Scope.DOCUMENT, check, __doc__, handles_load_errors=True)
+RULE = Rule("AL003", "invalid-json", Scope.DOCUMENT, check, __doc__, handles_load_errors=True,
+            reads=Document)

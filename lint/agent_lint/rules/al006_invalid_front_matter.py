@@ -37,4 +37,4 @@ def check(doc: Document, options: dict):
             yield Finding(error.line, error.column, error.message)
 
 
-RULE = Rule("AL006", "invalid-front-matter", Scope.DOCUMENT, check, __doc__)
+RULE = Rule("AL006", "invalid-front-matter", Scope.DOCUMENT, check, __doc__, reads=Document)

@@ -40,7 +40,7 @@ from ..project import Project
 
 def check(project: Project, options: dict):
     configured = project.config.system_document
-    if configured and posixpath.normpath(configured) not in project.documents:
+    if configured and posixpath.normpath(configured) not in project.kinds:
         yield Finding(1, 1, f"system document '{configured}' not found (set by system-document)", path=configured)
 
 

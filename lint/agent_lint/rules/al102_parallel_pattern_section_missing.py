@@ -32,7 +32,7 @@ the session-log and HANDOFF checks have no reference to hold logs to.
   reads `section`. Default: "Parallel Execution Pattern", "Parallel Execution".
 """
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import SECTION, merged_titles, pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 
@@ -47,4 +47,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL102", "parallel-pattern-section-missing", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

@@ -36,7 +36,7 @@ The same section with the six other subsections as well.
 - `titles` (mapping): alternative titles per key (see `agent-lint rule AL102`).
 """
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import SUBSECTION_KEYS, merged_titles, pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 
@@ -67,4 +67,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL103", "pattern-subsection-missing", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

@@ -36,7 +36,7 @@ The template of AGENT-SYSTEM.md, with all six items.
 
 import re
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 
@@ -106,4 +106,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL104", "prerequisite-item-missing", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

@@ -33,7 +33,7 @@ session-log checks cannot tell a verified prerequisite from a skipped one.
 - `titles` (mapping): alternative titles per subsection (see `agent-lint rule AL102`).
 """
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 
@@ -58,4 +58,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL105", "prerequisites-not-a-task-list", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

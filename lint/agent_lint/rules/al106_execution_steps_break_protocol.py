@@ -42,7 +42,7 @@ The eight steps of AGENT-SYSTEM.md.
 
 import re
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import AgentLintError, Finding, Kind, Rule, Scope
 
@@ -104,4 +104,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL106", "execution-steps-break-protocol", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

@@ -36,7 +36,7 @@ Each limitation of the reference names the concrete step that contains it.
 - `titles` (mapping): alternative titles per subsection (see `agent-lint rule AL102`).
 """
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 
@@ -64,4 +64,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL108", "limitation-without-mitigation", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

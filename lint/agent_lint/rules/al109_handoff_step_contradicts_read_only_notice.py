@@ -45,7 +45,7 @@ into the orchestrator's session log instead.
 
 import re
 
-from ..document import MarkdownDocument
+from ..document import Document, MarkdownDocument
 from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import AgentLintError, Finding, Kind, Rule, Scope
 from .al106_execution_steps_break_protocol import PATTERNS, updates_handoff
@@ -116,4 +116,4 @@ def check(doc: MarkdownDocument, options: dict):
 
 
 RULE = Rule("AL109", "handoff-step-contradicts-read-only-notice", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

@@ -36,10 +36,11 @@ an empty item or a nameless limitation row is a placeholder nobody filled in.
 - `titles` (mapping): alternative titles per subsection (see `agent-lint rule AL102`).
 """
 
-from ..document import MarkdownDocument
-from ..extract.parallel_pattern import pattern_of, position_of, titles_option
+from ..document import Document, MarkdownDocument
+from ..extract.parallel_pattern import pattern_of, titles_option
 from ..model import Finding, Kind, Rule, Scope
 from ..schema_check import builtin_schema
+from ..views import locate
 
 SCHEMA = "parallel-pattern.schema.json"
 OPTIONS_SCHEMA = {"type": "object", "properties": {"titles": titles_option()}}
@@ -51,11 +52,11 @@ def check(doc: MarkdownDocument, options: dict):
         return
     data, where = pattern.to_json()
     for error in sorted(builtin_schema(SCHEMA).errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-        line, column = position_of(where, error.absolute_path)
+        line, column = locate(where, error.absolute_path)
         message = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
         path = "/".join(str(p) for p in error.absolute_path)
         yield Finding(line, column, message or f"parallel pattern record at '/{path}': {error.message}")
 
 
 RULE = Rule("AL110", "parallel-pattern-schema-violation", Scope.DOCUMENT, check, __doc__,
-            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,))
+            options_schema=OPTIONS_SCHEMA, kinds=(Kind.SYSTEM,), reads=Document)

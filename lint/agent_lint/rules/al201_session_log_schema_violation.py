@@ -72,19 +72,15 @@ names itself in `$schema`; `$ref` only to files in the schema's folder).
 """
 
 from ..extract.session_log import markdown_missing
-from ..model import Finding, Kind, Rule, Scope
+from ..model import Finding, Rule, Scope
+from ..views import SchemaCheck
 
-SCHEMA_ERRORS = "schema-errors"  # the record the pipeline fills: views.SchemaCheck of the log
 
-
-def check(doc, options: dict):
-    checked = doc.records.get(SCHEMA_ERRORS)
-    if checked is None:
-        return
+def check(checked: SchemaCheck, options: dict):
     missing = [error.missing for error in checked.errors
                if not error.path and error.keyword == "required" and error.missing in checked.required]
     if len(missing) >= 2 and 2 * len(missing) > len(checked.required):
-        yield Finding(1, 1, _other_format(doc, checked, missing, len(checked.errors) - len(missing)))
+        yield Finding(1, 1, _other_format(checked, missing, len(checked.errors) - len(missing)))
         return
     alike: dict[tuple, list] = {}  # errors of one kind in the items of one array
     for error in checked.errors:
@@ -102,9 +98,9 @@ def check(doc, options: dict):
         yield Finding(first.line, first.column, message)
 
 
-def _other_format(doc, checked, missing: list[str], others: int) -> str:
-    if doc.format == "markdown":
-        said = f"not a session log in agent-lint's Markdown format: {markdown_missing(doc, missing)}"
+def _other_format(checked: SchemaCheck, missing: list[str], others: int) -> str:
+    if checked.format == "markdown":
+        said = f"not a session log in agent-lint's Markdown format: {markdown_missing(checked.metadata_place, missing)}"
     else:
         schema = "agent-lint's session-log schema" if checked.schema == "built-in" else checked.schema
         lacks = f"all {len(missing)}" if len(missing) == len(checked.required) else \
@@ -123,4 +119,4 @@ def _json_path(parts: tuple) -> str:
     return "$" + "".join("[*]" if part == "*" else json_path([part])[1:] for part in parts)
 
 
-RULE = Rule("AL201", "session-log-schema-violation", Scope.DOCUMENT, check, __doc__, kinds=(Kind.SESSION_LOG,))
+RULE = Rule("AL201", "session-log-schema-violation", Scope.DOCUMENT, check, __doc__, reads=SchemaCheck)

@@ -33,12 +33,12 @@ from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    logs = project.session_logs
-    if len(project.session_ids) == len(logs):
+    paths = project.session_paths  # logs that failed to parse still hold their ID
+    if len(project.session_ids) == len(paths):
         return  # every ID once: the usual case, answered without grouping
     by_id: dict[str, list[str]] = {}
-    for doc in logs:  # logs that failed to parse still hold their ID
-        by_id.setdefault(doc.stem, []).append(doc.path)
+    for path in paths:
+        by_id.setdefault(project.config.session_id(path), []).append(path)
     for session_id, paths in sorted(item for item in by_id.items() if len(item[1]) > 1):
         first, *others = sorted(paths)
         for path in others:

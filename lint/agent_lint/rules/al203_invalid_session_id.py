@@ -32,7 +32,7 @@ that name them. A file in the sessions folder that is no session log at all
 
 import re
 
-from ..document import JsonDocument
+from ..document import Document, JsonDocument
 from ..extract.session_log import SESSION_ID_PATTERN
 from ..model import AgentLintError, Finding, Kind, Rule, Scope
 
@@ -64,4 +64,4 @@ def check(doc, options: dict):
 
 
 RULE = Rule("AL203", "invalid-session-id", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,
-            kinds=(Kind.SESSION_LOG,))
+            kinds=(Kind.SESSION_LOG,), reads=Document)

@@ -34,6 +34,7 @@ None.
 
 import re
 
+from ..document import Document
 from ..extract.session_log import session_record
 from ..model import Finding, Kind, Rule, Scope, Severity
 
@@ -46,7 +47,7 @@ _ALREADY = re.compile(r"\balready\b", re.IGNORECASE)  # skipped because it was d
 
 
 def check(doc, options: dict):
-    record = doc.records.get("session-log") or session_record(doc)
+    record = session_record(doc)
     for checklist in record.checklists:
         for item in checklist.items:
             match = _NOT_DONE.match(item.note) if item.checked else None
@@ -60,4 +61,4 @@ def check(doc, options: dict):
 
 
 RULE = Rule("AL204", "checklist-item-not-done", Scope.DOCUMENT, check, __doc__,
-            severity=Severity.WARNING, kinds=(Kind.SESSION_LOG,))
+            severity=Severity.WARNING, kinds=(Kind.SESSION_LOG,), reads=Document)

@@ -40,7 +40,7 @@ reader.
 
 import re
 
-from ..document import MarkdownDocument, markdown_parser
+from ..document import Document, MarkdownDocument, markdown_parser
 from ..model import Edit, Finding, Fix, Kind, Rule, Scope, Severity
 
 OPTIONS_SCHEMA = {
@@ -167,4 +167,4 @@ def check(doc, options: dict):
 
 
 RULE = Rule("AL205", "checklist-syntax-nonstandard", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,
-            severity=Severity.WARNING, fixable=True, opt_in=True)
+            severity=Severity.WARNING, fixable=True, opt_in=True, reads=Document)

@@ -29,12 +29,12 @@ session log.
 None.
 """
 
-from ..extract.session_log import describe_update, logs_by_role
+from ..extract.session_log import describe_update
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for log in logs_by_role(project, "worker"):
+    for log in project.by_role("worker"):
         if log.handoff_updates:
             line, column = log.at("handoff-updated")
             yield Finding(line, column, f"worker session '{log.id}' records "

@@ -30,14 +30,13 @@ of merge conflicts.
 None.
 """
 
-from ..extract.session_log import session_logs
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "single-update":
         return
-    for log in session_logs(project):
+    for log in project.sessions:
         updates = log.handoff_updates
         if log.role in ("orchestrator", "single") and len(updates) > 1:
             shown = ", ".join(u.text or "(no time)" for u in updates)

@@ -29,19 +29,18 @@ with a worker that has `**Completed**: 2026-03-02T14:58Z`.
 None.
 """
 
-from ..extract.session_log import declared_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "single-update":
         return
-    for batch in declared_batches(project):
-        orchestrator = batch.orchestrator
+    for batch in project.batches:
+        orchestrator = batch.sessions[0].log
         updates = orchestrator.handoff_updates
         if not updates:
             continue
-        for worker in batch.workers:
+        for worker in (member.log for member in batch.workers):
             finished = worker.completed.at if worker.completed else None
             if worker.status == "in-progress":
                 update = updates[0]

@@ -45,10 +45,8 @@ assumption that broke.
 None.
 """
 
-from ..document import JsonDocument, MarkdownDocument
+from ..document import Document, JsonDocument, MarkdownDocument
 from ..edits import checklist_json_items, checklist_section, json_append_member, section_insertion
-from ..extract.parallel_pattern import template_items
-from ..extract.session_log import logs_by_role
 from ..model import Finding, Fix, Rule, Scope
 
 
@@ -67,18 +65,19 @@ def _fix(doc, template: tuple[str, ...], source: str) -> Fix | None:
 
 
 def check(project, options: dict):
-    system = project.system_document
-    template = project.record(system, "prerequisites-template", template_items) if system else ()
-    for log in logs_by_role(project, "orchestrator"):
+    system = project.system
+    template = system.template if system else ()
+    for log in project.by_role("orchestrator"):
         if not log.prerequisites:
             where = "has an empty" if log.prerequisites is not None else "has no"
             line, column = log.at("prerequisites")
             fix = None
             if log.prerequisites is None and template:
-                fix = _fix(project.documents.get(log.path), template, system.path)
+                fix = _fix(project.document(log.path), template, system.path)
             yield Finding(line, column, f"orchestrator session '{log.id}' {where} prerequisites checklist; "
                                         f"copy the template of the Parallel Execution Pattern and fill it in "
                                         f"before dispatch", path=log.path, fix=fix)
 
 
-RULE = Rule("AL213", "prerequisites-checklist-missing", Scope.PROJECT, check, __doc__, fixable=True)
+RULE = Rule("AL213", "prerequisites-checklist-missing", Scope.PROJECT, check, __doc__, fixable=True,
+            reads=Document)

@@ -33,8 +33,6 @@ None.
 import re
 from functools import lru_cache
 
-from ..extract.parallel_pattern import template_items
-from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
@@ -48,12 +46,12 @@ def _norm(text: str) -> str:
 
 
 def check(project, options: dict):
-    system = project.system_document
-    template = project.record(system, "prerequisites-template", template_items) if system else ()
+    system = project.system
+    template = system.template if system else ()
     if not template:
         return
     wanted_keys = [(wanted, _norm(wanted)) for wanted in template]
-    for log in logs_by_role(project, "orchestrator"):
+    for log in project.by_role("orchestrator"):
         if not log.prerequisites:
             continue
         have = [_norm(item.text) for item in log.prerequisites]

@@ -29,13 +29,12 @@ cannot tell a considered exception from a forgotten check.
 None.
 """
 
-from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    named = {log.orchestrator for log in logs_by_role(project, "worker")}
-    for log in logs_by_role(project, "orchestrator"):
+    named = {log.orchestrator for log in project.by_role("worker")}
+    for log in project.by_role("orchestrator"):
         if not (log.dispatched or log.id in named):
             continue
         for item in log.prerequisites or ():

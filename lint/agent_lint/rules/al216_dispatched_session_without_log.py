@@ -23,13 +23,12 @@ Every dispatched ID has its log.
 None.
 """
 
-from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     known = project.session_ids
-    for log in logs_by_role(project, "orchestrator"):
+    for log in project.by_role("orchestrator"):
         for worker, (line, column) in zip(log.dispatched, log.dispatched_at):
             if worker not in known:
                 yield Finding(line, column, f"dispatched session '{worker}' has no session log", path=log.path)

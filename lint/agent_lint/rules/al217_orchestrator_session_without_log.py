@@ -26,13 +26,12 @@ the worker outside every batch check.
 None.
 """
 
-from ..extract.session_log import logs_by_role
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     known = project.session_ids
-    for log in logs_by_role(project, "worker"):
+    for log in project.by_role("worker"):
         orchestrator = log.orchestrator
         if orchestrator and orchestrator not in known:
             line, column = log.at("orchestrator")

@@ -23,13 +23,12 @@ Orchestrator `2026-03-02-pr-review` with `**Dispatched**:
 None.
 """
 
-from ..extract.session_log import declared_batches
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
-    for batch in declared_batches(project):
-        orchestrator = batch.orchestrator
+    for batch in project.batches:
+        orchestrator = batch.sessions[0].log
         listed = set(orchestrator.dispatched)
         for worker in batch.workers:
             if worker.id not in listed:

@@ -28,14 +28,14 @@ merge conflicts back that freezing was meant to stop.
 None; the mode is the config key `handoff-mode`.
 """
 
-from ..extract.session_log import describe_update, session_logs
+from ..extract.session_log import describe_update
 from ..model import Finding, Rule, Scope
 
 
 def check(project, options: dict):
     if project.config.handoff_mode != "read-only":
         return
-    for log in session_logs(project):
+    for log in project.sessions:
         if log.role != "worker" and log.handoff_updates:
             line, column = log.at("handoff-updated")
             yield Finding(line, column, f"session '{log.id}' records {describe_update(log.handoff_updates[0])}, "

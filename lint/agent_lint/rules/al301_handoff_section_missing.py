@@ -35,8 +35,9 @@ Main is green.
 - `required-sections` (list of strings): the level-2 titles every HANDOFF must have.
 """
 
-from ..extract.handoff import handoff_errors, handoff_record
-from ..model import Finding, Kind, Rule, Scope
+from ..extract.handoff import handoff_errors
+from ..model import Finding, Rule, Scope
+from ..views import Handoff
 
 OPTIONS_SCHEMA = {
     "type": "object",
@@ -51,9 +52,8 @@ OPTIONS_SCHEMA = {
 }
 
 
-def check(doc, options: dict):
-    record = doc.records.get("handoff") or handoff_record(doc)
-    for error in handoff_errors(record, "sections", required_sections=options["required-sections"]):
+def check(handoff: Handoff, options: dict):
+    for error in handoff_errors(handoff, "sections", required_sections=options["required-sections"]):
         if error.validator == "contains":
             message = f"missing the required section '## {error.validator_value.get('const')}'"
         else:
@@ -62,4 +62,4 @@ def check(doc, options: dict):
 
 
 RULE = Rule("AL301", "handoff-section-missing", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA,
-            kinds=(Kind.HANDOFF,))
+            reads=Handoff)

@@ -34,9 +34,10 @@ session to open every log to learn the outcome.
 None.
 """
 
-from ..extract.handoff import handoff_errors, handoff_record
-from ..model import Finding, Kind, Rule, Scope
+from ..extract.handoff import handoff_errors
+from ..model import Finding, Rule, Scope
 from ..schema_errors import error_message
+from ..views import Handoff
 
 _KEYS = {"sessions": "**Sessions**:", "summary": "**Summary**:"}
 
@@ -60,11 +61,11 @@ def _message(error, entries) -> str:
     return error_message(error)
 
 
-def check(doc, options: dict):
-    record = doc.records.get("handoff") or handoff_record(doc)
-    for error in handoff_errors(record, "entries"):
-        line, column = record.locate(error.absolute_path)
-        yield Finding(line, column, _message(error, record.data["entries"]))
+def check(handoff: Handoff, options: dict):
+    entries = handoff.data["entries"]
+    for error in handoff_errors(handoff, "entries"):
+        line, column = handoff.locate(error.absolute_path)
+        yield Finding(line, column, _message(error, entries))
 
 
-RULE = Rule("AL302", "handoff-entry-incomplete", Scope.DOCUMENT, check, __doc__, kinds=(Kind.HANDOFF,))
+RULE = Rule("AL302", "handoff-entry-incomplete", Scope.DOCUMENT, check, __doc__, reads=Handoff)

@@ -23,8 +23,9 @@ steps.
 - `max-bytes` (integer): the largest size allowed, in bytes.
 """
 
-from ..extract.handoff import handoff_errors, handoff_record
-from ..model import Finding, Kind, Rule, Scope
+from ..extract.handoff import handoff_errors
+from ..model import Finding, Rule, Scope
+from ..views import Handoff
 
 OPTIONS_SCHEMA = {
     "type": "object",
@@ -39,13 +40,12 @@ OPTIONS_SCHEMA = {
 }
 
 
-def check(doc, options: dict):
-    record = doc.records.get("handoff") or handoff_record(doc)
+def check(handoff: Handoff, options: dict):
     limit = options["max-bytes"]
-    for error in handoff_errors(record, "bytes", max_bytes=limit):
-        size = record.data["bytes"]
+    for error in handoff_errors(handoff, "bytes", max_bytes=limit):
+        size = handoff.bytes
         yield Finding(1, 1, f"HANDOFF is {size:,} bytes, over the limit of {limit:,}; move older "
                             f"Session History entries out (the session logs keep them)")
 
 
-RULE = Rule("AL303", "handoff-too-large", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA, kinds=(Kind.HANDOFF,))
+RULE = Rule("AL303", "handoff-too-large", Scope.DOCUMENT, check, __doc__, OPTIONS_SCHEMA, reads=Handoff)

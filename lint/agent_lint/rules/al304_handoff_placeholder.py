@@ -37,15 +37,14 @@ and [the plan](docs/modernize-TODO.md).
 None.
 """
 
-from ..extract.handoff import handoff_record
-from ..model import Finding, Kind, Rule, Scope
+from ..model import Finding, Rule, Scope
+from ..views import Handoff
 
 
-def check(doc, options: dict):
-    record = doc.records.get("handoff") or handoff_record(doc)
-    for found in record.placeholders:
+def check(handoff: Handoff, options: dict):
+    for found in handoff.placeholders:
         what = "TODO marker" if found.text == "TODO" else f"template placeholder '{found.text}'"
         yield Finding(found.line, found.column, f"{what}: fill it in or remove it before committing")
 
 
-RULE = Rule("AL304", "handoff-placeholder", Scope.DOCUMENT, check, __doc__, kinds=(Kind.HANDOFF,))
+RULE = Rule("AL304", "handoff-placeholder", Scope.DOCUMENT, check, __doc__, reads=Handoff)

@@ -36,7 +36,7 @@ None.
 import posixpath
 import re
 
-from ..extract.handoff import handoff_record
+from ..document import Document
 from ..extract.session_log import SESSION_ID_PATTERN
 from ..files import classify
 from ..model import Edit, Finding, Fix, Kind, Rule, Scope
@@ -54,19 +54,16 @@ def _candidates(base: str, href: str) -> list[str]:
 
 
 def check(project, options: dict):
-    logs = {doc.path for doc in project.session_logs}
+    logs = set(project.session_paths)
     stems = project.session_ids
-    for doc in project.handoffs:
-        if doc.load_error is not None:
-            continue
-        record = project.record(doc, "handoff", handoff_record)
-        base = posixpath.dirname(doc.path)
-        for ref in record.refs:
+    for handoff in project.handoffs:
+        base = posixpath.dirname(handoff.path)
+        for ref in handoff.refs:
             if ref.code and not _LOG_NAME.fullmatch(posixpath.basename(ref.href)):
                 continue
             if ref.href is None:
                 if _ID.search(ref.text) and ref.text not in stems:
-                    yield Finding(ref.line, ref.column, f"session '{ref.text}' has no session log", path=doc.path)
+                    yield Finding(ref.line, ref.column, f"session '{ref.text}' has no session log", path=handoff.path)
                 continue
             candidates = _candidates(base, ref.href)
             if any(c in logs for c in candidates):
@@ -76,9 +73,9 @@ def check(project, options: dict):
                 continue  # not a link into the session logs
             renamed = sorted({p for c in targets for p in logs if p.rsplit(".", 1)[0] == c.rsplit(".", 1)[0]})
             hint = f"; the log is now '{renamed[0]}'" if renamed else ""
-            fix = _fix(doc, ref, renamed[0]) if len(renamed) == 1 else None
+            fix = _fix(project.document(handoff.path), ref, renamed[0]) if len(renamed) == 1 else None
             what = "path" if ref.code else "link"
-            yield Finding(ref.line, ref.column, f"{what} '{ref.href}' leads to no session log{hint}", path=doc.path,
+            yield Finding(ref.line, ref.column, f"{what} '{ref.href}' leads to no session log{hint}", path=handoff.path,
                           fix=fix)
 
 
@@ -96,4 +93,5 @@ def _fix(doc, ref, log: str) -> Fix | None:
     return Fix(f"link '{log}'", (Edit(href + dot + 1, href + len(written), extension),))
 
 
-RULE = Rule("AL305", "handoff-session-reference-broken", Scope.PROJECT, check, __doc__, fixable=True)
+RULE = Rule("AL305", "handoff-session-reference-broken", Scope.PROJECT, check, __doc__, fixable=True,
+            reads=Document)

@@ -38,8 +38,9 @@ None.
 import posixpath
 import re
 
-from ..extract.handoff import _split, handoff_record
-from ..extract.session_log import SESSION_ID_PATTERN, declared_batches
+from ..document import Document
+from ..extract.handoff import split_parts
+from ..extract.session_log import SESSION_ID_PATTERN
 from ..model import Edit, Finding, Fix, Rule, Scope
 
 _ID = re.compile(SESSION_ID_PATTERN)
@@ -51,7 +52,7 @@ def _part(doc, batch, ident: str, links: list[str]) -> str:
     """A session as the line writes the others: a link beside links, else the bare ID."""
     if not links:
         return ident
-    log = next(r.path for r in (batch.orchestrator, *batch.workers) if r.id == ident)
+    log = batch.member(ident).path
     folder = posixpath.dirname(links[0].split("#", 1)[0])
     href = posixpath.join(folder, posixpath.basename(log)) if folder else posixpath.basename(log)
     base = posixpath.dirname(doc.path)
@@ -72,12 +73,12 @@ def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
         at = doc.offset(line, 1) + len(text) if spaced else end
         return Fix("list the batch's sessions", (Edit(at, at, ("" if spaced else " ") + ", ".join(batch.ids)),))
     start = doc.offset(line, column)
-    parts = _split(doc.text[start:end])
+    parts = split_parts(doc.text[start:end])
     if len(parts) != len(listed) or doc.text[start:end].endswith(","):
         return None
     links = [m.group("href") for p in parts if (m := _LINK.fullmatch(p))]
     links = links if len(links) == len(parts) else []
-    orchestrator = batch.orchestrator.id
+    orchestrator = batch.orchestrator
     workers = [_part(doc, batch, i, links) for i in batch.ids[1:] if i not in listed]
     if orchestrator in listed and listed[0] != orchestrator:
         k = listed.index(orchestrator)
@@ -92,26 +93,24 @@ def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
 
 
 def check(project, options: dict):
-    by_orchestrator = {batch.orchestrator.id: batch for batch in declared_batches(project)}
-    for doc in project.handoffs:
-        if doc.load_error is not None:
-            continue
-        record = project.record(doc, "handoff", handoff_record)
-        for index, entry in enumerate(record.data["entries"]):
-            batch = by_orchestrator.get(entry.get("id"))
-            listed = entry.get("sessions")
-            if batch is None or listed is None:
+    by_orchestrator = {batch.orchestrator: batch for batch in project.batches}
+    for handoff in project.handoffs:
+        for index, entry in enumerate(handoff.entries):
+            batch = by_orchestrator.get(entry.id)
+            if batch is None or entry.sessions is None:
                 continue  # no batch by that ID, or no Sessions line (AL302)
-            line, column = record.locate(("entries", index, "sessions"))
+            listed = list(entry.sessions)
+            line, column = handoff.locate(("entries", index, "sessions"))
             missing = [i for i in batch.ids if i not in listed]
             if missing:
-                yield Finding(line, column, f"entry for batch '{batch.orchestrator.id}' does not list "
-                                            f"{', '.join(missing)}", path=doc.path,
-                              fix=_fix(doc, batch, listed, line, column))
-            elif listed[0] != batch.orchestrator.id:
-                yield Finding(line, column, f"entry for batch '{batch.orchestrator.id}' must list the "
-                                            f"orchestrator first", path=doc.path,
-                              fix=_fix(doc, batch, listed, line, column))
+                yield Finding(line, column, f"entry for batch '{batch.orchestrator}' does not list "
+                                            f"{', '.join(missing)}", path=handoff.path,
+                              fix=_fix(project.document(handoff.path), batch, listed, line, column))
+            elif listed[0] != batch.orchestrator:
+                yield Finding(line, column, f"entry for batch '{batch.orchestrator}' must list the "
+                                            f"orchestrator first", path=handoff.path,
+                              fix=_fix(project.document(handoff.path), batch, listed, line, column))
 
 
-RULE = Rule("AL306", "handoff-entry-missing-batch-session", Scope.PROJECT, check, __doc__, fixable=True)
+RULE = Rule("AL306", "handoff-entry-missing-batch-session", Scope.PROJECT, check, __doc__, fixable=True,
+            reads=Document)

@@ -37,12 +37,13 @@ this rule reports nothing.
 A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings
+from ..batches import commit_node, describe
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.judged:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.judged:
         return
     for unit in gate.units:
         first, *again = unit.updates or (None,)
@@ -50,11 +51,7 @@ def problems(gate: Gate, options: dict):
             path, line, column = gate.at_handoff(commit, unit)
             message = (f"HANDOFF changed again by {unit.name} in {describe(commit)} (first in {first.short});"
                        f" a {'batch' if unit.batch else 'session'} updates HANDOFF in one commit")
-            yield Problem(Finding(line, column, message, path), (commit_node(commit),))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+            yield Finding(line, column, message, path, marks=(commit_node(commit),))
 
 
 RULE = Rule("AL401", "handoff-committed-more-than-once", Scope.PROJECT, check, __doc__)

@@ -31,22 +31,19 @@ None of its own: set the top-level `handoff-mode`. In the default mode
 (`single-update`) this rule reports nothing.
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings
+from ..batches import commit_node, describe
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.frozen:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.frozen:
         return
     for commit in gate.handoff_commits:
         units = gate.units_updated_by(commit)
         path, line, column = gate.at_handoff(commit, units[0] if units else None)
         message = f'HANDOFF is read-only (handoff-mode = "read-only") but {describe(commit)} changes it'
-        yield Problem(Finding(line, column, message, path), (commit_node(commit),))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+        yield Finding(line, column, message, path, marks=(commit_node(commit),))
 
 
 RULE = Rule("AL402", "handoff-changed-while-frozen", Scope.PROJECT, check, __doc__)

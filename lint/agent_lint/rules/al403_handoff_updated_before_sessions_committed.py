@@ -38,12 +38,13 @@ HANDOFF change then).
 A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
-from ..batches import IDS_SHOWN, Gate, Problem, commit_node, describe, gate_findings
+from ..batches import IDS_SHOWN, commit_node, describe
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.judged:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.judged:
         return
     for commit in gate.handoff_commits:
         units = gate.units_updated_by(commit)
@@ -58,12 +59,8 @@ def problems(gate: Gate, options: dict):
         path, line, column = gate.at_handoff(commit, units[0])
         message = (f"HANDOFF updated for {', '.join(u.name for u in units)} in {describe(commit)} before"
                    f" {'its log was' if len(late) == 1 else 'these logs were'} committed: {logs}{more}")
-        yield Problem(Finding(line, column, message, path),
-                      (commit_node(commit), *(commit_node(m.committed) for m in late)))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+        yield Finding(line, column, message, path,
+                      marks=(commit_node(commit), *(commit_node(m.committed) for m in late)))
 
 
 RULE = Rule("AL403", "handoff-updated-before-sessions-committed", Scope.PROJECT, check, __doc__)

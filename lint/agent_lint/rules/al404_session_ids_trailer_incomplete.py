@@ -38,12 +38,13 @@ None. Not checked with `handoff-mode = "read-only"`.
 A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings, id_list
+from ..batches import commit_node, describe, id_list
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.judged:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.judged:
         return
     for commit in gate.handoff_commits:
         units = gate.units_updated_by(commit)
@@ -76,11 +77,7 @@ def problems(gate: Gate, options: dict):
                            f" of {', '.join(unit.name for unit in units)}")
         where = units[0] if units else gate.units[0] if len(gate.units) == 1 else None
         path, line, column = gate.at_handoff(commit, where)
-        yield Problem(Finding(line, column, message, path), (commit_node(commit),))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+        yield Finding(line, column, message, path, marks=(commit_node(commit),))
 
 
 RULE = Rule("AL404", "session-ids-trailer-incomplete", Scope.PROJECT, check, __doc__)

@@ -28,12 +28,13 @@ None. Not checked with `handoff-mode = "read-only"`.
 A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings
+from ..batches import commit_node, describe
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.judged:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.judged:
         return
     known = gate.known_ids
     for commit in gate.handoff_commits:
@@ -43,11 +44,7 @@ def problems(gate: Gate, options: dict):
                 continue
             path, line, column = gate.at_handoff(commit, units[0] if units else None)
             message = f"Session-Ids trailer of {describe(commit)} lists {session_id}, which has no session log"
-            yield Problem(Finding(line, column, message, path), (commit_node(commit),))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+            yield Finding(line, column, message, path, marks=(commit_node(commit),))
 
 
 RULE = Rule("AL405", "session-ids-trailer-unknown-id", Scope.PROJECT, check, __doc__)

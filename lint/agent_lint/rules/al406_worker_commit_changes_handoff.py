@@ -35,22 +35,19 @@ change then).
 A project without session logs gives it nothing to judge (said once, on stderr).
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
+from ..batches import commit_node, describe, session_node
 from ..model import Finding, Rule, Scope
 
 
-def problems(gate: Gate, options: dict):
-    if not gate.judged:
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None or not gate.judged:
         return
     for unit in gate.units:
         for commit, worker in unit.worker_changes:
             message = (f"{describe(commit)} changes the log of worker {worker.id} ({worker.evidence}) and HANDOFF;"
                        f" only the orchestrator changes HANDOFF")
-            yield Problem(Finding(1, 1, message, worker.path), (commit_node(commit), session_node(worker.id)))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+            yield Finding(1, 1, message, worker.path, marks=(commit_node(commit), session_node(worker.id)))
 
 
 RULE = Rule("AL406", "worker-commit-changes-handoff", Scope.PROJECT, check, __doc__)

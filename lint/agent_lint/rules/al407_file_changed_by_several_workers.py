@@ -42,14 +42,17 @@ None. A batch whose workers do not commit (the orchestrator commits their
 work) has no worker changes to compare.
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
+from ..batches import commit_node, describe, session_node
 from ..model import Finding, Rule, Scope
 from ..unit_facts import counted, declared, facts, prerequisite
 
 ITEM = ("shared", "file")
 
 
-def problems(gate: Gate, options: dict):
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None:
+        return
     known = facts(gate)
     order = gate.history.index
     for unit in gate.units:
@@ -73,11 +76,7 @@ def problems(gate: Gate, options: dict):
                 message += f'; its prerequisites tick "{item[1].text}"'
             where = (item[0].path, *item[1].where) if item is not None else (by[-1][0].path, 1, 1)
             nodes = tuple(dict.fromkeys(key for m, c in by for key in (session_node(m.id), commit_node(c))))
-            yield Problem(Finding(where[1], where[2], message, where[0]), nodes)
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+            yield Finding(where[1], where[2], message, where[0], marks=nodes)
 
 
 RULE = Rule("AL407", "file-changed-by-several-workers", Scope.PROJECT, check, __doc__)

@@ -52,16 +52,19 @@ None. An orchestrator that leaves the item unchecked with a reason declared
 the exception: its workers' changes to other logs are not reported.
 """
 
-from ..batches import Gate, Problem, commit_node, describe, gate_findings, session_node
+from ..batches import commit_node, describe, session_node
 from ..model import Finding, Rule, Scope
 from ..unit_facts import counted, declared, facts, prerequisite
 
 ITEM = ("session log",)
 
 
-def problems(gate: Gate, options: dict):
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None:
+        return
     known = facts(gate)
-    documents = gate.project.documents
+    documents = gate.project.kinds
     for unit in gate.units:
         if not unit.batch:
             continue
@@ -79,20 +82,16 @@ def problems(gate: Gate, options: dict):
                     path, (line, column) = item[0].path, item[1].where
                 else:
                     path, line, column = (touched.path if touched.path in documents else member.path), 1, 1
-                yield Problem(Finding(line, column, message, path),
-                              (session_node(member.id), commit_node(touched.commit)))
+                yield Finding(line, column, message, path,
+                              marks=(session_node(member.id), commit_node(touched.commit)))
     for shared in known.shared_logs:
         commits = [describe(c) for c in shared.commits]
         listed = ", ".join(commits[:-1]) + f" and {commits[-1]}"
         message = (f"{shared.path} added on parallel branches with different content, in {listed}:"
                    f" two sessions wrote one log path; each session has its own")
         stem = shared.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        yield Problem(Finding(1, 1, message, shared.path),
-                      (session_node(stem), *(commit_node(c) for c in shared.commits)))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+        yield Finding(1, 1, message, shared.path,
+                      marks=(session_node(stem), *(commit_node(c) for c in shared.commits)))
 
 
 RULE = Rule("AL408", "session-log-shared", Scope.PROJECT, check, __doc__)

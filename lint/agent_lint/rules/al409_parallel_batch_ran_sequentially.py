@@ -38,12 +38,15 @@ None.
 
 from datetime import timedelta
 
-from ..batches import IDS_SHOWN, Gate, Problem, gate_findings, session_node
+from ..batches import IDS_SHOWN, session_node
 from ..model import Finding, Rule, Scope, Severity
 from ..unit_facts import clock, counted, duration, facts
 
 
-def problems(gate: Gate, options: dict):
+def check(project, options: dict):
+    gate = project.gate
+    if gate is None:
+        return
     known = facts(gate)
     for unit in gate.units:
         timing = known.timing.get(unit.key)
@@ -62,11 +65,7 @@ def problems(gate: Gate, options: dict):
         anchor = own if own is not None else counted(unit)[0]
         line, column = anchor.log.at("started") if anchor.log is not None else (1, 1)
         nodes = (session_node(unit.orchestrator or unit.key), *(session_node(session) for _, _, session in runs))
-        yield Problem(Finding(line, column, message, anchor.path), tuple(dict.fromkeys(nodes)))
-
-
-def check(project, options: dict):
-    return gate_findings(project, problems, options)
+        yield Finding(line, column, message, anchor.path, marks=tuple(dict.fromkeys(nodes)))
 
 
 RULE = Rule("AL409", "parallel-batch-ran-sequentially", Scope.PROJECT, check, __doc__, severity=Severity.WARNING)
