@@ -72,7 +72,7 @@ worker logs that name it, as :class:`Unit` s too.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 
 from .document import parse_document
 from .files import Classifier
@@ -302,6 +302,21 @@ def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> boo
     return log.status is not None and log.status != "complete" and log.completed is None
 
 
+def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], int]) -> list[Unit]:
+    """The range's sessions cut into batches (where evidence says so) and single sessions.
+
+    The evidence is weighed strongest first (the module docstring's order):
+    a session that one kind of evidence placed in a batch stays there.
+    ``when`` orders logs as their log commits come in the range (older logs first).
+    """
+    batches = _Batches(logs)
+    batches.add_what_the_logs_say()
+    batches.add_trailers(handoff)
+    batches.add_overlapping_times()
+    batches.name_orchestrators_by_convention()
+    return batches.units(when)
+
+
 class _Group:
     """A batch being assembled: its orchestrator and members, with the evidence of each."""
 
@@ -311,116 +326,144 @@ class _Group:
         self.evidence: list[str] = []
 
 
-def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], int]) -> list[Unit]:
-    """The range's sessions cut into batches (where evidence says so) and single sessions.
+class _Batches:
+    """The batches of the range's sessions as evidence assembles them, and where each session was placed."""
 
-    ``when`` orders logs as their log commits come in the range (older logs first).
-    """
-    by_id = {log.id: log for log in logs}
-    placed: dict[str, _Group] = {}  # session ID -> its batch
-    groups: list[_Group] = []
+    def __init__(self, logs: list[_Log]):
+        self.logs = logs
+        self.by_id = {log.id: log for log in logs}
+        self.placed: dict[str, _Group] = {}  # session ID -> its batch
+        self.groups: list[_Group] = []
+        # Sessions whose logs say ``Role: single``: no other evidence makes them a batch's worker.
+        self.single = {log.id for log in logs
+                       if log.log is not None and log.log.role == "single" and log.log.role_stated}
 
-    def group_of(orchestrator: str | None, evidence: str) -> _Group:
-        group = placed.get(orchestrator) if orchestrator else None
+    def group_of(self, orchestrator: str | None, evidence: str) -> _Group:
+        """The batch of ``orchestrator`` (a new one when it has none, or is unknown), with ``evidence`` for it."""
+        group = self.placed.get(orchestrator) if orchestrator else None
         if group is None:
             group = _Group(orchestrator)
-            groups.append(group)
+            self.groups.append(group)
             if orchestrator:
-                placed[orchestrator] = group
+                self.placed[orchestrator] = group
         if evidence not in group.evidence:
             group.evidence.append(evidence)
         return group
 
-    def join(group: _Group, session_id: str, role: str, evidence: str) -> None:
-        if session_id in placed and placed[session_id] is not group:
+    def join(self, group: _Group, session_id: str, role: str, evidence: str) -> None:
+        if session_id in self.placed and self.placed[session_id] is not group:
             return  # stronger evidence placed it already
-        placed[session_id] = group
+        self.placed[session_id] = group
         group.members.setdefault(session_id, (role, evidence))
 
-    single = {log.id for log in logs if log.log is not None and log.log.role == "single" and log.log.role_stated}
+    def add_what_the_logs_say(self) -> None:
+        """1. A log's own record: orchestrators with the workers they dispatched, then workers naming theirs."""
+        for log in self.logs:
+            if log.log is not None and log.log.role == "orchestrator":
+                self._orchestrator_log(log.id, log.log)
+        for log in self.logs:
+            if log.log is not None and log.log.role == "worker" and not self._has_orchestrator(log.id):
+                self._worker_log(log.id, log.log)
 
-    # 1. What the logs say.
-    for log in logs:
-        view = log.log
-        if view is None or view.role not in ("orchestrator", "worker"):
-            continue
-        if view.role == "orchestrator":
-            stated = "its log's Role" if view.role_stated else "its log's dispatch list"
-            group = group_of(log.id, f"{log.id}: orchestrator by {stated}")
-            join(group, log.id, "orchestrator", stated)
-            for worker in view.dispatched:
-                if worker not in single:
-                    join(group, worker, "worker", f"dispatched by {log.id}")
-    for log in logs:
-        view = log.log
-        if view is None or view.role != "worker" or log.id in placed and placed[log.id].orchestrator:
-            continue
-        group = group_of(view.orchestrator, f"{log.id}: worker by its log"
-                         + (f", naming {view.orchestrator}" if view.orchestrator else ""))
-        join(group, log.id, "worker", "its log's Role" if view.role_stated else "its log's Orchestrator")
+    def _orchestrator_log(self, session_id: str, view: SessionLog) -> None:
+        stated = "its log's Role" if view.role_stated else "its log's dispatch list"
+        group = self.group_of(session_id, f"{session_id}: orchestrator by {stated}")
+        self.join(group, session_id, "orchestrator", stated)
+        for worker in view.dispatched:
+            if worker not in self.single:
+                self.join(group, worker, "worker", f"dispatched by {session_id}")
 
-    # 2. Trailers naming several sessions.
-    for commit in handoff:
-        ids = list(dict.fromkeys(commit.session_ids()))
-        if len(ids) < 2 or not any(i in by_id for i in ids):
-            continue
-        head = ids[0]
-        group = placed.get(head) if head in placed and placed[head].orchestrator == head else None
-        if group is None and head not in placed:
-            group = group_of(head, f"Session-Ids trailer of {commit.short}")
-        if group is None:
-            continue
-        if head in by_id:
-            join(group, head, "orchestrator", f"first in the Session-Ids trailer of {commit.short}")
+    def _has_orchestrator(self, session_id: str) -> bool:
+        return session_id in self.placed and bool(self.placed[session_id].orchestrator)
+
+    def _worker_log(self, session_id: str, view: SessionLog) -> None:
+        naming = f", naming {view.orchestrator}" if view.orchestrator else ""
+        group = self.group_of(view.orchestrator, f"{session_id}: worker by its log{naming}")
+        self.join(group, session_id, "worker", "its log's Role" if view.role_stated else "its log's Orchestrator")
+
+    def add_trailers(self, handoff: Sequence[Commit]) -> None:
+        """2. A ``Session-Ids`` trailer naming several sessions, one of the range's among them."""
+        for commit in handoff:
+            ids = list(dict.fromkeys(commit.session_ids()))
+            if len(ids) >= 2 and any(i in self.by_id for i in ids):
+                self._trailer(commit, ids)
+
+    def _trailer(self, commit: Commit, ids: list[str]) -> None:
+        """One unit: the first ID its orchestrator, the others its workers."""
+        head, trailer = ids[0], f"Session-Ids trailer of {commit.short}"
+        if head not in self.placed:
+            group = self.group_of(head, trailer)
+        elif self.placed[head].orchestrator == head:
+            group = self.placed[head]
+        else:
+            return  # its first ID is a member of another session's batch
+        if head in self.by_id:
+            self.join(group, head, "orchestrator", f"first in the {trailer}")
         for session_id in ids[1:]:
-            if session_id in by_id and session_id not in single:
-                join(group, session_id, "worker", f"in the Session-Ids trailer of {commit.short}")
+            if session_id in self.by_id and session_id not in self.single:
+                self.join(group, session_id, "worker", f"in the {trailer}")
 
-    # 3. Sessions whose times overlap.
-    overlapping: set[_Group] = set()
-    timed = sorted((log for log in logs if log.log is not None and log.id not in single
-                    and log.log.started and log.log.completed and log.log.started.at and log.log.completed.at),
-                   key=lambda log: log.log.started.at)  # type: ignore[union-attr]
-    for i, a in enumerate(timed):
-        for b in timed[i + 1:]:
-            if b.log.started.at >= a.log.completed.at:  # type: ignore[union-attr, operator]
-                break  # sorted by start: no later session overlaps ``a`` either
-            found = {placed[log.id] for log in (a, b) if log.id in placed}
+    def add_overlapping_times(self) -> None:
+        """3. Sessions whose times overlap: one batch whose orchestrator is unknown, unless other evidence names it."""
+        overlapping: set[_Group] = set()  # the batches this evidence made or joined
+        for a, b in self._overlapping_pairs():
+            found = {self.placed[log.id] for log in (a, b) if log.id in self.placed}
             if len(found) > 1 or any(group not in overlapping for group in found):
                 continue  # placed by stronger evidence, or already in two batches
             pair = f"{a.id} and {b.id} ran at the same time"
-            group = found.pop() if found else group_of(None, pair)
+            group = found.pop() if found else self.group_of(None, pair)
             overlapping.add(group)
             if pair not in group.evidence:
                 group.evidence.append(pair)
             for log in (a, b):
-                join(group, log.id, "session", "its times overlap another session's")
+                self.join(group, log.id, "session", "its times overlap another session's")
 
-    # The ID convention names a batch's orchestrator that the evidence left unknown.
-    for group in groups:
-        if group.orchestrator is None:
-            ids = list(group.members)
-            head = next((i for i in ids if all(o == i or o.startswith(i + "-") for o in ids)), None)
-            if head is not None and len(ids) > 1:
-                group.orchestrator = head
-                group.members[head] = ("orchestrator", "its ID starts every other ID of the batch")
-                group.evidence.append(f"{head}: orchestrator by the worker-ID convention")
+    def _overlapping_pairs(self) -> Iterator[tuple[_Log, _Log]]:
+        """Each pair of logs whose start and completion times overlap, the earlier start first."""
+        timed = sorted((log for log in self.logs if log.id not in self.single and _times_known(log)),
+                       key=lambda log: log.log.started.at)  # type: ignore[union-attr]
+        for i, a in enumerate(timed):
+            for b in timed[i + 1:]:
+                if b.log.started.at >= a.log.completed.at:  # type: ignore[union-attr, operator]
+                    break  # sorted by start: no later session overlaps ``a`` either
+                yield a, b
 
-    order = {log.id: (when(log), log.id) for log in logs}
-    units = []
-    for group in groups:
-        members = sorted((Member(i, by_id[i].path, by_id[i].log, role, evidence, by_id[i].committed, by_id[i].commits)
-                          for i, (role, evidence) in group.members.items() if i in by_id),
-                         key=lambda m: (m.role != "orchestrator", order[m.id]))
+    def name_orchestrators_by_convention(self) -> None:
+        """The worker-ID convention names a batch's orchestrator that the evidence left unknown."""
+        for group in self.groups:
+            if group.orchestrator is None:
+                ids = list(group.members)
+                head = next((i for i in ids if all(o == i or o.startswith(i + "-") for o in ids)), None)
+                if head is not None and len(ids) > 1:
+                    group.orchestrator = head
+                    group.members[head] = ("orchestrator", "its ID starts every other ID of the batch")
+                    group.evidence.append(f"{head}: orchestrator by the worker-ID convention")
+
+    def units(self, when: Callable[[_Log], int]) -> list[Unit]:
+        """The batches, and each session no evidence placed as a single session, ordered by their earliest logs."""
+        order = {log.id: (when(log), log.id) for log in self.logs}
+        units = [unit for unit in (self._batch(group, order) for group in self.groups) if unit is not None]
+        units += [Unit(log.id, False, None, (_member(log, "single", ""),), (), (), ())
+                  for log in self.logs if log.id not in self.placed]
+        units.sort(key=lambda u: min((order[m.id] for m in u.sessions), default=(len(order), u.key)))
+        return units
+
+    def _batch(self, group: _Group, order: Mapping[str, tuple[int, str]]) -> Unit | None:
+        """The batch as a unit, its orchestrator first; None when it has neither an orchestrator nor a log."""
+        members = sorted((_member(self.by_id[i], role, evidence) for i, (role, evidence) in group.members.items()
+                          if i in self.by_id), key=lambda m: (m.role != "orchestrator", order[m.id]))
         key = group.orchestrator or (members[0].id if members else "")
-        if key:
-            units.append(Unit(key, True, group.orchestrator, tuple(members), tuple(group.evidence), (), ()))
-    for log in logs:
-        if log.id not in placed:
-            member = Member(log.id, log.path, log.log, "single", "", log.committed, log.commits)
-            units.append(Unit(log.id, False, None, (member,), (), (), ()))
-    units.sort(key=lambda u: min((order[m.id] for m in u.sessions), default=(len(order), u.key)))
-    return units
+        return Unit(key, True, group.orchestrator, tuple(members), tuple(group.evidence), (), ()) if key else None
+
+
+def _times_known(log: _Log) -> bool:
+    """Does the log give both the start and the completion time of its session?"""
+    view = log.log
+    return view is not None and bool(view.started and view.completed and view.started.at and view.completed.at)
+
+
+def _member(log: _Log, role: str, evidence: str) -> Member:
+    return Member(log.id, log.path, log.log, role, evidence, log.committed, log.commits)
 
 
 def _attribute(units: list[Unit], handoff: Sequence[Commit]
