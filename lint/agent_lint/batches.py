@@ -76,7 +76,7 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 
 from .document import parse_document
 from .files import Classifier
-from .history import Commit, History
+from .history import Change, Commit, History
 from .model import Kind
 from .project import Project
 from .views import SessionLog
@@ -228,56 +228,80 @@ class _Log(NamedTuple):
 def gate(project: Project) -> Gate:
     """The project's history cut into units (see the module docstring); ``project.gate`` keeps it."""
     history = project.history
+    views = {log.path: log for log in project.sessions}
+    project.by_role(None)  # says once if no log states a role
+    if not project.session_paths and project.config.handoff_mode != "read-only":
+        project.note(NO_LOGS)
+    touched = _touched(project, history)
+    logs = _range_logs(project, history, touched, views)
+    position = history.index
+    units = _units(logs, touched.handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
+    units, unattributed, candidates = _attribute(units, touched.handoff)
+    updated_by, changed_by_worker = _by_commit(units)
+    return Gate(project, history, units, tuple(touched.handoff), unattributed, updated_by, candidates,
+                changed_by_worker)
+
+
+class _Touched(NamedTuple):
+    """What one pass over the range's commits finds: the session logs they add or change, the HANDOFF commits."""
+
+    commits: dict[str, list[Commit]]  # session ID -> the non-merge commits that add or change its log
+    first: dict[str, tuple[Commit, str | None]]  # session ID -> (its first commit, its path at the base; None: added)
+    paths: dict[str, str]  # session ID -> its log's path, as the range last changed it
+    handoff: list[Commit]  # every commit that changes a HANDOFF, oldest first
+
+
+def _touched(project: Project, history: History) -> _Touched:
+    """The session logs each non-merge commit of the range adds or changes, and the commits that change a HANDOFF."""
     classifier = Classifier(project.config)
 
     def kind(path: str | None) -> Kind | None:
         return None if path is None or classifier.excluded(path) else classifier.kind(path)
 
-    views = {log.path: log for log in project.sessions}
-    project.by_role(None)  # says once if no log states a role
-    if not project.session_paths and project.config.handoff_mode != "read-only":
-        project.note(NO_LOGS)
-
-    # One pass over the commits: the logs each adds or changes, the HANDOFF commits.
-    touched: dict[str, list[Commit]] = {}
-    first: dict[str, tuple[Commit, str | None]] = {}  # stem -> (first commit, path at the base or None: added)
-    paths: dict[str, str] = {}
-    handoff: list[Commit] = []
+    touched = _Touched({}, {}, {}, [])
     for commit in history.commits:
         if any(kind(c.path) is Kind.HANDOFF or kind(c.old_path) is Kind.HANDOFF for c in commit.changes):
-            handoff.append(commit)
+            touched.handoff.append(commit)
         if commit.is_merge:
             continue
         for change in commit.changes:
             if change.status == "D" or kind(change.path) is not Kind.SESSION_LOG:
                 continue
             stem = project.config.session_id(change.path)
-            seen = touched.setdefault(stem, [])
+            seen = touched.commits.setdefault(stem, [])
             if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
                 seen.append(commit)
-            paths[stem] = change.path
-            if stem not in first:
-                older = change.old_path if change.status == "R" and kind(change.old_path) is Kind.SESSION_LOG \
-                    else None if change.status in "AC" or change.status == "R" else change.path
-                first[stem] = (commit, older)
+            touched.paths[stem] = change.path
+            if stem not in touched.first:
+                touched.first[stem] = (commit, _path_at_base(change, kind))
+    return touched
 
+
+def _path_at_base(change: Change, kind: Callable[[str | None], Kind | None]) -> str | None:
+    """Where the log a change first touches in the range was at the base: None when the change adds it."""
+    if change.status == "R":
+        return change.old_path if kind(change.old_path) is Kind.SESSION_LOG else None
+    return None if change.status in "AC" else change.path
+
+
+def _range_logs(project: Project, history: History, touched: _Touched,
+                views: Mapping[str, SessionLog]) -> list[_Log]:
+    """The sessions of the range: logs it adds, or whose session went on in it, still there at HEAD."""
     logs: list[_Log] = []
-    for stem, commits in touched.items():
-        path = paths[stem]
+    for stem, commits in touched.commits.items():
+        path = touched.paths[stem]
         if project.kinds.get(path) is not Kind.SESSION_LOG:
             continue  # deleted again within the range, or data kept beside the logs
-        commit, older = first[stem]
-        if older is None:
-            committed: Commit | None = commit
-        elif _unfinished(history.at_base.get(older), older, project.config.session_fields):
-            committed = commit  # a session that goes on in the range
-        else:
+        commit, older = touched.first[stem]
+        if older is not None and not _unfinished(history.at_base.get(older), older, project.config.session_fields):
             continue  # finished before the range: its edits here are not its session's work
-        logs.append(_Log(stem, path, views.get(path), committed, tuple(commits)))
+        # Added in the range, or a session that goes on in it: this commit is its log commit.
+        logs.append(_Log(stem, path, views.get(path), commit, tuple(commits)))
+    return logs
 
-    position = history.index
-    units = _units(logs, handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
-    units, unattributed, candidates = _attribute(units, handoff)
+
+def _by_commit(units: Sequence[Unit]) -> tuple[dict[str, tuple[Unit, ...]], dict[str, tuple[Unit, Member]]]:
+    """Each HANDOFF commit's units, and the worker whose change it is, by commit hash."""
     updated_by: dict[str, list[Unit]] = {}
     changed_by_worker: dict[str, tuple[Unit, Member]] = {}
     for unit in units:
@@ -285,8 +309,7 @@ def gate(project: Project) -> Gate:
             updated_by.setdefault(commit.hash, []).append(unit)
         for commit, worker in unit.worker_changes:
             changed_by_worker.setdefault(commit.hash, (unit, worker))
-    return Gate(project, history, units, tuple(handoff), unattributed,
-                {key: tuple(found) for key, found in updated_by.items()}, candidates, changed_by_worker)
+    return {key: tuple(found) for key, found in updated_by.items()}, changed_by_worker
 
 
 def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> bool:
@@ -468,50 +491,75 @@ def _member(log: _Log, role: str, evidence: str) -> Member:
 
 def _attribute(units: list[Unit], handoff: Sequence[Commit]
                ) -> tuple[tuple[Unit, ...], tuple[Commit, ...], dict[str, tuple[str, ...]]]:
-    """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left."""
-    units = list(units)
-    updates: list[list[Commit]] = [[] for _ in units]
-    workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
-    holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
-    logged: dict[str, list[int]] = {}  # commit hash -> the units whose log it commits
-    touching: dict[str, set[int]] = {}  # commit hash -> the units whose logs it adds or changes
-    for i, unit in enumerate(units):
-        for m in unit.sessions:
-            if m.committed is not None:
-                logged.setdefault(m.committed.hash, []).append(i)
-            for c in m.commits:
-                touching.setdefault(c.hash, set()).add(i)
+    """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left.
+
+    The third value maps each commit left that commits the logs of several
+    units to the sessions whose logs it holds.
+    """
+    attribution = _Attribution(units)
     unattributed = []
-    candidates: dict[str, tuple[str, ...]] = {}
     for commit in handoff:
         ids = list(dict.fromkeys(commit.session_ids()))
-        if ids:
-            owners = list(dict.fromkeys(holder[i] for i in ids if i in holder))
-            if not owners:  # a unit whose logs were all committed before the range
-                batch = len(ids) > 1
-                units.append(Unit(ids[0], batch, ids[0] if batch else None, (), (), (), (), tuple(ids[1:])))
-                updates.append([])
-                workers.append([])
-                owners = [len(units) - 1]
-                holder.update(dict.fromkeys(ids, owners[0]))
-        else:
-            # The one unit whose logs it commits, else whose logs it changes.
-            logging = list(dict.fromkeys(logged.get(commit.hash, ()))) or sorted(touching.get(commit.hash, ()))
-            owners = logging if len(logging) == 1 else []
-            if len(logging) > 1:
-                candidates[commit.hash] = tuple(m.id for i in logging for m in units[i].sessions
-                                                if any(c.hash == commit.hash for c in m.commits))
+        owners = attribution.by_trailer(ids) if ids else attribution.by_logs(commit)
         if not owners:
             unattributed.append(commit)
+        attribution.give(commit, owners, ids)
+    return attribution.done(), tuple(unattributed), attribution.candidates
+
+
+class _Attribution:
+    """The units with the HANDOFF commits given to them so far: their updates and their workers' changes."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = list(units)
+        self.updates: list[list[Commit]] = [[] for _ in units]
+        self.workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
+        self.holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
+        self.logged: dict[str, list[int]] = {}  # commit hash -> the units whose log it commits
+        self.touching: dict[str, set[int]] = {}  # commit hash -> the units whose logs it adds or changes
+        for i, unit in enumerate(units):
+            for m in unit.sessions:
+                if m.committed is not None:
+                    self.logged.setdefault(m.committed.hash, []).append(i)
+                for c in m.commits:
+                    self.touching.setdefault(c.hash, set()).add(i)
+        self.candidates: dict[str, tuple[str, ...]] = {}  # commit hash -> the sessions whose logs it holds
+
+    def by_trailer(self, ids: Sequence[str]) -> list[int]:
+        """1. The units a ``Session-Ids`` trailer names; a new one when none of them is of the range."""
+        owners = list(dict.fromkeys(self.holder[i] for i in ids if i in self.holder))
+        return owners or [self._before_the_range(ids)]
+
+    def _before_the_range(self, ids: Sequence[str]) -> int:
+        """A unit whose logs were all committed before the range, as a trailer names it: its index."""
+        batch = len(ids) > 1
+        self.units.append(Unit(ids[0], batch, ids[0] if batch else None, (), (), (), (), tuple(ids[1:])))
+        self.updates.append([])
+        self.workers.append([])
+        index = len(self.units) - 1
+        self.holder.update(dict.fromkeys(ids, index))
+        return index
+
+    def by_logs(self, commit: Commit) -> list[int]:
+        """2. Without a trailer: the one unit whose logs it commits, else whose logs it changes; 3. none of several."""
+        logging = list(dict.fromkeys(self.logged.get(commit.hash, ()))) or sorted(self.touching.get(commit.hash, ()))
+        if len(logging) > 1:
+            self.candidates[commit.hash] = tuple(m.id for i in logging for m in self.units[i].sessions
+                                                 if any(c.hash == commit.hash for c in m.commits))
+        return logging if len(logging) == 1 else []
+
+    def give(self, commit: Commit, owners: Sequence[int], ids: Sequence[str]) -> None:
+        """The commit to each of its units: an update of the unit, or the HANDOFF change of one of its workers."""
         for index in owners:
-            worker = _worker(units[index], commit, ids)
+            worker = _worker(self.units[index], commit, ids)
             if worker is not None:
-                workers[index].append((commit, worker))
+                self.workers[index].append((commit, worker))
             else:
-                updates[index].append(commit)
-    done = tuple(unit._replace(updates=tuple(updates[i]), worker_changes=tuple(workers[i]))
-                 for i, unit in enumerate(units))
-    return done, tuple(unattributed), candidates
+                self.updates[index].append(commit)
+
+    def done(self) -> tuple[Unit, ...]:
+        return tuple(unit._replace(updates=tuple(self.updates[i]), worker_changes=tuple(self.workers[i]))
+                     for i, unit in enumerate(self.units))
 
 
 def _worker(unit: Unit, commit: Commit, ids: Sequence[str]) -> Member | None:
