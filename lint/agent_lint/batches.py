@@ -72,11 +72,11 @@ worker logs that name it, as :class:`Unit` s too.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 
 from .document import parse_document
 from .files import Classifier
-from .history import Commit, History
+from .history import Change, Commit, History
 from .model import Kind
 from .project import Project
 from .views import SessionLog
@@ -228,56 +228,80 @@ class _Log(NamedTuple):
 def gate(project: Project) -> Gate:
     """The project's history cut into units (see the module docstring); ``project.gate`` keeps it."""
     history = project.history
+    views = {log.path: log for log in project.sessions}
+    project.by_role(None)  # says once if no log states a role
+    if not project.session_paths and project.config.handoff_mode != "read-only":
+        project.note(NO_LOGS)
+    touched = _touched(project, history)
+    logs = _range_logs(project, history, touched, views)
+    position = history.index
+    units = _units(logs, touched.handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
+    units, unattributed, candidates = _attribute(units, touched.handoff)
+    updated_by, changed_by_worker = _by_commit(units)
+    return Gate(project, history, units, tuple(touched.handoff), unattributed, updated_by, candidates,
+                changed_by_worker)
+
+
+class _Touched(NamedTuple):
+    """What one pass over the range's commits finds: the session logs they add or change, the HANDOFF commits."""
+
+    commits: dict[str, list[Commit]]  # session ID -> the non-merge commits that add or change its log
+    first: dict[str, tuple[Commit, str | None]]  # session ID -> (its first commit, its path at the base; None: added)
+    paths: dict[str, str]  # session ID -> its log's path, as the range last changed it
+    handoff: list[Commit]  # every commit that changes a HANDOFF, oldest first
+
+
+def _touched(project: Project, history: History) -> _Touched:
+    """The session logs each non-merge commit of the range adds or changes, and the commits that change a HANDOFF."""
     classifier = Classifier(project.config)
 
     def kind(path: str | None) -> Kind | None:
         return None if path is None or classifier.excluded(path) else classifier.kind(path)
 
-    views = {log.path: log for log in project.sessions}
-    project.by_role(None)  # says once if no log states a role
-    if not project.session_paths and project.config.handoff_mode != "read-only":
-        project.note(NO_LOGS)
-
-    # One pass over the commits: the logs each adds or changes, the HANDOFF commits.
-    touched: dict[str, list[Commit]] = {}
-    first: dict[str, tuple[Commit, str | None]] = {}  # stem -> (first commit, path at the base or None: added)
-    paths: dict[str, str] = {}
-    handoff: list[Commit] = []
+    touched = _Touched({}, {}, {}, [])
     for commit in history.commits:
         if any(kind(c.path) is Kind.HANDOFF or kind(c.old_path) is Kind.HANDOFF for c in commit.changes):
-            handoff.append(commit)
+            touched.handoff.append(commit)
         if commit.is_merge:
             continue
         for change in commit.changes:
             if change.status == "D" or kind(change.path) is not Kind.SESSION_LOG:
                 continue
             stem = project.config.session_id(change.path)
-            seen = touched.setdefault(stem, [])
+            seen = touched.commits.setdefault(stem, [])
             if not seen or seen[-1] is not commit:  # x.md and x.json in one commit
                 seen.append(commit)
-            paths[stem] = change.path
-            if stem not in first:
-                older = change.old_path if change.status == "R" and kind(change.old_path) is Kind.SESSION_LOG \
-                    else None if change.status in "AC" or change.status == "R" else change.path
-                first[stem] = (commit, older)
+            touched.paths[stem] = change.path
+            if stem not in touched.first:
+                touched.first[stem] = (commit, _path_at_base(change, kind))
+    return touched
 
+
+def _path_at_base(change: Change, kind: Callable[[str | None], Kind | None]) -> str | None:
+    """Where the log a change first touches in the range was at the base: None when the change adds it."""
+    if change.status == "R":
+        return change.old_path if kind(change.old_path) is Kind.SESSION_LOG else None
+    return None if change.status in "AC" else change.path
+
+
+def _range_logs(project: Project, history: History, touched: _Touched,
+                views: Mapping[str, SessionLog]) -> list[_Log]:
+    """The sessions of the range: logs it adds, or whose session went on in it, still there at HEAD."""
     logs: list[_Log] = []
-    for stem, commits in touched.items():
-        path = paths[stem]
+    for stem, commits in touched.commits.items():
+        path = touched.paths[stem]
         if project.kinds.get(path) is not Kind.SESSION_LOG:
             continue  # deleted again within the range, or data kept beside the logs
-        commit, older = first[stem]
-        if older is None:
-            committed: Commit | None = commit
-        elif _unfinished(history.at_base.get(older), older, project.config.session_fields):
-            committed = commit  # a session that goes on in the range
-        else:
+        commit, older = touched.first[stem]
+        if older is not None and not _unfinished(history.at_base.get(older), older, project.config.session_fields):
             continue  # finished before the range: its edits here are not its session's work
-        logs.append(_Log(stem, path, views.get(path), committed, tuple(commits)))
+        # Added in the range, or a session that goes on in it: this commit is its log commit.
+        logs.append(_Log(stem, path, views.get(path), commit, tuple(commits)))
+    return logs
 
-    position = history.index
-    units = _units(logs, handoff, lambda log: position.get(log.committed.hash, -1) if log.committed else -1)
-    units, unattributed, candidates = _attribute(units, handoff)
+
+def _by_commit(units: Sequence[Unit]) -> tuple[dict[str, tuple[Unit, ...]], dict[str, tuple[Unit, Member]]]:
+    """Each HANDOFF commit's units, and the worker whose change it is, by commit hash."""
     updated_by: dict[str, list[Unit]] = {}
     changed_by_worker: dict[str, tuple[Unit, Member]] = {}
     for unit in units:
@@ -285,8 +309,7 @@ def gate(project: Project) -> Gate:
             updated_by.setdefault(commit.hash, []).append(unit)
         for commit, worker in unit.worker_changes:
             changed_by_worker.setdefault(commit.hash, (unit, worker))
-    return Gate(project, history, units, tuple(handoff), unattributed,
-                {key: tuple(found) for key, found in updated_by.items()}, candidates, changed_by_worker)
+    return {key: tuple(found) for key, found in updated_by.items()}, changed_by_worker
 
 
 def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> bool:
@@ -302,6 +325,21 @@ def _unfinished(data: bytes | None, path: str, fields: Mapping[str, str]) -> boo
     return log.status is not None and log.status != "complete" and log.completed is None
 
 
+def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], int]) -> list[Unit]:
+    """The range's sessions cut into batches (where evidence says so) and single sessions.
+
+    The evidence is weighed strongest first (the module docstring's order):
+    a session that one kind of evidence placed in a batch stays there.
+    ``when`` orders logs as their log commits come in the range (older logs first).
+    """
+    batches = _Batches(logs)
+    batches.add_what_the_logs_say()
+    batches.add_trailers(handoff)
+    batches.add_overlapping_times()
+    batches.name_orchestrators_by_convention()
+    return batches.units(when)
+
+
 class _Group:
     """A batch being assembled: its orchestrator and members, with the evidence of each."""
 
@@ -311,164 +349,217 @@ class _Group:
         self.evidence: list[str] = []
 
 
-def _units(logs: list[_Log], handoff: Sequence[Commit], when: Callable[[_Log], int]) -> list[Unit]:
-    """The range's sessions cut into batches (where evidence says so) and single sessions.
+class _Batches:
+    """The batches of the range's sessions as evidence assembles them, and where each session was placed."""
 
-    ``when`` orders logs as their log commits come in the range (older logs first).
-    """
-    by_id = {log.id: log for log in logs}
-    placed: dict[str, _Group] = {}  # session ID -> its batch
-    groups: list[_Group] = []
+    def __init__(self, logs: list[_Log]):
+        self.logs = logs
+        self.by_id = {log.id: log for log in logs}
+        self.placed: dict[str, _Group] = {}  # session ID -> its batch
+        self.groups: list[_Group] = []
+        # Sessions whose logs say ``Role: single``: no other evidence makes them a batch's worker.
+        self.single = {log.id for log in logs
+                       if log.log is not None and log.log.role == "single" and log.log.role_stated}
 
-    def group_of(orchestrator: str | None, evidence: str) -> _Group:
-        group = placed.get(orchestrator) if orchestrator else None
+    def group_of(self, orchestrator: str | None, evidence: str) -> _Group:
+        """The batch of ``orchestrator`` (a new one when it has none, or is unknown), with ``evidence`` for it."""
+        group = self.placed.get(orchestrator) if orchestrator else None
         if group is None:
             group = _Group(orchestrator)
-            groups.append(group)
+            self.groups.append(group)
             if orchestrator:
-                placed[orchestrator] = group
+                self.placed[orchestrator] = group
         if evidence not in group.evidence:
             group.evidence.append(evidence)
         return group
 
-    def join(group: _Group, session_id: str, role: str, evidence: str) -> None:
-        if session_id in placed and placed[session_id] is not group:
+    def join(self, group: _Group, session_id: str, role: str, evidence: str) -> None:
+        if session_id in self.placed and self.placed[session_id] is not group:
             return  # stronger evidence placed it already
-        placed[session_id] = group
+        self.placed[session_id] = group
         group.members.setdefault(session_id, (role, evidence))
 
-    single = {log.id for log in logs if log.log is not None and log.log.role == "single" and log.log.role_stated}
+    def add_what_the_logs_say(self) -> None:
+        """1. A log's own record: orchestrators with the workers they dispatched, then workers naming theirs."""
+        for log in self.logs:
+            if log.log is not None and log.log.role == "orchestrator":
+                self._orchestrator_log(log.id, log.log)
+        for log in self.logs:
+            if log.log is not None and log.log.role == "worker" and not self._has_orchestrator(log.id):
+                self._worker_log(log.id, log.log)
 
-    # 1. What the logs say.
-    for log in logs:
-        view = log.log
-        if view is None or view.role not in ("orchestrator", "worker"):
-            continue
-        if view.role == "orchestrator":
-            stated = "its log's Role" if view.role_stated else "its log's dispatch list"
-            group = group_of(log.id, f"{log.id}: orchestrator by {stated}")
-            join(group, log.id, "orchestrator", stated)
-            for worker in view.dispatched:
-                if worker not in single:
-                    join(group, worker, "worker", f"dispatched by {log.id}")
-    for log in logs:
-        view = log.log
-        if view is None or view.role != "worker" or log.id in placed and placed[log.id].orchestrator:
-            continue
-        group = group_of(view.orchestrator, f"{log.id}: worker by its log"
-                         + (f", naming {view.orchestrator}" if view.orchestrator else ""))
-        join(group, log.id, "worker", "its log's Role" if view.role_stated else "its log's Orchestrator")
+    def _orchestrator_log(self, session_id: str, view: SessionLog) -> None:
+        stated = "its log's Role" if view.role_stated else "its log's dispatch list"
+        group = self.group_of(session_id, f"{session_id}: orchestrator by {stated}")
+        self.join(group, session_id, "orchestrator", stated)
+        for worker in view.dispatched:
+            if worker not in self.single:
+                self.join(group, worker, "worker", f"dispatched by {session_id}")
 
-    # 2. Trailers naming several sessions.
-    for commit in handoff:
-        ids = list(dict.fromkeys(commit.session_ids()))
-        if len(ids) < 2 or not any(i in by_id for i in ids):
-            continue
-        head = ids[0]
-        group = placed.get(head) if head in placed and placed[head].orchestrator == head else None
-        if group is None and head not in placed:
-            group = group_of(head, f"Session-Ids trailer of {commit.short}")
-        if group is None:
-            continue
-        if head in by_id:
-            join(group, head, "orchestrator", f"first in the Session-Ids trailer of {commit.short}")
+    def _has_orchestrator(self, session_id: str) -> bool:
+        return session_id in self.placed and bool(self.placed[session_id].orchestrator)
+
+    def _worker_log(self, session_id: str, view: SessionLog) -> None:
+        naming = f", naming {view.orchestrator}" if view.orchestrator else ""
+        group = self.group_of(view.orchestrator, f"{session_id}: worker by its log{naming}")
+        self.join(group, session_id, "worker", "its log's Role" if view.role_stated else "its log's Orchestrator")
+
+    def add_trailers(self, handoff: Sequence[Commit]) -> None:
+        """2. A ``Session-Ids`` trailer naming several sessions, one of the range's among them."""
+        for commit in handoff:
+            ids = list(dict.fromkeys(commit.session_ids()))
+            if len(ids) >= 2 and any(i in self.by_id for i in ids):
+                self._trailer(commit, ids)
+
+    def _trailer(self, commit: Commit, ids: list[str]) -> None:
+        """One unit: the first ID its orchestrator, the others its workers."""
+        head, trailer = ids[0], f"Session-Ids trailer of {commit.short}"
+        if head not in self.placed:
+            group = self.group_of(head, trailer)
+        elif self.placed[head].orchestrator == head:
+            group = self.placed[head]
+        else:
+            return  # its first ID is a member of another session's batch
+        if head in self.by_id:
+            self.join(group, head, "orchestrator", f"first in the {trailer}")
         for session_id in ids[1:]:
-            if session_id in by_id and session_id not in single:
-                join(group, session_id, "worker", f"in the Session-Ids trailer of {commit.short}")
+            if session_id in self.by_id and session_id not in self.single:
+                self.join(group, session_id, "worker", f"in the {trailer}")
 
-    # 3. Sessions whose times overlap.
-    overlapping: set[_Group] = set()
-    timed = sorted((log for log in logs if log.log is not None and log.id not in single
-                    and log.log.started and log.log.completed and log.log.started.at and log.log.completed.at),
-                   key=lambda log: log.log.started.at)  # type: ignore[union-attr]
-    for i, a in enumerate(timed):
-        for b in timed[i + 1:]:
-            if b.log.started.at >= a.log.completed.at:  # type: ignore[union-attr, operator]
-                break  # sorted by start: no later session overlaps ``a`` either
-            found = {placed[log.id] for log in (a, b) if log.id in placed}
+    def add_overlapping_times(self) -> None:
+        """3. Sessions whose times overlap: one batch whose orchestrator is unknown, unless other evidence names it."""
+        overlapping: set[_Group] = set()  # the batches this evidence made or joined
+        for a, b in self._overlapping_pairs():
+            found = {self.placed[log.id] for log in (a, b) if log.id in self.placed}
             if len(found) > 1 or any(group not in overlapping for group in found):
                 continue  # placed by stronger evidence, or already in two batches
             pair = f"{a.id} and {b.id} ran at the same time"
-            group = found.pop() if found else group_of(None, pair)
+            group = found.pop() if found else self.group_of(None, pair)
             overlapping.add(group)
             if pair not in group.evidence:
                 group.evidence.append(pair)
             for log in (a, b):
-                join(group, log.id, "session", "its times overlap another session's")
+                self.join(group, log.id, "session", "its times overlap another session's")
 
-    # The ID convention names a batch's orchestrator that the evidence left unknown.
-    for group in groups:
-        if group.orchestrator is None:
-            ids = list(group.members)
-            head = next((i for i in ids if all(o == i or o.startswith(i + "-") for o in ids)), None)
-            if head is not None and len(ids) > 1:
-                group.orchestrator = head
-                group.members[head] = ("orchestrator", "its ID starts every other ID of the batch")
-                group.evidence.append(f"{head}: orchestrator by the worker-ID convention")
+    def _overlapping_pairs(self) -> Iterator[tuple[_Log, _Log]]:
+        """Each pair of logs whose start and completion times overlap, the earlier start first."""
+        timed = sorted((log for log in self.logs if log.id not in self.single and _times_known(log)),
+                       key=lambda log: log.log.started.at)  # type: ignore[union-attr]
+        for i, a in enumerate(timed):
+            for b in timed[i + 1:]:
+                if b.log.started.at >= a.log.completed.at:  # type: ignore[union-attr, operator]
+                    break  # sorted by start: no later session overlaps ``a`` either
+                yield a, b
 
-    order = {log.id: (when(log), log.id) for log in logs}
-    units = []
-    for group in groups:
-        members = sorted((Member(i, by_id[i].path, by_id[i].log, role, evidence, by_id[i].committed, by_id[i].commits)
-                          for i, (role, evidence) in group.members.items() if i in by_id),
-                         key=lambda m: (m.role != "orchestrator", order[m.id]))
+    def name_orchestrators_by_convention(self) -> None:
+        """The worker-ID convention names a batch's orchestrator that the evidence left unknown."""
+        for group in self.groups:
+            if group.orchestrator is None:
+                ids = list(group.members)
+                head = next((i for i in ids if all(o == i or o.startswith(i + "-") for o in ids)), None)
+                if head is not None and len(ids) > 1:
+                    group.orchestrator = head
+                    group.members[head] = ("orchestrator", "its ID starts every other ID of the batch")
+                    group.evidence.append(f"{head}: orchestrator by the worker-ID convention")
+
+    def units(self, when: Callable[[_Log], int]) -> list[Unit]:
+        """The batches, and each session no evidence placed as a single session, ordered by their earliest logs."""
+        order = {log.id: (when(log), log.id) for log in self.logs}
+        units = [unit for unit in (self._batch(group, order) for group in self.groups) if unit is not None]
+        units += [Unit(log.id, False, None, (_member(log, "single", ""),), (), (), ())
+                  for log in self.logs if log.id not in self.placed]
+        units.sort(key=lambda u: min((order[m.id] for m in u.sessions), default=(len(order), u.key)))
+        return units
+
+    def _batch(self, group: _Group, order: Mapping[str, tuple[int, str]]) -> Unit | None:
+        """The batch as a unit, its orchestrator first; None when it has neither an orchestrator nor a log."""
+        members = sorted((_member(self.by_id[i], role, evidence) for i, (role, evidence) in group.members.items()
+                          if i in self.by_id), key=lambda m: (m.role != "orchestrator", order[m.id]))
         key = group.orchestrator or (members[0].id if members else "")
-        if key:
-            units.append(Unit(key, True, group.orchestrator, tuple(members), tuple(group.evidence), (), ()))
-    for log in logs:
-        if log.id not in placed:
-            member = Member(log.id, log.path, log.log, "single", "", log.committed, log.commits)
-            units.append(Unit(log.id, False, None, (member,), (), (), ()))
-    units.sort(key=lambda u: min((order[m.id] for m in u.sessions), default=(len(order), u.key)))
-    return units
+        return Unit(key, True, group.orchestrator, tuple(members), tuple(group.evidence), (), ()) if key else None
+
+
+def _times_known(log: _Log) -> bool:
+    """Does the log give both the start and the completion time of its session?"""
+    view = log.log
+    return view is not None and bool(view.started and view.completed and view.started.at and view.completed.at)
+
+
+def _member(log: _Log, role: str, evidence: str) -> Member:
+    return Member(log.id, log.path, log.log, role, evidence, log.committed, log.commits)
 
 
 def _attribute(units: list[Unit], handoff: Sequence[Commit]
                ) -> tuple[tuple[Unit, ...], tuple[Commit, ...], dict[str, tuple[str, ...]]]:
-    """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left."""
-    units = list(units)
-    updates: list[list[Commit]] = [[] for _ in units]
-    workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
-    holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
-    logged: dict[str, list[int]] = {}  # commit hash -> the units whose log it commits
-    touching: dict[str, set[int]] = {}  # commit hash -> the units whose logs it adds or changes
-    for i, unit in enumerate(units):
-        for m in unit.sessions:
-            if m.committed is not None:
-                logged.setdefault(m.committed.hash, []).append(i)
-            for c in m.commits:
-                touching.setdefault(c.hash, set()).add(i)
+    """Give each HANDOFF commit to its units (see the module docstring); return them and the commits left.
+
+    The third value maps each commit left that commits the logs of several
+    units to the sessions whose logs it holds.
+    """
+    attribution = _Attribution(units)
     unattributed = []
-    candidates: dict[str, tuple[str, ...]] = {}
     for commit in handoff:
         ids = list(dict.fromkeys(commit.session_ids()))
-        if ids:
-            owners = list(dict.fromkeys(holder[i] for i in ids if i in holder))
-            if not owners:  # a unit whose logs were all committed before the range
-                batch = len(ids) > 1
-                units.append(Unit(ids[0], batch, ids[0] if batch else None, (), (), (), (), tuple(ids[1:])))
-                updates.append([])
-                workers.append([])
-                owners = [len(units) - 1]
-                holder.update(dict.fromkeys(ids, owners[0]))
-        else:
-            # The one unit whose logs it commits, else whose logs it changes.
-            logging = list(dict.fromkeys(logged.get(commit.hash, ()))) or sorted(touching.get(commit.hash, ()))
-            owners = logging if len(logging) == 1 else []
-            if len(logging) > 1:
-                candidates[commit.hash] = tuple(m.id for i in logging for m in units[i].sessions
-                                                if any(c.hash == commit.hash for c in m.commits))
+        owners = attribution.by_trailer(ids) if ids else attribution.by_logs(commit)
         if not owners:
             unattributed.append(commit)
+        attribution.give(commit, owners, ids)
+    return attribution.done(), tuple(unattributed), attribution.candidates
+
+
+class _Attribution:
+    """The units with the HANDOFF commits given to them so far: their updates and their workers' changes."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = list(units)
+        self.updates: list[list[Commit]] = [[] for _ in units]
+        self.workers: list[list[tuple[Commit, Member]]] = [[] for _ in units]
+        self.holder = {session_id: i for i, unit in enumerate(units) for session_id in unit.ids}
+        self.logged: dict[str, list[int]] = {}  # commit hash -> the units whose log it commits
+        self.touching: dict[str, set[int]] = {}  # commit hash -> the units whose logs it adds or changes
+        for i, unit in enumerate(units):
+            for m in unit.sessions:
+                if m.committed is not None:
+                    self.logged.setdefault(m.committed.hash, []).append(i)
+                for c in m.commits:
+                    self.touching.setdefault(c.hash, set()).add(i)
+        self.candidates: dict[str, tuple[str, ...]] = {}  # commit hash -> the sessions whose logs it holds
+
+    def by_trailer(self, ids: Sequence[str]) -> list[int]:
+        """1. The units a ``Session-Ids`` trailer names; a new one when none of them is of the range."""
+        owners = list(dict.fromkeys(self.holder[i] for i in ids if i in self.holder))
+        return owners or [self._before_the_range(ids)]
+
+    def _before_the_range(self, ids: Sequence[str]) -> int:
+        """A unit whose logs were all committed before the range, as a trailer names it: its index."""
+        batch = len(ids) > 1
+        self.units.append(Unit(ids[0], batch, ids[0] if batch else None, (), (), (), (), tuple(ids[1:])))
+        self.updates.append([])
+        self.workers.append([])
+        index = len(self.units) - 1
+        self.holder.update(dict.fromkeys(ids, index))
+        return index
+
+    def by_logs(self, commit: Commit) -> list[int]:
+        """2. Without a trailer: the one unit whose logs it commits, else whose logs it changes; 3. none of several."""
+        logging = list(dict.fromkeys(self.logged.get(commit.hash, ()))) or sorted(self.touching.get(commit.hash, ()))
+        if len(logging) > 1:
+            self.candidates[commit.hash] = tuple(m.id for i in logging for m in self.units[i].sessions
+                                                 if any(c.hash == commit.hash for c in m.commits))
+        return logging if len(logging) == 1 else []
+
+    def give(self, commit: Commit, owners: Sequence[int], ids: Sequence[str]) -> None:
+        """The commit to each of its units: an update of the unit, or the HANDOFF change of one of its workers."""
         for index in owners:
-            worker = _worker(units[index], commit, ids)
+            worker = _worker(self.units[index], commit, ids)
             if worker is not None:
-                workers[index].append((commit, worker))
+                self.workers[index].append((commit, worker))
             else:
-                updates[index].append(commit)
-    done = tuple(unit._replace(updates=tuple(updates[i]), worker_changes=tuple(workers[i]))
-                 for i, unit in enumerate(units))
-    return done, tuple(unattributed), candidates
+                self.updates[index].append(commit)
+
+    def done(self) -> tuple[Unit, ...]:
+        return tuple(unit._replace(updates=tuple(self.updates[i]), worker_changes=tuple(self.workers[i]))
+                     for i, unit in enumerate(self.units))
 
 
 def _worker(unit: Unit, commit: Commit, ids: Sequence[str]) -> Member | None:

@@ -42,6 +42,23 @@ MODULES = ("agent_lint.__main__", "agent_lint.runner", "agent_lint.config", "age
            "agent_lint.rules.al201_session_log_schema_violation", "agent_lint.report.text")
 
 
+@pytest.fixture(autouse=True)
+def interruptible():
+    """Programs start with Ctrl-C at its default, as from a terminal, even when these tests run as a background job.
+
+    A shell starts a background job (``pytest &`` in a script) with SIGINT
+    ignored, its children inherit that, and agent-lint rightly leaves an
+    ignored SIGINT ignored (the last test): every Ctrl-C sent here would
+    then be lost, and the run would finish with 1 and nothing on stderr.
+    A handler set here is reset to the default in the programs started.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def tree(root: Path, logs: int = 1500) -> Path:
     sessions = root / ".agents" / "sessions"
     sessions.mkdir(parents=True)

@@ -607,57 +607,25 @@ def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> Sessi
 
     ``fields`` maps protocol fields to JSON pointers where a team's logs keep
     them (config ``session-fields``); a field it does not name is read where
-    agent-lint's own format keeps it.
+    agent-lint's own format keeps it. Every value is read first, in the
+    order the view lists the fields' positions; then every position is found
+    at once (:meth:`_Reader.locate`).
     """
     read = _Reader(doc, session_record(doc), fields or {})
-
     orchestrator = read.text("orchestrator")
     stated = read.text("role")
     status = read.text("status")
     started = read.text("started")
     completed = read.text("completed")
-    dispatched_value = read.read("dispatched")
-    dispatched: list[tuple[str, JsonPath | None]] = []
-    if isinstance(dispatched_value, str):  # IDs in one text, found where each is written
-        dispatched = [(ident, None) for ident in split_ids(dispatched_value)]
-    elif isinstance(dispatched_value, list):
-        dispatched = [(item.strip(), read.below("dispatched", i)) for i, item in enumerate(dispatched_value)
-                      if isinstance(item, str) and item.strip()]
-    updates_value = read.read("handoff-updated")
-    updates = [(item, read.below("handoff-updated", i)) for i, item in enumerate(updates_value)] \
-        if isinstance(updates_value, list) else [(updates_value, None)] if updates_value is not None else []
-    prerequisites_value = read.read("prerequisites")
-    items: list[CheckItem] | None = None
-    if isinstance(prerequisites_value, (dict, list)):
-        members = prerequisites_value.items() if isinstance(prerequisites_value, dict) \
-            else enumerate(prerequisites_value)
-        base = read.path("prerequisites")
-        items = [item for key, child in members if isinstance(child, dict)
-                 for item in [_json_item(child, (*base, key))] if item is not None]
-        read.paths.extend(item.path for item in items)
+    dispatched = _dispatched(read)
+    updates = _handoff_updated(read)
+    items = _prerequisites(read)
     read.locate()
 
     role = stated.casefold() if stated else ""
     role_stated = role in ROLES
     if not role_stated:
         role = "orchestrator" if dispatched else "worker" if orchestrator else ""
-    dispatched_at = []
-    if dispatched and isinstance(dispatched_value, str):
-        line, column = read.where("dispatched")
-        text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
-        for ident, _ in dispatched:
-            at = text.find(ident, column - 1)
-            dispatched_at.append(Position(line, at + 1) if at >= 0 else Position(line, column))
-    else:
-        dispatched_at = [read.at(path) for _, path in dispatched if path is not None]
-    handoff: list[Stamp] = []
-    for item, path in updates:
-        where = read.at(path) if path is not None else read.where("handoff-updated")
-        if item is True:
-            handoff.append(Stamp("", None, where))
-        elif isinstance(item, str) and item.strip().casefold() not in _NO:
-            times = _TIME.findall(item)
-            handoff.extend(Stamp(t, parse_time(t), where) for t in (times if len(times) > 1 else [item.strip()]))
     return SessionLog(
         path=doc.path,
         id=doc.stem,
@@ -668,12 +636,68 @@ def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> Sessi
         started=read.stamp("started", started),
         completed=read.stamp("completed", completed),
         status=status.casefold() if status else None,
-        handoff_updates=tuple(handoff),
+        handoff_updates=_handoff_stamps(read, updates),
         prerequisites=None if items is None else tuple(
             Prerequisite(i.text, i.checked, i.note, read.at(i.path)) for i in items),
-        dispatched_at=tuple(dispatched_at),
+        dispatched_at=_dispatched_at(doc, read, dispatched),
         where=tuple((field, read.where(field)) for field in read.found),
     )
+
+
+def _dispatched(read: _Reader) -> list[tuple[str, JsonPath | None]]:
+    """The worker IDs a log dispatched, each with its JSON path; no path: IDs in one text, found where written."""
+    value = read.read("dispatched")
+    if isinstance(value, str):
+        return [(ident, None) for ident in split_ids(value)]
+    if isinstance(value, list):
+        return [(item.strip(), read.below("dispatched", i)) for i, item in enumerate(value)
+                if isinstance(item, str) and item.strip()]
+    return []
+
+
+def _dispatched_at(doc: Document, read: _Reader, dispatched: list[tuple[str, JsonPath | None]]
+                   ) -> tuple[Position, ...]:
+    """Where each dispatched ID is written: found in its line when the IDs share one text, else at its path."""
+    if not dispatched or dispatched[0][1] is not None:
+        return tuple(read.at(path) for _, path in dispatched if path is not None)
+    line, column = read.where("dispatched")
+    text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+    found = (text.find(ident, column - 1) for ident, _ in dispatched)
+    return tuple(Position(line, at + 1) if at >= 0 else Position(line, column) for at in found)
+
+
+def _handoff_updated(read: _Reader) -> list[tuple[Any, JsonPath | None]]:
+    """What the log says of its HANDOFF updates: each item of a list with its path, else the one value."""
+    value = read.read("handoff-updated")
+    if isinstance(value, list):
+        return [(item, read.below("handoff-updated", i)) for i, item in enumerate(value)]
+    return [(value, None)] if value is not None else []
+
+
+def _handoff_stamps(read: _Reader, updates: list[tuple[Any, JsonPath | None]]) -> tuple[Stamp, ...]:
+    """The HANDOFF updates as stamps: ``true`` one without a time, a text one per time it names (or as written)."""
+    stamps: list[Stamp] = []
+    for item, path in updates:
+        where = read.at(path) if path is not None else read.where("handoff-updated")
+        if item is True:
+            stamps.append(Stamp("", None, where))
+        elif isinstance(item, str) and item.strip().casefold() not in _NO:
+            times = _TIME.findall(item)
+            stamps.extend(Stamp(t, parse_time(t), where) for t in (times if len(times) > 1 else [item.strip()]))
+    return tuple(stamps)
+
+
+def _prerequisites(read: _Reader) -> list[CheckItem] | None:
+    """A JSON-shaped prerequisites checklist's items, their positions asked for; None when the log has none."""
+    value = read.read("prerequisites")
+    if not isinstance(value, (dict, list)):
+        return None
+    members = value.items() if isinstance(value, dict) else enumerate(value)
+    base = read.path("prerequisites")
+    items = [item for key, child in members if isinstance(child, dict)
+             for item in [_json_item(child, (*base, key))] if item is not None]
+    read.paths.extend(item.path for item in items)
+    return items
 
 
 def describe_update(update: Stamp) -> str:
