@@ -467,29 +467,19 @@ def run_hook(stdin: IO[bytes] | None, err: IO[str], *, config: Path | None = Non
 
 
 def _run(stdin: IO[bytes] | None, err: IO[str], explicit: Path | None, cwd: Path) -> int:
+    """The steps of the module docstring, in order."""
     from .config import load_config
     from .rules import RULES
 
-    if stdin is None or stdin.isatty():
-        _say(err, f"reads the payload of Claude Code's Stop or SubagentStop hook on stdin ({REFERENCE}); "
-                  f"nothing checked")
-        return EXIT_ALLOW
-    payload = read_payload(stdin.read(MAX_PAYLOAD + 1))
-    if isinstance(payload, str):
-        _say(err, f"{payload}; nothing checked")
+    payload = _payload(stdin, err)
+    if payload is None:
         return EXIT_ALLOW
     if payload.cwd and Path(payload.cwd).is_dir():
         cwd = Path(payload.cwd)
     config = load_config(RULES, cwd, explicit)
     root = config.root.resolve()
-    if config.source is None and not any((root / c).is_file() for c in config.system_document_candidates):
-        _say(err, f"{root} has no agent-lint config and no system document: nothing to enforce")
-        return EXIT_ALLOW
-    tree = read_work_tree(root)
-    if isinstance(tree, str):
-        _say(err, f"{tree}; nothing checked")
-        return EXIT_ALLOW
-    if not tree.changes:
+    tree = _changed_tree(config, root, err)
+    if tree is None:
         return EXIT_ALLOW
     digest = state_digest(payload, tree)
     if digest in blocked_before(root):
@@ -509,3 +499,29 @@ def _run(stdin: IO[bytes] | None, err: IO[str], explicit: Path | None, cwd: Path
         return EXIT_ALLOW
     err.write(report(found, payload.event, cwd.resolve(), root, checked))
     return EXIT_BLOCK
+
+
+def _payload(stdin: IO[bytes] | None, err: IO[str]) -> Payload | None:
+    """The payload on stdin; None, said on ``err``, when there is none the hook acts on."""
+    if stdin is None or stdin.isatty():
+        _say(err, f"reads the payload of Claude Code's Stop or SubagentStop hook on stdin ({REFERENCE}); "
+                  f"nothing checked")
+        return None
+    payload = read_payload(stdin.read(MAX_PAYLOAD + 1))
+    if isinstance(payload, str):
+        _say(err, f"{payload}; nothing checked")
+        return None
+    return payload
+
+
+def _changed_tree(config: Any, root: Path, err: IO[str]) -> WorkTree | None:
+    """The work tree when the project has something to enforce and changes to check it on; None otherwise
+    (said on ``err``, but for a tree without changes)."""
+    if config.source is None and not any((root / c).is_file() for c in config.system_document_candidates):
+        _say(err, f"{root} has no agent-lint config and no system document: nothing to enforce")
+        return None
+    tree = read_work_tree(root)
+    if isinstance(tree, str):
+        _say(err, f"{tree}; nothing checked")
+        return None
+    return tree if tree.changes else None
