@@ -290,9 +290,29 @@ def _session_view(config: Any, path: str) -> tuple[SessionLog, str] | None:
 
 def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation, dict[str, Kind]]:
     """The live checks' data, and the changed agent documents still there (project-relative) with their kinds."""
+    root = config.root.resolve()
+    documents, handoffs, changed = _changed(tree, config, root)
+    logs, ours = _changed_logs(payload, config, documents)
+    log_paths = tuple(path for path, kind in sorted(documents.items()) if kind is Kind.SESSION_LOG)
+    s = Situation(
+        event=payload.event,
+        changed=tuple(changed),
+        logs=tuple(logs),
+        log_paths=log_paths,
+        handoffs=tuple(handoffs),
+        handoff_lines=_handoff_lines(root, handoffs),
+        ours=ours,
+        read_only=config.handoff_mode == "read-only",
+        log_command=log_command(config, tree.branch) if payload.event == STOP and not log_paths else "",
+    )
+    return _with_workers(s, config), documents
+
+
+def _changed(tree: WorkTree, config: Any, root: Path) -> tuple[dict[str, Kind], list[str], list[str]]:
+    """The changed agent documents of the project still there, with their kinds; the changed HANDOFFs; and
+    every changed path of the work tree, but a HANDOFF put back as it was (no change of this session's)."""
     from .files import Classifier
 
-    root = config.root.resolve()
     classifier = Classifier(config)
     documents: dict[str, Kind] = {}
     handoffs: list[str] = []
@@ -307,11 +327,18 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             continue
         if kind is Kind.HANDOFF:
             if restores_earlier_version(root, path):
-                changed.pop()  # put back as it was: no change of this session's
+                changed.pop()
                 continue
             handoffs.append(path)
         if (root / path).is_file():
             documents[path] = kind
+    return documents, handoffs, changed
+
+
+def _changed_logs(payload: Payload, config: Any, documents: dict[str, Kind]) -> tuple[list[SessionLog],
+                                                                                     tuple[str, ...]]:
+    """The changed session logs that load, in path order, and the IDs of those that are the stopping agent's
+    (the logs naming its runtime ID, when any does)."""
     logs: list[SessionLog] = []
     naming: list[str] = []
     runtime_id = payload.agent_id if payload.event == SUBAGENT_STOP else payload.session_id
@@ -320,43 +347,41 @@ def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation,
             logs.append(read[0])
             if runtime_id and len(runtime_id) >= _RUNTIME_ID_MIN and runtime_id in read[1]:
                 naming.append(read[0].id)
-    ours = our_ids(payload.event, logs, naming)
-    handoff_lines = {}
-    for path in handoffs:  # where each changed HANDOFF changed, for the report
+    return logs, our_ids(payload.event, logs, naming)
+
+
+def _handoff_lines(root: Path, handoffs: list[str]) -> dict[str, int]:
+    """Where each changed HANDOFF changed first, for the report (none when git cannot say)."""
+    lines = {}
+    for path in handoffs:
         diff = _git(root, "--literal-pathspecs", "diff", "--no-color", "--no-ext-diff", "-U0", "HEAD", "--", path)
         line = first_changed_line(diff.stdout) if diff is not None and diff.returncode == 0 else None
         if line is not None:
-            handoff_lines[path] = line
-    log_paths = tuple(path for path, kind in sorted(documents.items()) if kind is Kind.SESSION_LOG)
-    s = Situation(
-        event=payload.event,
-        changed=tuple(changed),
-        logs=tuple(logs),
-        log_paths=log_paths,
-        handoffs=tuple(handoffs),
-        handoff_lines=handoff_lines,
-        ours=ours,
-        read_only=config.handoff_mode == "read-only",
-        log_command=log_command(config, tree.branch) if payload.event == STOP and not log_paths else "",
-    )
-    dispatched = {ident for log in s.our_logs("orchestrator") for ident in log.dispatched}
-    if dispatched:
-        from .files import discover
+            lines[path] = line
+    return lines
 
-        known = discover(config)
-        by_id = {posixpath.basename(path).rsplit(".", 1)[0]: path
-                 for path, kind in known.items() if kind is Kind.SESSION_LOG}
-        ours_now = {log.id: log for log in logs}
-        workers: dict[str, SessionLog | None] = {}
-        for ident in dispatched:
-            if ident in ours_now:
-                workers[ident] = ours_now[ident]
-            elif ident in by_id and (read := _session_view(config, by_id[ident])) is not None:
-                workers[ident] = read[0]
-            else:
-                workers[ident] = None
-        s = s._replace(workers=workers, handoff_exists=any(kind is Kind.HANDOFF for kind in known.values()))
-    return s, documents
+
+def _with_workers(s: Situation, config: Any) -> Situation:
+    """With the logs of the workers our orchestrators dispatched (None: no log, or one that does not load),
+    and whether the project has a HANDOFF; unchanged when they dispatched none."""
+    dispatched = {ident for log in s.our_logs("orchestrator") for ident in log.dispatched}
+    if not dispatched:
+        return s
+    from .files import discover
+
+    known = discover(config)
+    by_id = {posixpath.basename(path).rsplit(".", 1)[0]: path
+             for path, kind in known.items() if kind is Kind.SESSION_LOG}
+    ours_now = {log.id: log for log in s.logs}
+    workers: dict[str, SessionLog | None] = {}
+    for ident in dispatched:
+        if ident in ours_now:
+            workers[ident] = ours_now[ident]
+        elif ident in by_id and (read := _session_view(config, by_id[ident])) is not None:
+            workers[ident] = read[0]
+        else:
+            workers[ident] = None
+    return s._replace(workers=workers, handoff_exists=any(kind is Kind.HANDOFF for kind in known.values()))
 
 
 # ----------------------------------------------------------------------------
@@ -442,29 +467,19 @@ def run_hook(stdin: IO[bytes] | None, err: IO[str], *, config: Path | None = Non
 
 
 def _run(stdin: IO[bytes] | None, err: IO[str], explicit: Path | None, cwd: Path) -> int:
+    """The steps of the module docstring, in order."""
     from .config import load_config
     from .rules import RULES
 
-    if stdin is None or stdin.isatty():
-        _say(err, f"reads the payload of Claude Code's Stop or SubagentStop hook on stdin ({REFERENCE}); "
-                  f"nothing checked")
-        return EXIT_ALLOW
-    payload = read_payload(stdin.read(MAX_PAYLOAD + 1))
-    if isinstance(payload, str):
-        _say(err, f"{payload}; nothing checked")
+    payload = _payload(stdin, err)
+    if payload is None:
         return EXIT_ALLOW
     if payload.cwd and Path(payload.cwd).is_dir():
         cwd = Path(payload.cwd)
     config = load_config(RULES, cwd, explicit)
     root = config.root.resolve()
-    if config.source is None and not any((root / c).is_file() for c in config.system_document_candidates):
-        _say(err, f"{root} has no agent-lint config and no system document: nothing to enforce")
-        return EXIT_ALLOW
-    tree = read_work_tree(root)
-    if isinstance(tree, str):
-        _say(err, f"{tree}; nothing checked")
-        return EXIT_ALLOW
-    if not tree.changes:
+    tree = _changed_tree(config, root, err)
+    if tree is None:
         return EXIT_ALLOW
     digest = state_digest(payload, tree)
     if digest in blocked_before(root):
@@ -484,3 +499,29 @@ def _run(stdin: IO[bytes] | None, err: IO[str], explicit: Path | None, cwd: Path
         return EXIT_ALLOW
     err.write(report(found, payload.event, cwd.resolve(), root, checked))
     return EXIT_BLOCK
+
+
+def _payload(stdin: IO[bytes] | None, err: IO[str]) -> Payload | None:
+    """The payload on stdin; None, said on ``err``, when there is none the hook acts on."""
+    if stdin is None or stdin.isatty():
+        _say(err, f"reads the payload of Claude Code's Stop or SubagentStop hook on stdin ({REFERENCE}); "
+                  f"nothing checked")
+        return None
+    payload = read_payload(stdin.read(MAX_PAYLOAD + 1))
+    if isinstance(payload, str):
+        _say(err, f"{payload}; nothing checked")
+        return None
+    return payload
+
+
+def _changed_tree(config: Any, root: Path, err: IO[str]) -> WorkTree | None:
+    """The work tree when the project has something to enforce and changes to check it on; None otherwise
+    (said on ``err``, but for a tree without changes)."""
+    if config.source is None and not any((root / c).is_file() for c in config.system_document_candidates):
+        _say(err, f"{root} has no agent-lint config and no system document: nothing to enforce")
+        return None
+    tree = read_work_tree(root)
+    if isinstance(tree, str):
+        _say(err, f"{tree}; nothing checked")
+        return None
+    return tree if tree.changes else None

@@ -354,37 +354,50 @@ def pre_commit_insertion(text: str) -> Edit | None:
     data = {} if data is None else data
     if not isinstance(data, dict):
         return None
+    if "repos" not in data:
+        edit: Edit | None = _end_insertion(text, "repos:\n" + hook_entry("  "))
+    else:
+        edit = _repos_append(text, data["repos"])
+    return edit if edit is not None and _adds_the_hook(text, data, edit) else None
+
+
+def _repos_append(text: str, repos: Any) -> Edit | None:
+    """The hook added after the last item of the block-style list under a top-level ``repos:`` line (None: no
+    such line, or ``repos`` is not a list)."""
     lines = text.splitlines(keepends=True)
     key = next((i for i, line in enumerate(lines) if re.match(r"repos:[ \t]*(#.*)?$", line.rstrip("\r\n"))), None)
-    if "repos" not in data:
-        edit = _end_insertion(text, "repos:\n" + hook_entry("  "))
-    elif key is None or data["repos"] is not None and not isinstance(data["repos"], list):
+    if key is None or repos is not None and not isinstance(repos, list):
         return None
-    else:
-        indent, last = None, key
-        for i in range(key + 1, len(lines)):
-            line = lines[i].rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            if indent is None:
-                item = re.match(r"([ \t]*)- ", line)
-                if item is None:
-                    break
-                indent = item.group(1)
-            depth = len(line) - len(line.lstrip())
-            if depth < len(indent) or (depth == len(indent) and not line[depth:].startswith("-")):
+    indent, last = None, key
+    for i in range(key + 1, len(lines)):
+        line = lines[i].rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if indent is None:
+            item = re.match(r"([ \t]*)- ", line)
+            if item is None:
                 break
-            last = i
-        at = sum(len(line) for line in lines[:last + 1])
-        lead = "" if lines[last].endswith(("\n", "\r")) else "\n"
-        edit = Edit(at, at, lead + hook_entry(indent if indent is not None else "  "))
+            indent = item.group(1)
+        depth = len(line) - len(line.lstrip())
+        if depth < len(indent) or (depth == len(indent) and not line[depth:].startswith("-")):
+            break
+        last = i
+    at = sum(len(line) for line in lines[:last + 1])
+    lead = "" if lines[last].endswith(("\n", "\r")) else "\n"
+    return Edit(at, at, lead + hook_entry(indent if indent is not None else "  "))
+
+
+def _adds_the_hook(text: str, data: dict, edit: Edit) -> bool:
+    """Does the edited text parse as the same data with the agent-lint repo at the end of ``repos``?"""
+    import yaml
+
     after = text[:edit.start] + edit.text + text[edit.end:]
     try:
         again = yaml.safe_load(after)
     except yaml.YAMLError:
-        return None
+        return False
     expected = dict(data, repos=[*(data.get("repos") or []), yaml.safe_load(hook_entry(""))[0]])
-    return edit if again == expected else None
+    return again == expected
 
 
 def init_pre_commit(setup: Setup) -> None:

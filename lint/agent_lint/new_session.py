@@ -226,9 +226,24 @@ def _orchestrator_log(logs: dict[str, str], ident: str | None, role: str, folder
 
 
 def new_session(options: NewSessionOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Write the session's log (a worker's: and add it to its orchestrator's Dispatched list); print its path."""
     from .rules import RULES
 
     out, err = out or sys.stdout, err or sys.stderr
+    slug = _slug(options, err)
+    session = _NewSession(options, load_config(RULES, options.cwd, options.config), slug, err)
+    ident, day, folder = session.identity()
+    template = session.template()
+    path = session.free_path(folder, ident)
+    session.write(path, ident, session.text(path, ident, day, template))
+    if session.orchestrator_path is not None:
+        _register(session.root, session.orchestrator_path, ident, err)
+    out.write(os.path.relpath(session.root / path, options.cwd) + "\n")
+    return 0
+
+
+def _slug(options: NewSessionOptions, err: TextIO) -> str:
+    """The options checked, and the slug as the ID takes it (with a note when it differs from the one given)."""
     if options.role not in ROLES:
         raise AgentLintError(f"--role takes {', '.join(ROLES)}, not '{options.role}'")
     if options.format not in FORMATS:
@@ -238,74 +253,101 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
         raise AgentLintError(f"slug '{options.slug}' has no letter or digit to make a session ID from")
     if slug != options.slug:
         err.write(f"agent-lint: note: slug '{options.slug}' written as '{slug}'\n")
-    suffix = FORMATS[options.format]
-    config = load_config(RULES, options.cwd, options.config)
-    root = config.root
-    logs = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path
-            for path, kind in discover(config).items() if kind is Kind.SESSION_LOG}
-    folder = session_folder(config, suffix, f"{_day(options.date)}-{slug}")
-    orchestrator_path = _orchestrator_log(logs, options.orchestrator, options.role, folder)
-    if orchestrator_path is not None:
-        doc = parse_document(orchestrator_path, Kind.SESSION_LOG, (root / orchestrator_path).read_bytes())
+    return slug
+
+
+class _NewSession:
+    """The steps of ``new-session``, in the order it runs them; each refuses with an error before anything is
+    written, and a refusal that several steps could give is given by the first."""
+
+    def __init__(self, options: NewSessionOptions, config: Any, slug: str, err: TextIO):
+        self.options, self.config, self.slug, self.err = options, config, slug, err
+        self.root: Path = config.root
+        self.suffix = FORMATS[options.format]
+        self.logs = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path  # session ID -> its log, every log
+                     for path, kind in discover(config).items() if kind is Kind.SESSION_LOG}
+        self.orchestrator_path: str | None = None  # a worker's orchestrator's log
+
+    def identity(self) -> tuple[str, str, str]:
+        """The session's ID, its date and the folder of its log; a worker's, from its orchestrator's log."""
+        options = self.options
+        folder = session_folder(self.config, self.suffix, f"{_day(options.date)}-{self.slug}")
+        self.orchestrator_path = _orchestrator_log(self.logs, options.orchestrator, options.role, folder)
+        if self.orchestrator_path is not None:
+            self._check_orchestrator(self.orchestrator_path)
+            ident = _worker_id(options.orchestrator, self.slug)  # type: ignore[arg-type]
+            day = ident[:10]
+            if options.date is not None and _day(options.date) != day:
+                raise AgentLintError(f"a worker's date is its orchestrator's ({day}), not {options.date}")
+        else:
+            day = _day(options.date)
+            ident = f"{day}-{self.slug}"
+        folder = session_folder(self.config, self.suffix, ident)
+        if not _ID.fullmatch(ident):
+            raise AgentLintError(f"'{ident}' is not a session ID ({SESSION_ID_PATTERN})")
+        return ident, day, folder
+
+    def _check_orchestrator(self, path: str) -> None:
+        """A worker is dispatched by an orchestrator whose checklist is worked through: refused otherwise."""
+        doc = parse_document(path, Kind.SESSION_LOG, (self.root / path).read_bytes())
         if doc.load_error is not None:
-            raise AgentLintError(f"{orchestrator_path}: {doc.load_error.message}")
+            raise AgentLintError(f"{path}: {doc.load_error.message}")
         orchestrator = session_log(doc)
         if orchestrator.role != "orchestrator":
             what = f"a {orchestrator.role} session" if orchestrator.role else "a session without a role"
-            raise AgentLintError(f"session '{options.orchestrator}' is {what}, not an orchestrator "
-                                 f"({orchestrator_path})")
+            raise AgentLintError(f"session '{self.options.orchestrator}' is {what}, not an orchestrator ({path})")
         blank = _blank_prerequisites(orchestrator)
         if blank:
             line = blank[0].where.line
             raise AgentLintError(
-                f"{orchestrator_path}:{line}: {len(blank)} prerequisite{'s' if len(blank) != 1 else ''} "
+                f"{path}:{line}: {len(blank)} prerequisite{'s' if len(blank) != 1 else ''} "
                 f"neither checked nor justified, and no worker is dispatched before each is: check each "
                 f"('- [x]') once verified, or say why not after ' — ' on its line")
-        ident = _worker_id(options.orchestrator, slug)
-        day = ident[:10]
-        if options.date is not None and _day(options.date) != day:
-            raise AgentLintError(f"a worker's date is its orchestrator's ({day}), not {options.date}")
-        folder = session_folder(config, suffix, ident)
-    else:
-        day = _day(options.date)
-        ident = f"{day}-{slug}"
-        folder = session_folder(config, suffix, ident)
-    if not _ID.fullmatch(ident):
-        raise AgentLintError(f"'{ident}' is not a session ID ({SESSION_ID_PATTERN})")
-    template: tuple[str, ...] = ()
-    if options.role == "orchestrator":
-        template, source = _template(root, config)
-        if source != system_document_path(config):
-            err.write(f"agent-lint: note: {system_document_path(config)} has no prerequisites template; "
-                      f"used {source}\n")
-    taken = dict(logs)
-    if (root / folder).is_dir():
-        taken.update({p.stem: posixpath.join(folder, p.name) for p in (root / folder).iterdir()
-                      if p.suffix in (".md", ".json") and p.stem not in taken})
-    path = f"{folder}/{ident}{suffix}" if folder else f"{ident}{suffix}"
-    if ident in taken:
-        raise _taken(ident, taken[ident])
-    words = " ".join(re.sub(r"[-_]+", " ", options.slug).split())
-    # One line each: a metadata value cannot hold a line break.
-    objective = " ".join((options.objective or "").split()) or words[:1].upper() + words[1:]
-    fields = _fields(ident, day, options, objective, template)
-    text = render_json(fields) if options.format == "json" else render_markdown(fields)
-    complaints = _schema_complaints(config, path, text)
-    if complaints:
-        schema = config.session_log_schema or "the built-in session-log schema"
-        more = f" (and {len(complaints) - 3} more)" if len(complaints) > 3 else ""
-        raise AgentLintError(f"{schema} rejects the log new-session writes: {'; '.join(complaints[:3])}{more}; "
-                             f"write {path} by hand with what the schema asks for")
-    try:
-        create_new(root / path, text.encode("utf-8"))
-    except FileExistsError:
-        raise _taken(ident, path) from None  # written meanwhile by someone else
-    except OSError as err_:
-        raise AgentLintError(f"cannot write {path}: {err_.strerror or err_}") from None
-    if orchestrator_path is not None:
-        _register(root, orchestrator_path, ident, err)
-    out.write(os.path.relpath(root / path, options.cwd) + "\n")
-    return 0
+
+    def template(self) -> tuple[str, ...]:
+        """An orchestrator's prerequisites, with a note when the system document has no template of its own."""
+        if self.options.role != "orchestrator":
+            return ()
+        template, source = _template(self.root, self.config)
+        if source != system_document_path(self.config):
+            self.err.write(f"agent-lint: note: {system_document_path(self.config)} has no prerequisites template; "
+                           f"used {source}\n")
+        return template
+
+    def free_path(self, folder: str, ident: str) -> str:
+        """The log's path; refused when the ID has a log already, anywhere in the project or in that folder."""
+        taken = dict(self.logs)
+        if (self.root / folder).is_dir():
+            taken.update({p.stem: posixpath.join(folder, p.name) for p in (self.root / folder).iterdir()
+                          if p.suffix in (".md", ".json") and p.stem not in taken})
+        path = f"{folder}/{ident}{self.suffix}" if folder else f"{ident}{self.suffix}"
+        if ident in taken:
+            raise _taken(ident, taken[ident])
+        return path
+
+    def text(self, path: str, ident: str, day: str, template: tuple[str, ...]) -> str:
+        """The log's text; refused when the session-log schema (AL201's) would reject it."""
+        words = " ".join(re.sub(r"[-_]+", " ", self.options.slug).split())
+        # One line each: a metadata value cannot hold a line break.
+        objective = " ".join((self.options.objective or "").split()) or words[:1].upper() + words[1:]
+        fields = _fields(ident, day, self.options, objective, template)
+        text = render_json(fields) if self.options.format == "json" else render_markdown(fields)
+        complaints = _schema_complaints(self.config, path, text)
+        if complaints:
+            schema = self.config.session_log_schema or "the built-in session-log schema"
+            more = f" (and {len(complaints) - 3} more)" if len(complaints) > 3 else ""
+            raise AgentLintError(f"{schema} rejects the log new-session writes: {'; '.join(complaints[:3])}{more}; "
+                                 f"write {path} by hand with what the schema asks for")
+        return text
+
+    def write(self, path: str, ident: str, text: str) -> None:
+        """The log, created; refused when a file of that name appeared meanwhile, never overwritten."""
+        try:
+            create_new(self.root / path, text.encode("utf-8"))
+        except FileExistsError:
+            raise _taken(ident, path) from None  # written meanwhile by someone else
+        except OSError as error:
+            raise AgentLintError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _taken(ident: str, path: str) -> AgentLintError:

@@ -91,11 +91,20 @@ def _live(path: str) -> bool:
 
 
 def survey(root: Path) -> Survey:
+    """What the repository's file names and HANDOFF notices say about its agent documents (module docstring)."""
     files = [path for path in _listed(root) if _live(path)]
     by_depth = sorted(files, key=lambda p: (p.count("/"), p))
     system = next((p for p in by_depth if posixpath.basename(p).upper() == "AGENT-SYSTEM.MD"), None)
+    handoff_folders = _handoff_folders(files)
+    handoff_files, named_like = _handoff_files(by_depth, handoff_folders)
+    schemas = [p for p in by_depth if _SCHEMA_NAME.fullmatch(posixpath.basename(p)) and _is_schema(root / p)]
+    return Survey(system, _session_folders(files), handoff_files, tuple(sorted(handoff_folders.items())),
+                  schemas[0] if schemas else None, _read_only(root, handoff_files), named_like)
 
-    folders: dict[str, dict[str, int]] = {}
+
+def _session_folders(files: list[str]) -> tuple[SessionFolder, ...]:
+    """The folders named ``sessions`` (or ``session-logs``) holding Markdown or JSON files, in path order."""
+    folders: dict[str, dict[str, int]] = {}  # folder -> suffix as written -> files
     for path in files:
         folder, name = posixpath.split(path)
         suffix = posixpath.splitext(name)[1].lower()
@@ -103,11 +112,14 @@ def survey(root: Path) -> Survey:
                 and name.upper() != "README.MD":
             counts = folders.setdefault(folder, {})
             counts[posixpath.splitext(name)[1]] = counts.get(posixpath.splitext(name)[1], 0) + 1
-    sessions = tuple(
+    return tuple(
         SessionFolder(folder, tuple(sorted(counts, key=lambda s: (-counts[s], s))), sum(counts.values()))
         for folder, counts in sorted(folders.items())
     )
 
+
+def _handoff_folders(files: list[str]) -> dict[str, int]:
+    """Each outermost folder named ``handoffs`` -> the Markdown files under it (READMEs aside)."""
     handoff_folders: dict[str, int] = {}
     for path in files:
         parts = path.split("/")
@@ -116,14 +128,17 @@ def survey(root: Path) -> Survey:
                 key = "/".join(parts[:depth + 1])
                 handoff_folders[key] = handoff_folders.get(key, 0) + 1
                 break
+    return handoff_folders
+
+
+def _handoff_files(by_depth: list[str], handoff_folders: dict[str, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Outside the handoffs folders: the files named HANDOFF.md, and the other Markdown files whose name says
+    handoff, shallowest first."""
     handoff_files = tuple(p for p in by_depth if posixpath.basename(p).upper() == "HANDOFF.MD"
                           and not any(p.startswith(folder + "/") for folder in handoff_folders))
     named_like = tuple(p for p in by_depth if "HANDOFF" in posixpath.basename(p).upper() and p.lower().endswith(".md")
                        and p not in handoff_files and not any(p.startswith(f + "/") for f in handoff_folders))
-
-    schemas = [p for p in by_depth if _SCHEMA_NAME.fullmatch(posixpath.basename(p)) and _is_schema(root / p)]
-    return Survey(system, sessions, handoff_files, tuple(sorted(handoff_folders.items())),
-                  schemas[0] if schemas else None, _read_only(root, handoff_files), named_like)
+    return handoff_files, named_like
 
 
 def _is_schema(path: Path) -> bool:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from .batches import Gate, Member, Unit
 from .files import Classifier
@@ -176,64 +176,94 @@ def declared(found: tuple[Member, Prerequisite] | None) -> bool:
 
 
 def _facts(gate: Gate) -> Facts:
-    project, history = gate.project, gate.history
-    classifier = Classifier(project.config)
+    """Whose each commit is, then what each session of a batch changed, then the batches' times and shared logs."""
+    owner = _owners(gate)
+    kind = _kind_of(gate.project.config)
+    work = {session_id: _work(session_id, commits, kind) for session_id, commits in _owned(gate, owner).items()}
+    timing = {unit.key: _timing(unit) for unit in gate.units if unit.batch}
+    return Facts(owner, work, timing, _shared_logs(gate))
 
-    def kind(path: str) -> Kind | None:
-        return None if classifier.excluded(path) else classifier.kind(path)
 
-    members = {m.id: (unit, m) for unit in gate.units for m in unit.sessions}
+def _owners(gate: Gate) -> dict[str, str]:
+    """Commit hash -> the session whose commit it is, for each non-merge commit with evidence (module docstring)."""
     orchestrators = {unit.orchestrator for unit in gate.units if unit.batch and unit.orchestrator}
-    touching: dict[str, list[str]] = {}  # commit hash -> the sessions of the range whose logs it adds or changes
-    adding: dict[str, list[str]] = {}  # commit hash -> the sessions whose logs it adds
-    for session_id, (_, member) in members.items():
+    touching, adding = _log_commits(gate)
+    owner: dict[str, str] = {}
+    for commit in gate.history.commits:
+        if commit.is_merge:
+            continue
+        found = _owner(commit.session_ids(), touching.get(commit.hash, []), adding.get(commit.hash, []),
+                       orchestrators)
+        if found is not None:
+            owner[commit.hash] = found
+    return owner
+
+
+def _log_commits(gate: Gate) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Commit hash -> the sessions of the range whose logs it adds or changes; commit hash -> those it adds."""
+    members = {m.id: m for unit in gate.units for m in unit.sessions}
+    touching: dict[str, list[str]] = {}
+    adding: dict[str, list[str]] = {}
+    for session_id, member in members.items():
         for commit in member.commits:
             touching.setdefault(commit.hash, []).append(session_id)
         if member.committed is not None:
             adding.setdefault(member.committed.hash, []).append(session_id)
+    return touching, adding
 
-    owner: dict[str, str] = {}
-    for commit in history.commits:
-        if commit.is_merge:
-            continue
-        ids = commit.session_ids()
-        mine = touching.get(commit.hash, [])
-        added = adding.get(commit.hash, [])
-        own = next((i for i in mine if i in orchestrators), None)
-        if ids:
-            owner[commit.hash] = ids[0]
-        elif own is not None:
-            owner[commit.hash] = own
-        elif len(added) == 1:
-            owner[commit.hash] = added[0]
-        elif len(mine) == 1:
-            owner[commit.hash] = mine[0]
+
+def _owner(trailer: tuple[str, ...], touched: list[str], added: list[str], orchestrators: set[str]) -> str | None:
+    """The session a commit is, by the evidence in order: its trailer, an orchestrator's log, the one log it
+    adds, the one log it changes (``touched``: the logs it adds or changes; ``added``: those it adds)."""
+    if trailer:
+        return trailer[0]
+    own = next((i for i in touched if i in orchestrators), None)
+    if own is not None:
+        return own
+    if len(added) == 1:
+        return added[0]
+    if len(touched) == 1:
+        return touched[0]
+    return None
+
+
+def _owned(gate: Gate, owner: Mapping[str, str]) -> dict[str, list[Commit]]:
+    """Session ID of a batch -> its own commits, in history order, leaving out its units' HANDOFF updates."""
     aggregation = {c.hash for unit in gate.units for c in unit.updates}
-    owned: dict[str, list[Commit]] = {}
     in_batches = {m.id for unit in gate.units if unit.batch for m in unit.sessions}
-    for commit in history.commits:
+    owned: dict[str, list[Commit]] = {}
+    for commit in gate.history.commits:
         session_id = owner.get(commit.hash)
-        if session_id in in_batches and commit.hash not in aggregation:
+        if session_id is not None and session_id in in_batches and commit.hash not in aggregation:
             owned.setdefault(session_id, []).append(commit)
+    return owned
 
-    work: dict[str, Work] = {}
-    for session_id, commits in owned.items():
-        files: dict[str, Commit] = {}
-        logs: dict[str, Commit] = {}
-        for commit in commits:
-            for change in commit.changes:
-                for path in (change.path, change.old_path):
-                    if path is None:
-                        continue
-                    found = kind(path)
-                    if found is Kind.HANDOFF or found is Kind.SESSION_LOG and _stem(path) == session_id:
-                        continue
-                    (logs if found is Kind.SESSION_LOG else files).setdefault(path, commit)
-        work[session_id] = Work(session_id, tuple(commits), tuple(Touched(p, c) for p, c in sorted(files.items())),
-                                tuple(Touched(p, c) for p, c in sorted(logs.items())))
 
-    timing = {unit.key: _timing(unit) for unit in gate.units if unit.batch}
-    return Facts(owner, work, timing, _shared_logs(gate))
+def _kind_of(config) -> Callable[[str], Kind | None]:
+    """The kind of agent document a path is for the config (None: none, or excluded)."""
+    classifier = Classifier(config)
+
+    def kind(path: str) -> Kind | None:
+        return None if classifier.excluded(path) else classifier.kind(path)
+
+    return kind
+
+
+def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | None]) -> Work:
+    """What a session's commits changed: other sessions' logs apart, its own log and HANDOFF files left out."""
+    files: dict[str, Commit] = {}
+    logs: dict[str, Commit] = {}
+    for commit in commits:
+        for change in commit.changes:
+            for path in (change.path, change.old_path):
+                if path is None:
+                    continue
+                found = kind(path)
+                if found is Kind.HANDOFF or found is Kind.SESSION_LOG and _stem(path) == session_id:
+                    continue
+                (logs if found is Kind.SESSION_LOG else files).setdefault(path, commit)
+    return Work(session_id, tuple(commits), tuple(Touched(p, c) for p, c in sorted(files.items())),
+                tuple(Touched(p, c) for p, c in sorted(logs.items())))
 
 
 def _shared_logs(gate: Gate) -> tuple[SharedLog, ...]:

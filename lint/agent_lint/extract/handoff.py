@@ -43,6 +43,18 @@ def view(doc: Document) -> Handoff:
     positions: dict[tuple[Any, ...], tuple[int, int]] = {(): (1, 1), ("bytes",): (1, 1), ("sections",): (1, 1)}
     if not isinstance(doc, MarkdownDocument):
         return Handoff(doc.path, (), (), size, len(doc.lines), (), (), (), positions)
+    entries, refs = _history(doc, positions)
+    refs += _file_refs(doc, {(r.line, r.column) for r in refs})
+    return Handoff(
+        doc.path, tuple(_without_qualifier(s.title) for s in doc.sections if s.level == 2), tuple(entries), size,
+        len(doc.lines),
+        tuple(refs), tuple(_placeholders(doc)),
+        tuple(Heading(s.title, s.line, s.column) for s in doc.sections if s.level == 3), positions,
+    )
+
+
+def _history(doc: MarkdownDocument, positions: dict) -> tuple[list[HandoffEntry], list[SessionRef]]:
+    """The entries under ``## Session History`` and the sessions their Sessions lines name."""
     entries: list[HandoffEntry] = []
     refs: list[SessionRef] = []
     for index, section in enumerate(doc.sections):
@@ -50,7 +62,13 @@ def view(doc: Document) -> Handoff:
             continue
         for child in doc.subsections(index):
             refs.extend(_entry(doc, child, entries, positions))
-    seen = {(r.line, r.column) for r in refs}
+    return entries, refs
+
+
+def _file_refs(doc: MarkdownDocument, seen: set[tuple[int, int]]) -> list[SessionRef]:
+    """Links to ``.md`` / ``.json`` files, then code spans holding one such path (outside code blocks), line by
+    line, except where ``seen`` has a reference already."""
+    refs: list[SessionRef] = []
     fenced = _fenced_lines(doc)
     for line_no, text in enumerate(doc.lines, start=1):
         for match in _LINK.finditer(text):
@@ -63,12 +81,7 @@ def view(doc: Document) -> Handoff:
             column = match.start("path") + 1
             if (line_no, column) not in seen and "://" not in match.group("path"):
                 refs.append(SessionRef(match.group("path"), match.group("path"), line_no, column, None, True))
-    return Handoff(
-        doc.path, tuple(_without_qualifier(s.title) for s in doc.sections if s.level == 2), tuple(entries), size,
-        len(doc.lines),
-        tuple(refs), tuple(_placeholders(doc)),
-        tuple(Heading(s.title, s.line, s.column) for s in doc.sections if s.level == 3), positions,
-    )
+    return refs
 
 
 def _without_qualifier(title: str) -> str:

@@ -54,60 +54,77 @@ def label(*lines: str) -> str:
 
 def flowchart(unit: Unit, drawing: Drawing) -> str:
     """One unit as a Mermaid flowchart: orchestrator (or session), workers, their log commits, HANDOFF."""
-    marks = drawing.marks
-    lines = ["flowchart LR", *(f"  {c}" for c in _CLASSES)]
-    names: dict[str, str] = {}
+    chart = _Flowchart(unit, drawing)
+    drawn = drawn_sessions(unit, drawing.marks)
+    chart.add_sessions(drawn)
+    chart.add_updates(drawn)
+    for c, _ in unit.worker_changes:
+        chart.commit(c)
+    return "\n".join(chart.lines + list(dict.fromkeys(chart.edges))) + "\n"
 
-    def node(key: str, *text: str, css: str | None = None) -> str:
-        if key in names:
-            return names[key]
-        names[key] = f"n{len(names)}"
-        codes = marks.get(key, ())
+
+class _Flowchart:
+    """A unit's flowchart as it is drawn: a node is numbered when first drawn, its top node (the orchestrator,
+    or the single session) first; an edge drawn twice is written once."""
+
+    def __init__(self, unit: Unit, drawing: Drawing):
+        self.unit, self.drawing = unit, drawing
+        self.lines = ["flowchart LR", *(f"  {c}" for c in _CLASSES)]
+        self.edges: list[str] = []
+        self.names: dict[str, str] = {}  # node key -> its Mermaid name
+        self.updates = {c.hash for c in unit.updates}
+        self.handoff = self.updates | {c.hash for c, _ in unit.worker_changes}
+        head = unit.orchestrator if unit.batch else unit.key
+        self.own = next((m for m in unit.sessions if m.id == head), None)
+        title = "orchestrator" if unit.batch else "single session"
+        self.top = self.node(session_node(head or unit.key), title, head or unit.name,
+                             *((self.own.path,) if self.own else ()))
+
+    def node(self, key: str, *text: str, css: str | None = None) -> str:
+        """The node's name, drawing it the first time (with the codes of its violations, marked)."""
+        if key in self.names:
+            return self.names[key]
+        self.names[key] = f"n{len(self.names)}"
+        codes = self.drawing.marks.get(key, ())
         if codes:
             text, css = (*text, " ".join(codes)), "violation"
-        lines.append(f"  {names[key]}[{label(*text)}]" + (f":::{css}" if css else ""))
-        return names[key]
+        self.lines.append(f"  {self.names[key]}[{label(*text)}]" + (f":::{css}" if css else ""))
+        return self.names[key]
 
-    handoff = {c.hash for c in unit.updates} | {c.hash for c, _ in unit.worker_changes}
-    updates = {c.hash for c in unit.updates}
+    def commit(self, c: Commit) -> str:
+        if c.hash in self.handoff:
+            what, trailer = handoff_text(self.unit, c)
+            return self.node(commit_node(c), what, describe(c), trailer, css="handoff")
+        return self.node(commit_node(c), describe(c))
 
-    def commit(c: Commit) -> str:
-        if c.hash in handoff:
-            what, trailer = handoff_text(unit, c)
-            return node(commit_node(c), what, describe(c), trailer, css="handoff")
-        return node(commit_node(c), describe(c))
-
-    head = unit.orchestrator if unit.batch else unit.key
-    own = next((m for m in unit.sessions if m.id == head), None)
-    title = "orchestrator" if unit.batch else "single session"
-    top = node(session_node(head or unit.key), title, head or unit.name, *((own.path,) if own else ()))
-    edges = []
-    drawn = drawn_sessions(unit, marks)
-    for member in drawn:
-        start = top if member is own else node(session_node(member.id), member.role, member.id, member.path)
-        if member is not own:
-            edges.append(f"  {top} --> {start}")
-        for c in member.commits:
-            if member is own and c.hash in updates:
-                continue  # drawn once below, as the labelled update edge
-            edges.append(f"  {start} --> {commit(c)}")
-    hidden = len(unit.sessions) - len(drawn)
-    if hidden:
-        edges.append(f"  {top} --> {node('more', f'{hidden} more session logs, not drawn')}")
-    for update in unit.updates:
-        target = commit(update)
-        edges.append(f"  {top} -->|{label('updates HANDOFF')}| {target}")
+    def add_sessions(self, drawn: list[Member]) -> None:
+        """Each drawn session under the top node, with the commits of its log; a node for those not drawn."""
         for member in drawn:
-            if member is own or member.committed is None or member.committed.hash == update.hash:
-                continue
-            c = member.committed
-            if drawing.is_ancestor(c, update):
-                edges.append(f"  {commit(c)} --> {target}")
-            else:
-                edges.append(f"  {commit(c)} -.->|{label('not before')}| {target}")
-    for c, _ in unit.worker_changes:
-        commit(c)
-    return "\n".join(lines + list(dict.fromkeys(edges))) + "\n"
+            start = self.top if member is self.own else self.node(session_node(member.id), member.role, member.id,
+                                                                  member.path)
+            if member is not self.own:
+                self.edges.append(f"  {self.top} --> {start}")
+            for c in member.commits:
+                if member is self.own and c.hash in self.updates:
+                    continue  # drawn once, as the labelled update edge
+                self.edges.append(f"  {start} --> {self.commit(c)}")
+        hidden = len(self.unit.sessions) - len(drawn)
+        if hidden:
+            self.edges.append(f"  {self.top} --> {self.node('more', f'{hidden} more session logs, not drawn')}")
+
+    def add_updates(self, drawn: list[Member]) -> None:
+        """Each HANDOFF update, from the top node, and from each drawn log's commit: dotted when not before it."""
+        for update in self.unit.updates:
+            target = self.commit(update)
+            self.edges.append(f"  {self.top} -->|{label('updates HANDOFF')}| {target}")
+            for member in drawn:
+                if member is self.own or member.committed is None or member.committed.hash == update.hash:
+                    continue
+                c = member.committed
+                if self.drawing.is_ancestor(c, update):
+                    self.edges.append(f"  {self.commit(c)} --> {target}")
+                else:
+                    self.edges.append(f"  {self.commit(c)} -.->|{label('not before')}| {target}")
 
 
 def gantt(unit: Unit, timing: Timing) -> str | None:
@@ -165,43 +182,54 @@ def drawn_sessions(unit: Unit, marks: Mapping[str, Sequence[str]]) -> list[Membe
 def markdown(drawing: Drawing) -> str:
     """Markdown: a Mermaid flowchart per parallel batch of the range, a table of its single sessions."""
     out = [f"### Parallel batches in {_markdown(drawing.span)}", ""]
-    batches, singles = drawing.batches, drawing.singles
+    batches = drawing.batches
     if not drawing.units and not drawing.unattributed:
         out += ["No session log or HANDOFF changes in this range.", ""]
     elif not batches:
         out += ["No parallel batch: nothing in this range says that sessions ran in parallel.", ""]
     for unit in batches:
-        out += [f"#### Batch {_markdown(unit.orchestrator or unit.key)}", "",
-                headline(unit, unit_codes(drawing, unit)), "",
-                f"Evidence: {_markdown('; '.join(unit.evidence))}.", "",
-                "```mermaid", flowchart(unit, drawing).rstrip("\n"), "```", ""]
-        timing = drawing.timing.get(unit.key)
-        chart = gantt(unit, timing) if timing is not None else None
-        if timing is not None:
-            out += [f"Timing: {_markdown(timing_text(timing))}.", ""]
-        if chart:
-            out += ["```mermaid", chart.rstrip("\n"), "```", ""]
+        out += _batch_markdown(unit, drawing)
     if batches:
         out += ["#### What parallel dispatch saved", "",
                 "| Batch | Workers | Span | Sum of durations | Saved | Critical path |",
                 "| --- | ---: | --- | --- | ---: | --- |"]
-        for unit in batches:
-            out.append(_figures_row(unit, drawing.timing.get(unit.key)))
+        out += [_figures_row(unit, drawing.timing.get(unit.key)) for unit in batches]
         out.append("")
-    if singles or drawing.unattributed:
-        out += ["#### Single sessions", "", "| Session | Log committed in | HANDOFF updates | Violations |",
-                "| --- | --- | --- | --- |"]
-        for unit in singles:
-            member = unit.sessions[0] if unit.sessions else None
-            committed = member.committed.short if member and member.committed else "before the range"
-            updates = ", ".join(c.short for c in unit.updates) or "none"
-            codes = ", ".join(unit_codes(drawing, unit)) or "-"
-            out.append(f"| {_markdown(unit.key)} | {committed} | {updates} | {codes} |")
-        for commit in drawing.unattributed:
-            codes = ", ".join(drawing.marks.get(commit_node(commit), ())) or "-"
-            out.append(f"| (no session named) | - | {commit.short} | {codes} |")
-        out.append("")
+    if drawing.singles or drawing.unattributed:
+        out += _singles_markdown(drawing)
     return "\n".join(out)
+
+
+def _batch_markdown(unit: Unit, drawing: Drawing) -> list[str]:
+    """A batch's heading, headline and evidence, its flowchart, and its times with their gantt chart."""
+    out = [f"#### Batch {_markdown(unit.orchestrator or unit.key)}", "",
+           headline(unit, unit_codes(drawing, unit)), "",
+           f"Evidence: {_markdown('; '.join(unit.evidence))}.", "",
+           "```mermaid", flowchart(unit, drawing).rstrip("\n"), "```", ""]
+    timing = drawing.timing.get(unit.key)
+    chart = gantt(unit, timing) if timing is not None else None
+    if timing is not None:
+        out += [f"Timing: {_markdown(timing_text(timing))}.", ""]
+    if chart:
+        out += ["```mermaid", chart.rstrip("\n"), "```", ""]
+    return out
+
+
+def _singles_markdown(drawing: Drawing) -> list[str]:
+    """The table of single sessions, then of HANDOFF commits that name no session."""
+    out = ["#### Single sessions", "", "| Session | Log committed in | HANDOFF updates | Violations |",
+           "| --- | --- | --- | --- |"]
+    for unit in drawing.singles:
+        member = unit.sessions[0] if unit.sessions else None
+        committed = member.committed.short if member and member.committed else "before the range"
+        updates = ", ".join(c.short for c in unit.updates) or "none"
+        codes = ", ".join(unit_codes(drawing, unit)) or "-"
+        out.append(f"| {_markdown(unit.key)} | {committed} | {updates} | {codes} |")
+    for commit in drawing.unattributed:
+        codes = ", ".join(drawing.marks.get(commit_node(commit), ())) or "-"
+        out.append(f"| (no session named) | - | {commit.short} | {codes} |")
+    out.append("")
+    return out
 
 
 def _figures_row(unit: Unit, timing: Timing | None) -> str:

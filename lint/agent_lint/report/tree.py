@@ -56,47 +56,67 @@ def _marks(drawing: Drawing, key: str, colour: bool) -> str:
 
 
 def _batch(unit: Unit, drawing: Drawing, colour: bool) -> list[str]:
-    handoff = {c.hash for c in unit.updates} | {c.hash for c, _ in unit.worker_changes}
+    tree = _BatchTree(unit, drawing, colour)
+    return tree.heading() + _branches(tree.children())
 
-    def commit(c: Commit, member: Member | None) -> str:
+
+class _BatchTree:
+    """A batch as text: its headline, evidence and times, then a branch per session with its log's commits."""
+
+    def __init__(self, unit: Unit, drawing: Drawing, colour: bool):
+        self.unit, self.drawing, self.colour = unit, drawing, colour
+        self.handoff = {c.hash for c in unit.updates} | {c.hash for c, _ in unit.worker_changes}
+        self.timing = drawing.timing.get(unit.key)
+
+    def heading(self) -> list[str]:
+        unit, drawing = self.unit, self.drawing
+        lines = [paint(f"Batch {_line(unit.orchestrator or unit.key)}", "bold", on=self.colour)
+                 + f": {headline(unit, unit_codes(drawing, unit))}"]
+        if unit.evidence:
+            lines.append(f"Evidence: {_line('; '.join(unit.evidence))}.")
+        if self.timing is not None:
+            lines.append(f"Timing: {_line(timing_text(self.timing))}.")
+        return lines
+
+    def children(self) -> list[tuple[str, list[str]]]:
+        """The orchestrator first (a line of its own when it has no log in the range), each session with the
+        commits of its log, then the HANDOFF commits no log commit is."""
+        unit, colour = self.unit, self.colour
+        runs = {run.session: run for run in self.timing.runs} if self.timing is not None else {}
+        head = unit.orchestrator
+        own = next((m for m in unit.sessions if m.id == head), None)
+        children: list[tuple[str, list[str]]] = []
+        if own is None and head:  # an orchestrator without a log in the range still heads the batch
+            children.append((f"orchestrator {paint(_line(head), 'bold', on=colour)}"
+                             + _marks(self.drawing, session_node(head), colour), []))
+        in_logs = set()
+        for member in sorted(unit.sessions, key=lambda m: m is not own):
+            run = runs.get(member.id)
+            times = f"  {run_text(run)}" if run is not None and not run.lacks else ""
+            title = (f"{member.role} {paint(_line(member.id), 'bold', on=colour)}  "
+                     f"{paint(_line(member.path), 'dim', on=colour)}{times}"
+                     f"{_marks(self.drawing, session_node(member.id), colour)}")
+            children.append((title, [self.commit(c, member) for c in member.commits]))
+            in_logs |= {c.hash for c in member.commits}
+        rest = [self.commit(c, None) for c in (*unit.updates, *(c for c, _ in unit.worker_changes))
+                if c.hash not in in_logs]
+        if rest:
+            children.append(("HANDOFF commits", rest))
+        return children
+
+    def commit(self, c: Commit, member: Member | None) -> str:
+        """A commit's line: a HANDOFF commit says whose; a worker's log commit, the updates it is not before."""
+        unit = self.unit
         text = describe(c)
-        if c.hash in handoff:
+        if c.hash in self.handoff:
             what, trailer = handoff_text(unit, c)
             text += f"  {what}, {trailer}"
         elif member is not None and member.committed is not None and c.hash == member.committed.hash \
                 and member.role != "orchestrator":
-            late = [u.short for u in unit.updates if u.hash != c.hash and not drawing.is_ancestor(c, u)]
+            late = [u.short for u in unit.updates if u.hash != c.hash and not self.drawing.is_ancestor(c, u)]
             if late:
                 text += f"  not before {', '.join(late)}"
-        return _line(text) + _marks(drawing, commit_node(c), colour)
-
-    lines = [paint(f"Batch {_line(unit.orchestrator or unit.key)}", "bold", on=colour)
-             + f": {headline(unit, unit_codes(drawing, unit))}"]
-    if unit.evidence:
-        lines.append(f"Evidence: {_line('; '.join(unit.evidence))}.")
-    timing = drawing.timing.get(unit.key)
-    runs = {run.session: run for run in timing.runs} if timing is not None else {}
-    if timing is not None:
-        lines.append(f"Timing: {_line(timing_text(timing))}.")
-    head = unit.orchestrator
-    own = next((m for m in unit.sessions if m.id == head), None)
-    children: list[tuple[str, list[str]]] = []
-    if own is None and head:  # an orchestrator without a log in the range still heads the batch
-        children.append((f"orchestrator {paint(_line(head), 'bold', on=colour)}"
-                         + _marks(drawing, session_node(head), colour), []))
-    in_logs = set()
-    for member in sorted(unit.sessions, key=lambda m: m is not own):
-        run = runs.get(member.id)
-        times = f"  {run_text(run)}" if run is not None and not run.lacks else ""
-        title = (f"{member.role} {paint(_line(member.id), 'bold', on=colour)}  "
-                 f"{paint(_line(member.path), 'dim', on=colour)}{times}"
-                 f"{_marks(drawing, session_node(member.id), colour)}")
-        children.append((title, [commit(c, member) for c in member.commits]))
-        in_logs |= {c.hash for c in member.commits}
-    rest = [commit(c, None) for c in (*unit.updates, *(c for c, _ in unit.worker_changes)) if c.hash not in in_logs]
-    if rest:
-        children.append(("HANDOFF commits", rest))
-    return lines + _branches(children)
+        return _line(text) + _marks(self.drawing, commit_node(c), self.colour)
 
 
 def _singles(drawing: Drawing, colour: bool) -> list[str]:

@@ -62,6 +62,7 @@ def _part(doc, batch, ident: str, links: list[str]) -> str:
 
 
 def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
+    """The Sessions line completed, or its orchestrator put first; None when the line is not a plain list of IDs."""
     lines = doc.lines
     text = lines[line - 1]
     following = lines[line] if line < len(lines) else ""
@@ -76,6 +77,12 @@ def _fix(doc, batch, listed: list[str], line: int, column: int) -> Fix | None:
     parts = split_parts(doc.text[start:end])
     if len(parts) != len(listed) or doc.text[start:end].endswith(","):
         return None
+    return _completed(doc, batch, listed, parts, start, end)
+
+
+def _completed(doc, batch, listed: list[str], parts: list[str], start: int, end: int) -> Fix:
+    """The listed ``parts`` (from ``start`` to ``end``) with the orchestrator first and the missing workers last,
+    written as links when every part is one."""
     links = [m.group("href") for p in parts if (m := _LINK.fullmatch(p))]
     links = links if len(links) == len(parts) else []
     orchestrator = batch.orchestrator
