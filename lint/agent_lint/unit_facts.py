@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping, NamedTuple
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 from .batches import Gate, Member, Unit
 from .files import Classifier
@@ -169,6 +169,16 @@ def prerequisite(unit: Unit, *words: str) -> tuple[Member, Prerequisite] | None:
 def declared(found: tuple[Member, Prerequisite] | None) -> bool:
     """Does the orchestrator leave the item unchecked with a reason? A declared exception, not a false tick."""
     return found is not None and not found[1].checked and bool(found[1].note)
+
+
+def to_verify(gate: Gate, *words: str) -> Iterator[tuple[Unit, tuple[Member, Prerequisite] | None]]:
+    """Each batch of the range whose prerequisites item holding ``words`` is to be checked against history,
+    with that item (None when the orchestrator's log has none): every batch but those that declare an exception."""
+    for unit in gate.units:
+        if unit.batch:
+            item = prerequisite(unit, *words)
+            if not declared(item):
+                yield unit, item
 
 
 # ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ work) has no worker changes to compare.
 
 from ..batches import commit_node, describe, session_node
 from ..model import Finding, Rule, Scope
-from ..unit_facts import counted, declared, facts, prerequisite
+from ..unit_facts import counted, facts, to_verify
 
 ITEM = ("shared", "file")
 
@@ -55,12 +55,7 @@ def check(project, options: dict):
         return
     known = facts(gate)
     order = gate.history.index
-    for unit in gate.units:
-        if not unit.batch:
-            continue
-        item = prerequisite(unit, *ITEM)
-        if declared(item):
-            continue
+    for unit, item in to_verify(gate, *ITEM):
         changed: dict[str, list] = {}
         for member in counted(unit):
             for touched in known.of(member).files:

@@ -54,7 +54,7 @@ the exception: its workers' changes to other logs are not reported.
 
 from ..batches import commit_node, describe, session_node
 from ..model import Finding, Rule, Scope
-from ..unit_facts import counted, declared, facts, prerequisite
+from ..unit_facts import counted, facts, to_verify
 
 ITEM = ("session log",)
 
@@ -65,12 +65,7 @@ def check(project, options: dict):
         return
     known = facts(gate)
     documents = gate.project.kinds
-    for unit in gate.units:
-        if not unit.batch:
-            continue
-        item = prerequisite(unit, *ITEM)
-        if declared(item):
-            continue
+    for unit, item in to_verify(gate, *ITEM):
         for member in counted(unit):
             for touched in known.of(member).logs:
                 other = touched.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
