@@ -222,9 +222,13 @@ class Pipeline:
 
                 return lint(self.run)
             from .caching import cached_lint
-            from .engine import lint as engine_lint
 
-            return cached_lint(cache, self.inputs, lambda run, analyses: engine_lint(self.run, analyses))
+            def linted(run: Any, analyses: Callable[[Any], Mapping[str, Any]]) -> Outcome:
+                from .engine import lint  # imported only when the outcome is not kept
+
+                return lint(self.run, analyses)
+
+            return cached_lint(cache, self.inputs, linted)
         from .engine import analyses, lint
 
         source: Callable[[Any], Mapping[str, Any]] = analyses
