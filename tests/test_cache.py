@@ -402,3 +402,21 @@ def test_a_signed_index_of_records_that_are_no_views_is_not_trusted(project, rec
     log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
     assert run(project, paths=[log]) == [row for row in cold if row[0].endswith("301.md")]
     assert len(asked) == 7  # no record was taken: every analysis came from its entry
+
+
+def test_a_whole_run_from_the_entries_writes_the_index_it_lacks(project, analyzed, monkeypatch):
+    from agent_lint.cache import Cache
+
+    cold = run(project)
+    cache_dir = project / ".agent_lint_cache"
+    for kept in [*cache_dir.glob("run-*.bin"), *cache_dir.glob("index-*.bin")]:
+        kept.unlink()
+    analyzed.clear()
+    assert run(project) == cold and analyzed == []  # every analysis from its entry
+    assert list(cache_dir.glob("index-*.bin"))
+    asked: list[str] = []
+    original = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: asked.append(key) or original(self, key))
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-302.md"
+    assert run(project, paths=[log]) == [row for row in cold if row[0].endswith("302.md")]
+    assert [key.rsplit(":", 1)[0] for key in asked] == [".agents/sessions/2026-03-02-pr-review-302.md"]

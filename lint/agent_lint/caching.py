@@ -97,18 +97,21 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
     from .analysis import Analysis, collect
     from .engine import analyze
 
-    records = cache.index()
+    jobs = run.jobs()
+    # A run that reports on every document reads no view from the index: it reads the index only
+    # to learn whether it must be rewritten, and only when nothing was analysed (made() says).
+    records = cache.index() if any(not job.target for job in jobs) else None
     views: dict[str, tuple] = {}  # (digest, kind, view's bytes) of each document taken from the cache
     todo = []
-    stale = len(records) != len(run.documents)  # a document removed: the index is rewritten
+    stale = records is not None and len(records) != len(run.documents)  # a document removed: rewritten
 
     def kept() -> Any:
         nonlocal stale
-        for job in run.jobs():
+        for job in jobs:
             known = digests.get(job.path)  # None: learnt when it is read; "": it cannot be read
-            record = index.parse(records[job.path]) if job.path in records else None
+            record = index.parse(records[job.path]) if records is not None and job.path in records else None
             current = record is not None and bool(known) and record.digest == known
-            if not current and (record is None or record.digest or known != ""):
+            if records is not None and not current and (record is None or record.digest or known != ""):
                 stale = True  # the index has no view of these bytes
             if current and not job.target:
                 view = index.view_of(record.view, record.kind)
@@ -126,7 +129,10 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
                 todo.append(job)
 
     def made() -> Any:
+        nonlocal stale
         cache.done_reading()
+        if records is None:
+            stale = bool(todo) or not _index_holds(cache.index(), views)
         writer = cache.index_writer() if stale else None
 
         def add(path: str, digest: str, kind: Kind | None, view: bytes | memoryview) -> None:
@@ -142,7 +148,8 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
         for path, (digest, kind, view) in views.items():
             add(path, digest, kind, view)
         views.clear()
-        records.clear()
+        if records is not None:
+            records.clear()
         for analysis, view, entry in analyze(run, todo, then=index.entry):
             digests[analysis.path] = analysis.digest
             if analysis.digest:
@@ -159,6 +166,19 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
         raise
     cache.save()
     return analyses
+
+
+def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool:
+    """Does the index hold a record of each of these views' bytes, and of nothing else?"""
+    from . import index
+
+    if len(records) != len(views):
+        return False
+    for path, (digest, _, _) in views.items():
+        record = index.parse(records[path]) if path in records else None
+        if record is None or record.digest != digest:
+            return False
+    return True
 
 
 def run_key(inputs: Any, digests: Mapping[str, str]) -> str:

@@ -64,8 +64,9 @@ def entry(analysis: Analysis) -> tuple[Analysis, bytes, bytes]:
     return analysis, view, view + b"\n" + codec.dumps(analysis._replace(view=None))
 
 
-def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, memoryview] | None:
-    """The analysis an entry holds, and its view's bytes; None for anything else."""
+def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes] | None:
+    """The analysis an entry holds, and its view's bytes (a copy: the entry is not kept); None for
+    anything else."""
     data = bytes(blob)
     at = data.find(b"\n")
     if at < 0:
@@ -76,7 +77,7 @@ def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, memoryvie
     view = view_of(data[:at], rest.kind)
     if view is BAD:
         return None
-    return rest._replace(view=view), memoryview(data)[:at]
+    return rest._replace(view=view), data[:at]
 
 
 BAD = object()  # what view_of gives for bytes that hold no view
