@@ -6,6 +6,7 @@ Run from the repository root. See ``python -m benchmarks --help``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import signal
@@ -19,6 +20,8 @@ from . import report, suite
 from .synthetic import REAL_DOCUMENT_COUNT, Profile, measure_profile
 
 CORPORA = ("real", "synthetic")
+LARGE_SCALE = 65.0  # about 100,000 session logs at the real corpus's size
+LARGE_RUNS = 2
 DEFAULT_SEED = 20260302
 
 
@@ -35,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=None, help="timed runs per measurement (default 5; --quick: 1)")
     parser.add_argument("--warmup", type=int, default=None,
                         help="untimed runs before each measurement (default 1; --quick: 0)")
+    parser.add_argument("--large", action="store_true",
+                        help=f"also measure the {LARGE_SCALE:g}x tree (about 100,000 files; built as the others are),"
+                             f" with at most {LARGE_RUNS} runs and no warm-up round; it takes several minutes")
     parser.add_argument("--quick", action="store_true",
                         help="a fast smoke run: one run, no warm-up, scale 1, no reference linters")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
@@ -60,6 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.history = [int(n) for n in (args.history or ("200" if args.quick else "500,5000")).split(",") if n.strip()]
     except ValueError:
         parser.error(f"--history takes commit counts separated by commas, not {args.history!r}")
+    if args.large and LARGE_SCALE not in args.scales:
+        args.scales.append(LARGE_SCALE)
     if args.runs < 1 or args.warmup < 0 or any(s <= 0 for s in args.scales) or any(n < 1 for n in args.history):
         parser.error("--runs must be at least 1, --warmup at least 0, scales above 0")
     if args.synthetic_files is not None and args.synthetic_files < 1:
@@ -119,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
                 tree = suite.synthetic_tree(target, scale, base, args.seed, profile)
                 # Reference linters once, at the smallest scale: their per-file
                 # cost is the comparison, not their growth.
-                trees.append(_measure(tree, tool, plan, workdir, references=scale == min(args.scales)))
+                large = scale >= LARGE_SCALE
+                sized = plan if not large else dataclasses.replace(plan, runs=min(plan.runs, LARGE_RUNS), warmup=0)
+                trees.append(_measure(tree, tool, sized, workdir, references=scale == min(args.scales) and not large))
                 # The largest trees take 100+ MB; keep at most one on disk.
                 shutil.rmtree(target, ignore_errors=True)
         if "history" in args.measurements:
@@ -171,8 +181,10 @@ def _measure_history(root: Path, commits: int, seed: int, tool: suite.AgentLint,
 
 def _measure(tree: suite.Tree, tool: suite.AgentLint, plan: suite.Plan, workdir: Path, *, references: bool) -> dict:
     log(f"measuring {tree.name} ({len(tree.documents):,} files)")
+    before = suite.load_average()
     results = suite.measure_tree(tree, tool, plan, workdir, references=references)
-    return {**tree.summary(), "measurements": results, "ratios": report.ratios(results)}
+    return {**tree.summary(), "measurements": results, "ratios": report.ratios(results), "runs": plan.runs,
+            "warmup": plan.warmup, "load_average": {"before": before, "after": suite.load_average()}}
 
 
 if __name__ == "__main__":

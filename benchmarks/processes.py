@@ -7,6 +7,12 @@ the benchmark nor the launcher (see launcher.py for why it is needed). On
 Linux that rusage also covers the processes the command reaped (a process
 forked workers): CPU time is their sum, peak memory the largest single one.
 A measurement is the median of several runs, each metric taken separately.
+
+Commands that are compared run in rounds (:func:`alternate`): each round
+runs every command once, in a fixed order, so that a burst of load from
+other work on the machine falls on all of them alike rather than on the
+runs of one. The order also sets each command's state (a cache cleared
+before the cold run is full for the warm run that follows it).
 """
 
 from __future__ import annotations
@@ -97,6 +103,49 @@ def run_once(argv: Sequence[str], cwd: Path, env: dict[str, str], *, capture: bo
             stdout=out.read_text(encoding="utf-8", errors="replace") if capture else "",
             stderr=err.read_text(encoding="utf-8", errors="replace"),
         )
+
+
+@dataclass
+class Step:
+    """One command of a round (see :func:`alternate`)."""
+
+    name: str
+    argv: Sequence[str]
+    cwd: Path
+    before: Callable[[], None] | None = None  # runs ahead of each run, untimed
+    accept: Callable[[int], bool] = lambda code: code == 0
+    capture: bool = False
+
+
+def alternate(steps: Sequence[Step], env: dict[str, str], *, runs: int, warmup: int = 0,
+              log: Callable[[str], None] = lambda message: None) -> dict[str, Measurement | str]:
+    """``warmup`` untimed rounds, then ``runs`` timed ones; each round runs every step once, in order.
+
+    A step that fails (it cannot start, or exits with a code it must not)
+    is left out of the rounds after; its entry is the error's text.
+    """
+    samples: dict[str, list[Sample]] = {step.name: [] for step in steps}
+    failed: dict[str, str] = {}
+    for index in range(warmup + runs):
+        for step in steps:
+            if step.name in failed:
+                continue
+            try:
+                if step.before is not None:
+                    step.before()
+                sample = run_once(step.argv, step.cwd, env, capture=step.capture)
+            except OSError as err:
+                failed[step.name] = str(err)
+                log(f"  {step.name} failed: {err}")
+                continue
+            if not step.accept(sample.returncode):
+                last = (sample.stderr.strip().splitlines() or ["(no output on stderr)"])[-1]
+                failed[step.name] = f"{' '.join(step.argv[-3:])} exited {sample.returncode}: {last}"
+                log(f"  {step.name} failed: {failed[step.name]}")
+                continue
+            if index >= warmup:
+                samples[step.name].append(sample)
+    return {name: failed.get(name) or Measurement(found) for name, found in samples.items()}
 
 
 def measure(

@@ -1,7 +1,12 @@
 """Ratios, growth across scales, and the printed table.
 
-Every ratio divides two medians measured in the same benchmark run, so the
-machine cancels out; absolute milliseconds only compare within one machine.
+Every ratio divides two medians measured in the same benchmark run, of
+commands run in alternated rounds, so the machine cancels out; absolute
+milliseconds only compare within one machine. Each ratio is given for wall
+time and for CPU time: on a machine others share, wall time moves with
+their load (the load average is printed with each tree), CPU time much less.
+A command of several processes (agent-lint's workers on a large tree)
+spends more CPU time than wall time; the floor is one process.
 """
 
 from __future__ import annotations
@@ -113,10 +118,9 @@ def history_table(run: dict) -> list[str]:
             continue
         lines.append(f"  {label:<38}{_num(entry['wall_ms']):>10}{_num(entry['cpu_ms']):>10}"
                      f"{_num(entry.get('peak_mb')):>9}")
-    parts = [f"{name} {_times(value['wall'])} (cpu {_times(value['cpu'])})"
-             for name, value in run["ratios"].items() if value["wall"] is not None]
-    if parts:
-        lines.append("  ratios: " + ", ".join(parts) + "  [stage: the run's time with --since minus without]")
+    lines += ratio_lines(run["ratios"])
+    if len(lines) > 2:
+        lines.append("  (stage: the run's time with --since minus without)")
     return lines
 
 
@@ -143,6 +147,8 @@ def growth(trees: list[dict]) -> dict | None:
         "floor_ms_per_file": [per_file(t, "floor", "wall_ms") for t in scaled],
         "floor_parse_ms_per_file": [per_file(t, "floor-parse", "wall_ms") for t in scaled],
         "cold_peak_mb": [peak(t, "cold") for t in scaled],
+        "warm_peak_mb": [peak(t, "warm") for t in scaled],
+        "one_file_touched_peak_mb": [peak(t, "one-file-touched") for t in scaled],
         "floor_peak_mb": [peak(t, "floor") for t in scaled],
     }
     first, last = scaled[0], scaled[-1]
@@ -176,6 +182,10 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def _loads(values: list[float] | None) -> str:
+    return "-" if not values else " ".join(f"{v:.2f}" for v in values)
+
+
 def _times(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
@@ -185,6 +195,10 @@ def tree_table(tree: dict) -> list[str]:
     head = (f"{tree['name']}: {tree['files']:,} files ({tree['json']:,} JSON, {tree['markdown']:,} Markdown, "
             f"{tree['bytes'] / 1e6:.1f} MB), config: {tree['config']}")
     lines = [head]
+    load = tree.get("load_average") or {}
+    if load.get("before") is not None:
+        lines.append(f"  load average (1, 5, 15 min) before {_loads(load['before'])}, after {_loads(load['after'])};"
+                     f" median of {tree.get('runs', '?')} alternated rounds after {tree.get('warmup', '?')} warm-up")
     lines += [f"  note: {note}" for note in tree["notes"]]
     lines.append(f"  {'measurement':<38}{'wall ms':>10}{'cpu ms':>10}{'peak MB':>9}{'ms/file':>9}  note")
     for key, label in ROWS:
@@ -200,12 +214,18 @@ def tree_table(tree: dict) -> list[str]:
             f"  {label:<38}{_num(entry['wall_ms']):>10}{_num(entry['cpu_ms']):>10}"
             f"{_num(entry.get('peak_mb')):>9}{_num(per_file, 3):>9}  {entry.get('note', '')}".rstrip()
         )
-    parts = []
-    for name, value in tree["ratios"].items():
-        if value["wall"] is not None:
-            parts.append(f"{name} {_times(value['wall'])} (cpu {_times(value['cpu'])})")
-    if parts:
-        lines.append("  ratios: " + ", ".join(parts))
+    lines += ratio_lines(tree["ratios"])
+    return lines
+
+
+def ratio_lines(ratios: dict) -> list[str]:
+    """The ratios, one a line: wall and CPU side by side."""
+    shown = [(name, value) for name, value in ratios.items() if value["wall"] is not None or value["cpu"] is not None]
+    if not shown:
+        return []
+    lines = [f"  {'ratio':<38}{'wall':>10}{'cpu':>10}"]
+    lines += [f"  {name:<38}{_times(value['wall']):>10}{_times(value['cpu']):>10}  {value.get('note', '')}".rstrip()
+              for name, value in shown]
     return lines
 
 
@@ -223,6 +243,8 @@ def growth_table(data: dict) -> list[str]:
         "floor_ms_per_file": "floor ms/file",
         "floor_parse_ms_per_file": "floor parse ms/file",
         "cold_peak_mb": "cold peak MB",
+        "warm_peak_mb": "warm peak MB",
+        "one_file_touched_peak_mb": "one file touched peak MB",
         "floor_peak_mb": "floor peak MB",
     }
     for key, label in labels.items():
@@ -246,6 +268,8 @@ def render(result: dict) -> str:
         f"agent-lint {tool['version']} at {commit}; cache: {tool['cache']}; phases: {tool['phases']}",
         f"python {info['python']} on {info['platform']}, {info['cpu_count']} CPUs; "
         f"median of {result['settings']['runs']} runs after {result['settings']['warmup']} warm-up",
+        f"load average (1, 5, 15 min) at the start {_loads(info.get('load_average'))},"
+        f" at the end {_loads(info.get('load_average_end'))}",
         "",
     ]
     for note in result["notes"]:

@@ -8,22 +8,26 @@ scale. On each tree, every command below runs as a child process:
 - ``floor``: ``floor.py`` reading and parsing exactly the files agent-lint
   checks (list from agent-lint's own config and discovery);
 - ``cold``, ``warm``, ``touched``: ``agent-lint check``, the command CI runs,
-  with no cache, with a filled cache (in its default place in the tree), and
-  with a filled cache after one session log changed (a line added at its
-  end, what its record holds unchanged; only once agent-lint has a cache);
-  exit code 1 (violations found) counts as a normal run;
+  with an empty cache (cleared before each run; the run fills it), with a
+  filled cache (in its default place in the tree), and with a filled cache
+  after one session log changed (a line added at its end, what its record
+  holds unchanged); exit code 1 (violations found) counts as a normal run;
 - ``edited``: the same after a protocol field of that log (its ``completed``
   time) changed, which the rules spanning files must see;
 - ``one-log-alone``, ``one-log-alone-warm``: that log in a project of its
   own (with the tree's config and schema), without and with a cache: what
   checking that one file costs beyond a run with nothing to do;
 - ``one-file``: ``agent-lint check <one session log>`` without a cache, and
-  ``one-file-warm`` with a filled one, ``one-file-touched`` with a filled one
-  after a line was added to that log (pre-commit's case: it names the files
-  that changed);
+  ``one-file-touched`` with a filled cache after a line was added to that
+  log (pre-commit's case: it names the files that changed), and
+  ``one-file-warm`` the same again, the log as that run left it;
 - ``markdownlint-cli2``, ``pymarkdown``: the tree's Markdown documents through
   those linters, where installed, as reference points (real corpus and the
   smallest synthetic tree only, at most three runs).
+
+The commands of a tree run in alternated rounds, in the order above
+(processes.alternate): every ratio divides medians of runs that shared the
+machine's load alike.
 
 On a synthetic pull request of many commits (history.py), ``history``
 measures the PR gate: ``git log --name-status`` of the range, ``agent-lint
@@ -43,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .processes import CommandFailed, Measurement, measure, run_once
+from .processes import CommandFailed, Measurement, Step, alternate, measure, run_once
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LINT_SRC = REPO_ROOT / "lint"
@@ -260,65 +264,62 @@ def _floor_parse(floor: Measurement) -> dict:
 def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, references: bool = True) -> dict:
     """Every planned measurement of one tree, by name, as JSON-ready dicts.
 
-    ``references`` runs the reference linters too (where the plan allows).
+    The commands run in alternated rounds (processes.alternate), in an order
+    that gives each its state: the cache is cleared before ``cold`` and full
+    for ``warm`` after it; ``one-file-warm`` follows ``one-file-touched``,
+    so the log is as the last run left it. ``references`` runs the reference
+    linters too (where the plan allows), on their own after the rounds.
     """
     results: dict[str, dict] = {}
     py = sys.executable
-    root, env = tree.root, tool.env
+    root = tree.root
     one = tree.one_file()
     clear = _clear(root / ".agent_lint_cache")
+    steps: list[Step] = []
 
-    def run(name: str, argv: list[str], *, part_of: str | None = None, **kwargs) -> Measurement | None:
-        if not plan.wants(part_of or name):
-            return None
-        kwargs.setdefault("runs", plan.runs)
-        kwargs.setdefault("warmup", plan.warmup)
-        cwd = kwargs.pop("cwd", root)
-        try:
-            result = measure(argv, cwd, env, **kwargs)
-        except (CommandFailed, OSError) as err:
-            results[name] = {"error": str(err)}
-            plan.log(f"  {tree.name}: {name} failed: {err}")
-            return None
-        results[name] = result.as_json()
-        plan.log(f"  {tree.name}: {name} {results[name]['wall_ms']:.0f} ms")
-        return result
+    def step(name: str, argv: list[str], *, part_of: str | None = None, **kwargs) -> None:
+        if plan.wants(part_of or name):
+            steps.append(Step(name, argv, kwargs.pop("cwd", root), **kwargs))
 
-    run("import", [py, "-c", "import markdown_it"])
-
+    step("import", [py, "-c", "import markdown_it"])
     list_file = workdir / f"files-{root.name}.txt"
     list_file.write_text("".join(f"{root / p}\n" for p in tree.documents), encoding="utf-8")
-    floor = run("floor", [py, str(FLOOR_SCRIPT), str(list_file)], capture=True)
-    if floor is not None:
-        results["floor-parse"] = _floor_parse(floor)
-
+    step("floor", [py, str(FLOOR_SCRIPT), str(list_file)], capture=True)
     if tool.has_cache:
-        # Runs that need a filled cache get at least one untimed run to fill it.
-        filled = max(plan.warmup, 1)
-        run("cold", tool.check(), accept=clean_or_found, before=clear)
-        clear()
-        run("warm", tool.check(), accept=clean_or_found, warmup=filled)
+        step("cold", tool.check(), accept=clean_or_found, before=clear)
+        step("warm", tool.check(), accept=clean_or_found)
         if one is not None:
-            run("touched", tool.check(), accept=clean_or_found, before=_append_byte(root / one), warmup=filled)
-            run("edited", tool.check(), accept=clean_or_found, before=_edit_protocol(root / one), warmup=filled,
-                part_of="touched")
+            step("touched", tool.check(), accept=clean_or_found, before=_append_byte(root / one))
+            step("edited", tool.check(), accept=clean_or_found, before=_edit_protocol(root / one), part_of="touched")
+            step("one-file", tool.check("--no-cache", one), accept=clean_or_found)
+            # The pre-commit case: a filled cache and one named file, just changed, then as it was.
+            step("one-file-touched", tool.check(one), accept=clean_or_found, part_of="one-file",
+                 before=_append_byte(root / one))
+            step("one-file-warm", tool.check(one), accept=clean_or_found, part_of="one-file")
             if plan.wants("touched"):
                 alone = _alone(tree, one, workdir)
-                run("one-log-alone", tool.check("--no-cache"), accept=clean_or_found, cwd=alone, part_of="touched")
-                run("one-log-alone-warm", tool.check(), accept=clean_or_found, cwd=alone, part_of="touched",
-                    warmup=filled)
-            run("one-file", tool.check("--no-cache", one), accept=clean_or_found)
-            # The pre-commit case: a filled cache and one named file, as it was, then just changed.
-            run("one-file-warm", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled)
-            run("one-file-touched", tool.check(one), accept=clean_or_found, part_of="one-file", warmup=filled,
-                before=_append_byte(root / one))
+                step("one-log-alone", tool.check("--no-cache"), accept=clean_or_found, cwd=alone, part_of="touched")
+                step("one-log-alone-warm", tool.check(), accept=clean_or_found, cwd=alone, part_of="touched",
+                     before=_filled(alone, tool))
     else:
-        cold = run("cold", tool.check(), accept=clean_or_found)
-        for name in ("warm", "touched"):
-            if cold is not None and plan.wants(name):
-                results[name] = {**results["cold"], "note": NO_CACHE_YET}
+        step("cold", tool.check(), accept=clean_or_found)
         if one is not None:
-            run("one-file", tool.check(one), accept=clean_or_found)
+            step("one-file", tool.check(one), accept=clean_or_found)
+
+    measured = alternate(steps, tool.env, runs=plan.runs, warmup=plan.warmup,
+                         log=lambda message: plan.log(f"  {tree.name}:{message}"))
+    for name, found in measured.items():
+        if isinstance(found, str):
+            results[name] = {"error": found}
+            continue
+        results[name] = found.as_json()
+        plan.log(f"  {tree.name}: {name} {results[name]['wall_ms']:.0f} ms, cpu {results[name]['cpu_ms']:.0f} ms")
+        if name == "floor":
+            results["floor-parse"] = _floor_parse(found)
+    if not tool.has_cache:
+        for name in ("warm", "touched"):
+            if "cold" in results and plan.wants(name):
+                results[name] = {**results["cold"], "note": NO_CACHE_YET}
 
     if plan.references and references:
         markdown = tree.markdown
@@ -333,30 +334,44 @@ def measure_tree(tree: Tree, tool: AgentLint, plan: Plan, workdir: Path, *, refe
             # Both exit 1 when they find problems; only crashes count as failures.
             # pymarkdown takes ~0.2 s a file: a reference point gets at most
             # three runs and no warm-up, or it would outlast the benchmark.
-            if run(name, argv(exe), accept=lambda code: code in (0, 1),
-                   runs=min(plan.runs, 3), warmup=0):
-                results[name]["files"] = len(markdown)
+            try:
+                result = measure(argv(exe), root, tool.env, accept=lambda code: code in (0, 1),
+                                 runs=min(plan.runs, 3), warmup=0)
+            except (CommandFailed, OSError) as err:
+                results[name] = {"error": str(err)}
+                continue
+            results[name] = {**result.as_json(), "files": len(markdown)}
     return results
+
+
+def _filled(folder: Path, tool: AgentLint) -> Callable[[], None]:
+    """Before a warm run in ``folder``: one untimed run to fill its cache, if it has none yet."""
+    def fill() -> None:
+        if not (folder / ".agent_lint_cache").exists():
+            run_once(tool.check(), folder, tool.env)
+    return fill
+
+
+def load_average() -> list[float] | None:
+    """The machine's load over 1, 5 and 15 minutes: other work on it shows in wall time first."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
 
 def measure_history(root: Path, commits: int, tool: AgentLint, plan: Plan) -> dict:
     """The PR gate on a synthetic pull request of ``commits`` commits (see the module docstring)."""
+    git = shutil.which("git") or "git"
+    steps = [
+        Step("git-log", [git, "log", "--name-status", "main..review"], root),
+        Step("gate", tool.check("--since", "main", "--select", "AL4", "--no-cache"), root, accept=clean_or_found),
+        Step("gate-no-history", tool.check("--select", "AL4", "--no-cache"), root, accept=clean_or_found),
+    ]
+    measured = alternate(steps, tool.env, runs=plan.runs, warmup=plan.warmup,
+                         log=lambda message: plan.log(f"  history {commits}:{message}"))
     results: dict[str, dict] = {}
-    git = shutil.which("git")
-    commands = {
-        "git-log": [git or "git", "log", "--name-status", "main..review"],
-        "gate": tool.check("--since", "main", "--select", "AL4", "--no-cache"),
-        "gate-no-history": tool.check("--select", "AL4", "--no-cache"),
-    }
-    for name, argv in commands.items():
-        try:
-            result = measure(argv, root, tool.env, runs=plan.runs, warmup=plan.warmup, accept=clean_or_found)
-        except (CommandFailed, OSError) as err:
-            results[name] = {"error": str(err)}
-            plan.log(f"  history {commits}: {name} failed: {err}")
-            continue
-        results[name] = result.as_json()
-        plan.log(f"  history {commits}: {name} {results[name]['wall_ms']:.0f} ms")
+    for name, found in measured.items():
+        results[name] = {"error": found} if isinstance(found, str) else found.as_json()
+        if not isinstance(found, str):
+            plan.log(f"  history {commits}: {name} {results[name]['wall_ms']:.0f} ms")
     return results
 
 
@@ -378,9 +393,7 @@ def machine_info() -> dict:
             info[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             info[package] = None
-    if hasattr(os, "getloadavg"):
-        # Other work on the machine shows in wall time first; CPU time is steadier.
-        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    info["load_average"] = load_average()
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             info["memory_gb"] = round(int(handle.readline().split()[1]) / 1024 / 1024, 1)

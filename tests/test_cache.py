@@ -205,7 +205,7 @@ def test_a_run_on_some_files_reports_on_them_what_a_whole_run_does(project, monk
 def test_analyses_hold_views_not_documents_in_either_mode(project, monkeypatch):
     # What crosses from the per-document stage (to the project rules, the cache, this process) is the
     # views: memory grows with what project rules read, not with the documents' text.
-    from agent_lint.analysis import Analysis, analyze, jobs_of
+    from agent_lint.analysis import Analysis, analyze, collect, jobs_of
     from agent_lint.config import load_config
     from agent_lint.files import discover
     from agent_lint.rules import RULES
@@ -216,8 +216,8 @@ def test_analyses_hold_views_not_documents_in_either_mode(project, monkeypatch):
     config = load_config(RULES, project)
     documents = discover(config)
     stage = Stage(config, RULES, lambda: session_log_schema(config))
-    one = analyze(stage, jobs_of(documents, documents), 1)
-    assert analyze(stage, jobs_of(documents, documents), 2) == one
+    one = collect(analyze(stage, jobs_of(documents, documents), 1))
+    assert collect(analyze(stage, jobs_of(documents, documents), 2)) == one
     for analysis in one.values():
         assert isinstance(analysis, Analysis) and isinstance(analysis.view, (SessionLog, type(None)))
 
@@ -354,3 +354,69 @@ def test_a_project_rule_sees_the_same_views_cold_and_from_the_cache(project):
               out=io.StringIO(), registry=(*RULES, spy))
     assert len(seen) == 3 and seen[0] == seen[1] == seen[2]
     assert seen[0][0] and all(log.started is None and log.role == "worker" for log in seen[0][0])
+
+
+def test_a_run_on_one_file_reads_the_others_views_from_the_index(project, analyzed, monkeypatch):
+    from agent_lint.cache import Cache
+
+    run(project)
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
+    log.write_text(log.read_text(encoding="utf-8").replace("**Date**: 2026-03-02", "**Date**: 2 March"), encoding="utf-8")
+    asked: list[str] = []
+    original = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: asked.append(key) or original(self, key))
+    analyzed.clear()
+    named = run(project, paths=[log])
+    assert analyzed == [".agents/sessions/2026-03-02-pr-review-301.md"]
+    assert [key.rsplit(":", 1)[0] for key in asked] == [".agents/sessions/2026-03-02-pr-review-301.md"]
+    assert named == run(project, no_cache=True, paths=[log]) and any(row[3] == "AL201" for row in named)
+
+
+@pytest.mark.parametrize("record", [
+    b"no separators",
+    b"digest\0no-such-kind\0null",
+    b"%s\0session-log\0[not json",
+    b"%s\0session-log\0\"a string, not a view\"",
+    b"%s\0handoff\0null\xff",
+])
+def test_a_signed_index_of_records_that_are_no_views_is_not_trusted(project, record, monkeypatch):
+    # Signed with the user's own key (as older code would have written it), yet not what the index holds.
+    from agent_lint.cache import Cache, records
+
+    cold = run(project)
+    cache_dir = project / ".agent_lint_cache"
+    index_file = next(cache_dir.glob("index-*.bin"))
+    cache = Cache(cache_dir, "")
+    entries = records(cache._read_payload(index_file.name))
+    assert len(entries) == 7
+    writer = cache.writer(index_file.name)
+    for path, blob in entries.items():
+        digest = bytes(blob).split(b"\0", 1)[0]
+        writer.add(path, record.replace(b"%s", digest) if b"%s" in record else record)
+    writer.commit()
+    for kept in cache_dir.glob("run-*.bin"):
+        kept.unlink()
+    asked: list[str] = []
+    original = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: asked.append(key) or original(self, key))
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
+    assert run(project, paths=[log]) == [row for row in cold if row[0].endswith("301.md")]
+    assert len(asked) == 7  # no record was taken: every analysis came from its entry
+
+
+def test_a_whole_run_from_the_entries_writes_the_index_it_lacks(project, analyzed, monkeypatch):
+    from agent_lint.cache import Cache
+
+    cold = run(project)
+    cache_dir = project / ".agent_lint_cache"
+    for kept in [*cache_dir.glob("run-*.bin"), *cache_dir.glob("index-*.bin")]:
+        kept.unlink()
+    analyzed.clear()
+    assert run(project) == cold and analyzed == []  # every analysis from its entry
+    assert list(cache_dir.glob("index-*.bin"))
+    asked: list[str] = []
+    original = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: asked.append(key) or original(self, key))
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-302.md"
+    assert run(project, paths=[log]) == [row for row in cold if row[0].endswith("302.md")]
+    assert [key.rsplit(":", 1)[0] for key in asked] == [".agents/sessions/2026-03-02-pr-review-302.md"]

@@ -32,24 +32,28 @@ def same(a, b) -> bool:
 
 
 def test_every_analysis_of_the_fixtures_comes_back_the_same(tmp_path, monkeypatch):
+    from agent_lint import index
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     written = []
-    original = codec.dumps
+    original = index.entry
 
-    def spy(value):
-        written.append((value, original(value)))
-        return written[-1][1]
+    def spy(analysis):
+        written.append(original(analysis))
+        return written[-1]
 
-    monkeypatch.setattr(codec, "dumps", spy)
+    monkeypatch.setattr(index, "entry", spy)
     for project in sorted((FIXTURES / "projects").iterdir()):
         check(CheckOptions(cwd=project, cache_dir=tmp_path / project.name, select=("ALL", "AL205")),
               out=io.StringIO())
-    analyses = [(value, blob) for value, blob in written if isinstance(value, Analysis)]
-    kinds = {type(value.view).__name__ for value, _ in analyses}
+    kinds = {type(value.view).__name__ for value, _, _ in written}
     assert {"SessionLog", "Handoff", "SystemDocument", "NoneType"} <= kinds
-    assert any(value.findings for value, _ in analyses) and any(value.suppressions is not None for value, _ in analyses)
-    for value, blob in analyses:
-        assert same(codec.loads(blob), value)
+    assert any(value.findings for value, _, _ in written)
+    assert any(value.suppressions is not None for value, _, _ in written)
+    for value, view, blob in written:
+        back, view_bytes = index.from_entry(blob, value.path)
+        assert same(back, value) and bytes(view_bytes) == view
+        assert same(index.view_of(view, value.kind), value.view)
 
 
 def test_values_of_every_shape_come_back_the_same():

@@ -10,7 +10,7 @@ made it, and whether it came from the cache.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .config import Config, rule_options
 from .document import (Document, FailedDocument, JsonDocument, LoadError, MarkdownDocument, Suppression,
@@ -109,15 +109,41 @@ def applies(rule: Rule, doc: Document) -> bool:
     return not rule.kinds or doc.kind in rule.kinds
 
 
-def analyze(stage: Stage, jobs: Sequence[Job], processes: int = 1) -> dict[str, Analysis]:
-    """The analysis of every job's document, by path; shared between processes when there are many."""
-    from .parallel import POOL_THRESHOLD, share
+def analyze(stage: Stage, jobs: Sequence[Job], processes: int = 1,
+            then: Callable[[Analysis], Any] | None = None) -> Iterator[Any]:
+    """The analysis of every job's document, as each is made (heavy ones first: parallel.ordered); shared
+    between processes when there are many. With ``then``, ``then(analysis)`` instead, computed in the
+    process that made the analysis (the cache encodes it there)."""
+    from .parallel import POOL_THRESHOLD, stream
 
     markdown = {job.path for job in jobs if document_format(job.path) == "markdown"}
     if processes > 1 and len(jobs) >= POOL_THRESHOLD and markdown:
         markdown_parser(blocks_only=True)  # made once here, not in every worker
-    return {analysis.path: analysis
-            for analysis in share(stage.analyze, jobs, processes, heavy=lambda job: job.path in markdown)}
+    work = stage.analyze if then is None else lambda job: then(stage.analyze(job))
+    return stream(work, jobs, processes, heavy=lambda job: job.path in markdown)
+
+
+def collect(analyses: Iterable[Analysis], every: int = 1000) -> dict[str, Analysis]:
+    """The analyses by path, kept until the run ends.
+
+    They are immutable and never part of a cycle, yet each holds tuples the
+    cycle collector would walk again at every full collection while a large
+    run piles them up: every thousand are moved out of its generations
+    (gc.freeze) while they are collected, and back into the oldest once all
+    are (gc.unfreeze), which keeps loading 15,000 views a third faster
+    (benchmarks/README.md). Reference counting frees them either way.
+    """
+    import gc
+
+    found: dict[str, Analysis] = {}
+    try:
+        for count, analysis in enumerate(analyses, 1):
+            found[analysis.path] = analysis
+            if count % every == 0:
+                gc.freeze()
+    finally:
+        gc.unfreeze()
+    return found
 
 
 def jobs_of(documents: Mapping[str, Kind], targets: Iterable[str]) -> list[Job]:

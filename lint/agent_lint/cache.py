@@ -6,6 +6,9 @@ config, the selected rules, a team schema's bytes):
 * ``entries-*-NN.bin``: per document, keyed by the hash of its bytes, its
   analysis (its view and the findings of the document rules), each encoded
   on its own (decoded only when asked for), in sixteen files by path;
+* ``index-*.bin``: the project index (index.py): the view of every
+  document of the last run that changed any, with its digest and kind, so
+  that a run on a few files reads one file for the others' views;
 * ``run-*-<inputs>.bin``: the outcome of a recent run (the last eight, of
   any settings), keyed by every input's hash, so an unchanged tree is
   answered without parsing anything;
@@ -24,13 +27,19 @@ rebuilt. Files are opened without following symbolic links and without
 blocking; a cache folder or file that is a symbolic link, not a regular
 file or folder, or not the user's own, turns the cache off for the run
 with one note. Writes go to a temporary file renamed into place, so
-concurrent runs never see half a file; the last writer wins.
+concurrent runs never see half a file; the last writer wins. Entries and
+the index are streamed into theirs as they are made (:class:`Writer`), so a
+large run holds none of them in memory.
+
+A file of entries or of the index is a sequence of records, each a key
+and a blob: two 32-bit lengths, then the key (UTF-8) and the blob.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import struct
 import sys
 from functools import lru_cache
 from hashlib import blake2b
@@ -42,10 +51,10 @@ from . import codec
 from .guard import temporary
 
 BUCKETS = 16  # files the per-document entries are split into, by path
-MAGIC = b"agent-lint-cache\x03"  # \x03: plain data (\x02 was a signed pickle)
+MAGIC = b"agent-lint-cache\x04"  # \x04: records of plain data (\x03: one JSON index; \x02 was a signed pickle)
 KEY_SIZE = 32
 MAC_SIZE = 32
-MAX_FILE = 256 << 20  # bytes of a cache file at most: the 10x tree's largest is a few MB
+MAX_FILE = 256 << 20  # bytes of a cache file at most: the 65x tree's largest (its index) is some 60 MB
 RUNS_KEPT = 8
 
 # Opening a path never follows a symbolic link in its last part, nor waits on a FIFO.
@@ -157,6 +166,92 @@ def write_replacing(folder: Path, name: str, data: bytes, mode: int = 0o600) -> 
             raise
 
 
+class Writer:
+    """A signed cache file written as a stream of records, renamed into place by :meth:`commit`.
+
+    Its signature covers every byte after it and is written last, over the
+    room left for it; until then the file is a temporary one that a stopped
+    run removes (guard.temporary), as :meth:`abort` does.
+    """
+
+    def __init__(self, folder: Path, name: str, key: bytes):
+        self.path = os.path.join(folder, name)
+        self.tmp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+        self.mac = blake2b(key=key, digest_size=MAC_SIZE)
+        self.keys: set[str] = set()
+        self.done = False
+        self._held = temporary(self.tmp)
+        self._held.__enter__()
+        try:
+            self.handle = os.fdopen(os.open(self.tmp, _CREATE_FLAGS, 0o600), "wb")
+            self.handle.write(MAGIC + bytes(MAC_SIZE))
+        except BaseException:
+            self._held.__exit__()
+            raise
+
+    def add(self, key: str, blob: bytes | memoryview) -> None:
+        encoded = key.encode("utf-8", "surrogateescape")
+        head = _RECORD.pack(len(encoded), len(blob))
+        self.handle.write(head)
+        self.handle.write(encoded)
+        self.handle.write(blob)
+        self.mac.update(head)
+        self.mac.update(encoded)
+        self.mac.update(blob)
+        self.keys.add(key)
+
+    def commit(self) -> None:
+        """Sign the file and rename it into place (an OSError leaves nothing behind, and no file)."""
+        try:
+            self.handle.seek(len(MAGIC))
+            self.handle.write(self.mac.digest())
+            self.handle.close()
+            os.replace(self.tmp, self.path)
+        except OSError:
+            self.abort()
+            return
+        self.done = True
+        self._held.__exit__()
+
+    def abort(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            self.handle.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+        self._held.__exit__()
+
+
+_RECORD = struct.Struct(">II")  # a record's key and blob lengths
+
+
+def records(payload: bytes) -> dict[str, memoryview]:
+    """The records of a signed payload, by key ({} for anything that is not a whole sequence of them)."""
+    found: dict[str, memoryview] = {}
+    view = memoryview(payload)
+    at, end, head = 0, len(payload), _RECORD.size
+    while at < end:
+        if at + head > end:
+            return {}
+        key_length, blob_length = _RECORD.unpack_from(payload, at)
+        start = at + head + key_length
+        at = start + blob_length
+        if at > end:
+            return {}
+        try:
+            key = bytes(view[start - key_length:start]).decode("utf-8", "surrogateescape")
+        except UnicodeDecodeError:
+            return {}
+        found[key] = view[start:at]
+    return found
+
+
 def _signing_key() -> bytes | None:
     """The user's key: exactly KEY_SIZE bytes of a regular file of theirs, else a new one."""
     path = _key_file()
@@ -208,9 +303,11 @@ class Cache:
         self.settings = digest(settings.encode())
         self._key = _signing_key()
         self._folder_checked = False
-        self._buckets: dict[int, dict[str, bytes]] = {}  # bucket -> its entries, as read
-        self._added: dict[int, dict[str, bytes]] = {}  # bucket -> entries this run added
+        self._buckets: dict[int, dict[str, memoryview]] = {}  # bucket -> its entries, as read
+        self._writers: dict[int, Writer | None] = {}  # bucket -> its new file, holding the entries this run added
         self._pruned: set[int] = set()  # buckets read, then let go, that hold many unused entries
+        self._ignored = False  # the folder's .gitignore is there
+        self._open: list[Writer] = []  # files being written, for abandon
         self._seen: set[str] = set()
         self._tables: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # name -> (table, as read)
 
@@ -283,20 +380,29 @@ class Cache:
         except codec.CodecError:  # signed, yet not readable (older code): rebuilt
             return None
 
+    def _ignore_file(self) -> bool:
+        """The folder's .gitignore, written once; False where a file of another sort is in its place."""
+        if self._ignored:
+            return True
+        ignore = self.directory / ".gitignore"
+        try:
+            fd = os.open(ignore, _CREATE_FLAGS, 0o644)
+        except FileExistsError:
+            if not stat.S_ISREG(os.lstat(ignore).st_mode):
+                self._refuse(".gitignore", "is not a regular file")
+                return False
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"# Created by agent-lint: the cache is local to this machine.\n*\n")
+        self._ignored = True
+        return True
+
     def _write_payload(self, name: str, payload: bytes) -> None:
         if not self._folder_usable(create=True) or self._key is None:
             return
         try:
-            ignore = self.directory / ".gitignore"
-            try:
-                fd = os.open(ignore, _CREATE_FLAGS, 0o644)
-            except FileExistsError:
-                if not stat.S_ISREG(os.lstat(ignore).st_mode):
-                    self._refuse(".gitignore", "is not a regular file")
-                    return
-            else:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(b"# Created by agent-lint: the cache is local to this machine.\n*\n")
+            if not self._ignore_file() or self._key is None:
+                return
             mac = blake2b(payload, key=self._key, digest_size=MAC_SIZE).digest()
             write_replacing(self.directory, name, MAGIC + mac + payload)
         except OSError:
@@ -311,11 +417,11 @@ class Cache:
 
     # -- per-document entries --------------------------------------------------
 
-    def _bucket(self, number: int) -> dict[str, bytes]:
+    def _bucket(self, number: int) -> dict[str, memoryview]:
         """The entries of one bucket as the file holds them, read on first use."""
         if number not in self._buckets:
             payload = self._read_payload(self._bucket_name(number))
-            self._buckets[number] = _unframe(payload) if payload is not None else {}
+            self._buckets[number] = records(payload) if payload is not None else {}
         return self._buckets[number]
 
     def _bucket_name(self, number: int) -> str:
@@ -325,11 +431,10 @@ class Cache:
         """Is any document cached for these settings? (Without, keys are learnt while analysing.)"""
         return any(os.path.exists(self.directory / self._bucket_name(n)) for n in range(BUCKETS))
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> memoryview | None:
         """The bytes kept for an entry, if any."""
         self._seen.add(key)
-        number = _bucket_of(key)
-        return self._added.get(number, {}).get(key) or self._bucket(number).get(key)
+        return self._bucket(_bucket_of(key)).get(key)
 
     def done_reading(self) -> None:
         """Every entry this run needs has been asked for: let go of those read.
@@ -342,16 +447,25 @@ class Cache:
                 self._pruned.add(number)
         self._buckets = {}
 
-    def _unused(self, entries: dict[str, bytes]) -> int:
+    def _unused(self, entries: dict[str, memoryview]) -> int:
         return len(entries) - len(self._seen & entries.keys())
 
     def put(self, key: str, blob: bytes) -> None:
-        """Keep an entry's bytes."""
+        """Keep an entry's bytes: written to its bucket's new file at once, which :meth:`save` completes."""
         self._seen.add(key)
-        self._added.setdefault(_bucket_of(key), {})[key] = blob
+        number = _bucket_of(key)
+        if number not in self._writers:
+            self._writers[number] = self.writer(self._bucket_name(number))
+        writer = self._writers[number]
+        if writer is not None and key not in writer.keys:
+            try:
+                writer.add(key, blob)
+            except OSError:  # a full disk: this bucket is not rewritten
+                writer.abort()
+                self._writers[number] = None
 
     def save(self) -> None:
-        """Write the buckets this run added to, or that hold many entries no run uses any more.
+        """Complete the buckets this run added to, and rewrite those that hold many entries no run uses any more.
 
         Entries are split into BUCKETS files by path, so a run after one edit
         rewrites one sixteenth of them. An entry this run did not use (an
@@ -359,12 +473,52 @@ class Cache:
         bucket, and forces one past an eighth of it.
         """
         pruned = self._pruned | {n for n, entries in self._buckets.items() if self._unused(entries) * 8 > len(entries)}
-        for number in sorted(self._added.keys() | pruned):
-            entries = {**self._bucket(number), **self._added.get(number, {})}
-            self._write_payload(self._bucket_name(number),
-                                _frame({key: blob for key, blob in entries.items() if key in self._seen}))
+        for number in sorted(self._writers.keys() | pruned):
+            writer = self._writers.pop(number, None) or self.writer(self._bucket_name(number))
+            if writer is None:
+                continue
+            try:
+                for key, blob in self._bucket(number).items():
+                    if key in self._seen and key not in writer.keys:
+                        writer.add(key, blob)
+            except OSError:
+                writer.abort()
+                continue
+            finally:
+                self._buckets.pop(number, None)
+            writer.commit()
         # Once written, the blobs are let go: a later get reads them again.
-        self._buckets, self._added, self._pruned = {}, {}, set()
+        self._buckets, self._pruned, self._open = {}, set(), []
+
+    def writer(self, name: str) -> Writer | None:
+        """A new signed file of records, or None where the cache cannot be written."""
+        if not self._folder_usable(create=True) or self._key is None or not self._ignore_file():
+            return None
+        try:
+            writer = Writer(self.directory, name, self._key)
+        except OSError:
+            return None  # a read-only checkout still lints, only without a cache
+        self._open.append(writer)
+        return writer
+
+    def abandon(self) -> None:
+        """Remove every file this run began and did not complete (the run failed)."""
+        for writer in self._open:
+            writer.abort()
+        self._open, self._writers = [], {}
+
+    # -- the project index -------------------------------------------------------
+
+    def _index_name(self) -> str:
+        return f"index-{self.settings}.bin"
+
+    def index(self) -> dict[str, memoryview]:
+        """The project index's records by path (index.py says what a record holds); {} without one."""
+        payload = self._read_payload(self._index_name())
+        return records(payload) if payload is not None else {}
+
+    def index_writer(self) -> Writer | None:
+        return self.writer(self._index_name())
 
     # -- file digests by stat ------------------------------------------------------
 
@@ -421,25 +575,3 @@ class Cache:
 
     def _write_keyed(self, kind: str, key: str, value: Any) -> None:
         self._write(f"{kind}-{self.settings}-{key}.bin", ((self.settings, key), value))
-
-
-def _frame(entries: dict[str, bytes]) -> bytes:
-    """A bucket's entries as one payload: a JSON list of (key, length), a line break, the bytes."""
-    index = codec.dumps(tuple((key, len(blob)) for key, blob in entries.items()))
-    return b"".join([index, b"\n", *entries.values()])
-
-
-def _unframe(payload: bytes) -> dict[str, bytes]:
-    index, _, rest = payload.partition(b"\n")
-    try:
-        lengths = codec.loads(index)
-    except codec.CodecError:
-        return {}
-    entries: dict[str, bytes] = {}
-    at = 0
-    for item in lengths if isinstance(lengths, tuple) else ():
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and type(item[1]) is int and item[1] >= 0):
-            return {}
-        entries[item[0]] = rest[at:at + item[1]]
-        at += item[1]
-    return entries if at == len(rest) else {}

@@ -85,7 +85,7 @@ class Config(NamedTuple):
     respect_gitignore: bool = True
     max_file_size: int = 4 * 1024 * 1024
     baseline: str | None = None  # root-relative; check, the hook and the action report only what it lacks
-    rules: Mapping[str, Mapping[str, Any]] = {}  # read, never changed
+    rules: Mapping[str, Mapping[str, Any]] = {}  # code or name, as written -> options and severity; never changed
 
     @property
     def handoff_any_case(self) -> bool:
@@ -215,7 +215,12 @@ def find_root(start: Path) -> Path:
     return enclosing_work_tree(start) or start
 
 
-def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, *, memo: bool = True) -> Config:
+def load_config(rules: Sequence[Rule] | None, cwd: Path, explicit: Path | None = None, *, memo: bool = True) -> Config:
+    """The config that applies in ``cwd`` (or ``explicit``), checked against the rules' option schemas.
+
+    ``rules`` is every known rule; None: the registry, imported only when the
+    config has to be checked (a table found valid before is remembered).
+    """
     if explicit is not None:
         if not explicit.is_file():
             raise AgentLintError(f"{explicit}: config file not found")
@@ -236,7 +241,7 @@ def load_config(rules: Sequence[Rule], cwd: Path, explicit: Path | None = None, 
         root = source.parent
     validate(table, rules, source, memo=memo)
     check_inside(table, source)
-    return _from_table(table, root, source, rules)
+    return _from_table(table, root, source)
 
 
 # ----------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def _plainly_valid(schema: dict, table: Any) -> bool:
         return False
 
 
-def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, memo: bool = True) -> None:
+def validate(table: Mapping[str, Any], rules: Sequence[Rule] | None, source: Path, *, memo: bool = True) -> None:
     """Raise AgentLintError naming the file and key of the first error.
 
     A table found valid once is remembered (by its content and the schema's)
@@ -290,6 +295,8 @@ def validate(table: Mapping[str, Any], rules: Sequence[Rule], source: Path, *, m
     key = digest(json.dumps([table, source_stamp()], sort_keys=True, default=str).encode())
     if memo and remembered("valid-configs", key):
         return
+    if rules is None:
+        from .rules import RULES as rules
     schema = config_schema(rules)
     if _plainly_valid(schema, table):
         if memo:
@@ -434,15 +441,10 @@ def toml_position(text: str, path: Sequence[str]) -> tuple[int, int] | None:
     return best[1] if best else None
 
 
-def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Sequence[Rule]) -> Config:
+def _from_table(table: Mapping[str, Any], root: Path, source: Path) -> Config:
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(table[key]) if key in table else default
 
-    # Rule tables may be keyed by code or by name; merge both under the code.
-    by_name = {rule.name: rule.code for rule in rules}
-    rule_tables: dict[str, dict[str, Any]] = {}
-    for key, value in table.get("rules", {}).items():
-        rule_tables.setdefault(by_name.get(key, key), {}).update(value)
     exclude = strings("exclude", DEFAULT_EXCLUDE) + strings("extend-exclude", ())
     return Config(
         root=root,
@@ -461,7 +463,7 @@ def _from_table(table: Mapping[str, Any], root: Path, source: Path, rules: Seque
         respect_gitignore=table.get("respect-gitignore", True),
         max_file_size=table.get("max-file-size", 4 * 1024 * 1024),
         baseline=table.get("baseline"),
-        rules=rule_tables,
+        rules=dict(table.get("rules", {})),
     )
 
 
@@ -494,14 +496,23 @@ def enabled_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence
     ]
 
 
+def rule_table(config: Config, rule: Rule) -> dict[str, Any]:
+    """The config's table for a rule: those keyed by its code and by its name, merged in the order written."""
+    merged: dict[str, Any] = {}
+    for key, value in config.rules.items():
+        if key == rule.code or key == rule.name:
+            merged.update(value)
+    return merged
+
+
 def rule_options(config: Config, rule: Rule) -> dict[str, Any]:
     options = rule.default_options()
-    options.update({k: v for k, v in config.rules.get(rule.code, {}).items() if k != "severity"})
+    options.update({k: v for k, v in rule_table(config, rule).items() if k != "severity"})
     return options
 
 
 def rule_severity(config: Config, rule: Rule) -> Severity:
-    value = config.rules.get(rule.code, {}).get("severity")
+    value = rule_table(config, rule).get("severity")
     return Severity(value) if value else rule.severity
 
 

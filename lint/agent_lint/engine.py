@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .analysis import Analysis, Job, Stage, analyze as analyze_jobs
+from .analysis import Analysis, Job, Stage, analyze as analyze_jobs, collect
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document
 from .globs import matches
@@ -55,21 +55,28 @@ class Run:
         return Stage(self.config, self.rules, lambda: session_log_schema(self.config))
 
 
-def analyze(run: Run, jobs: Sequence[Job] | None = None) -> dict[str, Analysis]:
-    """The per-document stage of a run, for every document (or ``jobs``): read, parse, extract, check."""
+def analyze(run: Run, jobs: Sequence[Job] | None = None, then: Callable[[Analysis], Any] | None = None
+            ) -> Iterator[Any]:
+    """The per-document stage of a run, for every document (or ``jobs``): read, parse, extract, check;
+    each analysis as it is made (or ``then(analysis)``, see analysis.analyze)."""
     jobs = run.jobs() if jobs is None else jobs
     stage = run.stage
     if stage.needs_schema(jobs):
         stage.context.schema()  # compiled once, here, before any worker starts
-    return analyze_jobs(stage, jobs, run.processes)
+    return analyze_jobs(stage, jobs, run.processes, then)
 
 
-def lint(run: Run, analyze: Callable[[Run], Mapping[str, Analysis]] = analyze) -> Outcome:
+def analyses(run: Run) -> dict[str, Analysis]:
+    """The analysis of every document of the run, by path."""
+    return collect(analyze(run))
+
+
+def lint(run: Run, analyses: Callable[[Run], Mapping[str, Analysis]] = analyses) -> Outcome:
     """Every violation of the run: analyse each document, check the project, resolve."""
     if run.config.session_log_schema:
         run.stage.context.schema()  # a broken team schema is a config error even with no log to check
-    analyses = analyze(run)
-    return outcome(run, analyses, project_of(run, analyses))
+    found = analyses(run)
+    return outcome(run, found, project_of(run, found))
 
 
 def project_of(run: Run, analyses: Mapping[str, Analysis]) -> Project:

@@ -148,7 +148,7 @@ class Rule(NamedTuple):
     Markdown model or JSON data), limited to ``kinds`` (empty: every kind).
     A PROJECT rule reads the project's views; one that declares
     ``reads=Document`` may also ask ``project.document(path)`` for a
-    document's text (to offer a fix). Rules with ``handles_load_errors``
+    document, or ``project.text(path)`` for its text alone (to offer a fix). Rules with ``handles_load_errors``
     report files that could not be read or parsed; all others never see them.
     ``doc`` is the module docstring: its first line is the summary, the rest
     the documentation ``agent-lint rule`` prints.

@@ -2,8 +2,9 @@
 
 A standard pool (concurrent.futures, fork start method) runs the batches;
 forked workers inherit the run's state (config, rules, the compiled schema)
-instead of receiving it. The results come back in the order of the jobs:
-the same as a one-process run.
+instead of receiving it. Results come out in a fixed order (:func:`ordered`),
+each batch's as soon as it and those before it are done (:func:`stream`):
+the same as a one-process run, and held no longer than the caller holds them.
 
 Heavy jobs (Markdown documents, each costing as much as several JSON logs)
 come first, one to a batch, then the others, eight to a batch, so that the
@@ -20,7 +21,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from .model import AgentLintError
 
@@ -34,21 +35,31 @@ _WORK: Callable | None = None  # the work of the run, which each worker inherits
 
 def share(work: Callable[[J], R], jobs: Sequence[J], processes: int,
           heavy: Callable[[J], bool] = lambda job: False) -> list[R]:
-    """``[work(job) for job in jobs]``, in that order, computed by up to ``processes`` processes.
+    """``[work(job) for job in jobs]``, in that order, computed by up to ``processes`` processes."""
+    by_job = {id(job): result for job, result in zip(ordered(jobs, heavy), stream(work, jobs, processes, heavy))}
+    return [by_job[id(job)] for job in jobs]
 
-    ``heavy`` jobs (those costlier than most) get a batch each and go first.
-    """
+
+def ordered(jobs: Sequence[J], heavy: Callable[[J], bool] = lambda job: False) -> list[J]:
+    """The jobs in the order :func:`stream` gives their results: the heavy ones first."""
+    return [job for job in jobs if heavy(job)] + [job for job in jobs if not heavy(job)]
+
+
+def stream(work: Callable[[J], R], jobs: Sequence[J], processes: int,
+           heavy: Callable[[J], bool] = lambda job: False) -> Iterator[R]:
+    """``work(job)`` for each job, in the order of :func:`ordered` (heavy jobs first, then the others),
+    computed by up to ``processes`` processes; each result as soon as it and those before it are ready."""
     if processes < 2 or len(jobs) < POOL_THRESHOLD or not hasattr(os, "fork"):
-        return [work(job) for job in jobs]
+        yield from map(work, ordered(jobs, heavy))
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _WORK
     _WORK = work
-    first = [[job] for job in jobs if heavy(job)]
     rest = [job for job in jobs if not heavy(job)]
-    batches = first + [rest[n:n + 8] for n in range(0, len(rest), 8)]
+    batches = [[job] for job in jobs if heavy(job)] + [rest[n:n + 8] for n in range(0, len(rest), 8)]
     try:
         # The workers are forked inside: none starts with this process's handlers, and none has its
         # cycle collector walk (so copy) every object it was born with (gc.freeze's use, as documented).
@@ -61,16 +72,18 @@ def share(work: Callable[[J], R], jobs: Sequence[J], processes: int,
             finally:
                 gc.unfreeze()
     except OSError:  # no pool here (no /dev/shm for its locks, no processes left): one process does it all
-        return [work(job) for job in jobs]
+        _WORK = None
+        yield from map(work, ordered(jobs, heavy))
+        return
     try:
-        done = [future.result() for future in futures]
+        for index, future in enumerate(futures):
+            futures[index] = None  # type: ignore[call-overload]  # its results are the caller's once given
+            yield from future.result()
     except BrokenProcessPool:
         raise AgentLintError("a worker process stopped unexpectedly; try --jobs 1") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _WORK = None
-    by_batch = {id(job): result for batch, results in zip(batches, done) for job, result in zip(batch, results)}
-    return [by_batch[id(job)] for job in jobs]
 
 
 def _run(batch: list[J]) -> list[R]:

@@ -3,8 +3,9 @@
 Project-scope rules receive a :class:`Project` and nothing else: plain data,
 already read and parsed, the same whether the run was cold or answered from
 the cache, so a rule never touches the file system or git. The one way to a
-document's text is :meth:`Project.document`, for a rule that declares it
-(``reads=Document``), to offer a fix.
+document's text is :meth:`Project.document` (or :meth:`Project.text`, its
+text alone, unparsed), for a rule that declares it (``reads=Document``), to
+offer a fix.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Project:
         self.session_ids = frozenset(config.session_id(path) for path in self.session_paths)
         self._memo: dict[str, Any] = {}
         self._documents: dict[str, Document] = {}
+        self._texts: dict[str, Document] = {}  # read by text(), not parsed
+        self._bytes: dict[str, bytes] = {}  # of each of those, should document() parse it
         self.reads_documents = False  # set by the engine for a rule that declares reads=Document
 
     def note(self, text: str) -> None:
@@ -92,23 +95,42 @@ class Project:
         Only for a rule that declares ``reads=Document``: what the others
         read is in the views, whatever stage the run answered from.
         """
+        if path not in self._documents:
+            from .document import FailedDocument, parse_document
+
+            text = self.text(path)
+            self._documents[path] = (text if isinstance(text, FailedDocument)
+                                     else parse_document(path, text.kind, self._bytes.pop(path)))
+        return self._documents[path]
+
+    def text(self, path: str) -> Document:
+        """The document at ``path`` as text alone (its lines and offsets), read now and not parsed: what a
+        fix's edits need. The rule declares ``reads=Document`` as for :meth:`document`."""
         if not self.reads_documents:
             raise RuntimeError("a project rule read a document's text without declaring reads=Document")
-        if path not in self._documents:
-            from .document import FailedDocument, LoadError, document_format, parse_document, too_large
+        if path in self._documents:
+            return self._documents[path]
+        if path not in self._texts:
+            from .document import Document, FailedDocument, LoadError, decode, document_format, too_large
             from .files import Reader, TooLarge
 
             data = Reader(self.config.root, self.config.max_file_size).read(path)
             kind = self.kinds.get(path)
+            fmt = document_format(path)
             if isinstance(data, OSError):
                 error = LoadError("unreadable", f"cannot read file: {data.strerror or type(data).__name__}")
-                doc: Document = FailedDocument(path, kind, error, document_format(path))
-            elif isinstance(data, TooLarge):
-                doc = too_large(path, kind, data.size, self.config.max_file_size)
+                self._texts[path] = FailedDocument(path, kind, error, fmt)
+            elif isinstance(data, TooLarge) or len(data) > self.config.max_file_size:
+                size = data.size if isinstance(data, TooLarge) else len(data)
+                self._texts[path] = too_large(path, kind, size, self.config.max_file_size)
             else:
-                doc = parse_document(path, kind, data, max_bytes=self.config.max_file_size)
-            self._documents[path] = doc
-        return self._documents[path]
+                decoded = decode(data)
+                if isinstance(decoded, LoadError):
+                    self._texts[path] = FailedDocument(path, kind, decoded, fmt)
+                else:
+                    self._texts[path] = Document(path, kind, *decoded)
+                    self._bytes[path] = data
+        return self._texts[path]
 
 
 def _by_role(project: Project) -> dict[str | None, tuple[SessionLog, ...]]:

@@ -59,8 +59,8 @@ def split_selectors(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[Rule]]:
-    config = load_config(rules, options.cwd, options.config, memo=not options.no_cache)
+def selected(options: CheckOptions, config: Config, rules: Sequence[Rule]) -> list[Rule]:
+    """The rules the config and the command line enable (AgentLintError for a selector that names none)."""
 
     def origin(*key: str) -> str:
         return config_origin(config.source or Path("config"), key)
@@ -74,7 +74,58 @@ def prepare(options: CheckOptions, rules: Sequence[Rule]) -> tuple[Config, list[
     ignore = list(config.ignore) + split_selectors(options.ignore)
     check_selectors(select, rules, "--select")
     check_selectors(ignore, rules, "--ignore")
-    return config, enabled_rules(rules, select, ignore)
+    return enabled_rules(rules, select, ignore)
+
+
+class Selection:
+    """The rules of a check: every known rule, and those the config and the command line enable.
+
+    Worked out when first asked for, so that a run the cache answers imports
+    no rule module: its outcome's key holds the selectors as given (and the
+    code that gives them meaning), and an outcome is kept only by a run
+    whose selectors were valid.
+    """
+
+    def __init__(self, options: CheckOptions, config: Config, registry: Sequence[Rule] | None = None):
+        self.options, self.config, self._registry = options, config, registry
+
+    @property
+    def key(self) -> str:
+        """The selection as given, for the cache's key (the config's part is in its fingerprint)."""
+        options = self.options
+        given = "built-in" if self._registry is None else ",".join(f"{r.code}:{r.name}" for r in self._registry)
+        return "\0".join([given, *(",".join(v) for v in (options.select, options.extend_select, options.ignore))])
+
+    @functools.cached_property
+    def registry(self) -> Sequence[Rule]:
+        if self._registry is not None:
+            return self._registry
+        from .rules import RULES
+
+        return RULES
+
+    @functools.cached_property
+    def enabled(self) -> list[Rule]:
+        return selected(self.options, self.config, self.registry)
+
+
+class Inputs(NamedTuple):
+    """What a check runs on, known before any document is read; the rules are the selection's."""
+
+    config: Config
+    selection: Selection
+    documents: Mapping[str, Kind]
+    targets: frozenset[str]
+    history: Any
+    processes: int
+
+    def run(self) -> Any:
+        """The engine's run (engine.Run): the rules enabled (AL007 aside: it judges the baseline, after the report)."""
+        from .engine import Run
+
+        rules = tuple(rule for rule in self.selection.enabled if rule.code != STALE_BASELINE)
+        return Run(self.config, rules, tuple(self.selection.registry), self.documents, self.targets, self.history,
+                   self.processes)
 
 
 def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = None,
@@ -88,19 +139,18 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
     """
     out = out or sys.stdout
     options = _usable(options._replace(cwd=options.cwd or Path.cwd()), out)
-    config, rules, registry = settings(options, registry)
+    config = load_config(registry, options.cwd, options.config, memo=not options.no_cache)
+    selection = Selection(options, config, registry)
     if options.baseline is None and config.baseline and not options.write_baseline:
         # The config's baseline is relative to the project root, --baseline to where the command runs.
         options = options._replace(baseline=config.root / config.baseline)
     documents, targets = documents_of(config, options)
     found_nothing = [] if documents or options.paths or batches else [_nothing_found(config)]
-    from .engine import Run
-
-    run = Run(config, tuple(rule for rule in rules if rule.code != STALE_BASELINE), tuple(registry), documents,
-              frozenset(targets), _history(config, options), options.jobs or default_processes())
+    inputs = Inputs(config, selection, documents, frozenset(targets), _history(config, options),
+                    options.jobs or default_processes())
     # The drawings read the project the violations came from.
-    draws = run.history is not None and (batches is not None or options.output_format in ("github", "json"))
-    pipeline = Pipeline(run, None if options.no_cache else options.cache_dir or config.root / ".agent_lint_cache",
+    draws = inputs.history is not None and (batches is not None or options.output_format in ("github", "json"))
+    pipeline = Pipeline(inputs, None if options.no_cache else options.cache_dir or config.root / ".agent_lint_cache",
                         keep=draws)
     display = display_paths(config.root, options.cwd)
 
@@ -112,8 +162,10 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
         outcome = pipeline.outcome()
     held_back = 0
     if options.write_baseline or options.baseline:
+        rules = selection.enabled
         stale_rules = [rule for rule in rules if rule.code == STALE_BASELINE]  # judged after the matching
-        violations, held_back = _baseline(options, config, outcome.violations, list(run.rules), stale_rules,
+        violations, held_back = _baseline(options, config, outcome.violations,
+                                          [rule for rule in rules if rule.code != STALE_BASELINE], stale_rules,
                                           targets)
         if options.write_baseline:
             return EXIT_CLEAN
@@ -125,7 +177,9 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
             _say(outcome.notes)
         return EXIT_CLEAN
     prefix, uri = _repository(config.root.resolve())
-    report = Report(outcome.violations, outcome.files, registry, display, __version__, extra_markdown=extra,
+    # Only SARIF describes the rules: the other formats need no rule module.
+    known = selection.registry if options.output_format == "sarif" else ()
+    report = Report(outcome.violations, outcome.files, known, display, __version__, extra_markdown=extra,
                     colour=bool(options.colour), held_back=held_back, repository_prefix=prefix,
                     repository_uri=uri, batches=figures)
     if options.statistics:
@@ -139,46 +193,58 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
 
 
 class Pipeline:
-    """engine.lint for one run, through the cache where there is one.
+    """engine.lint for one check, through the cache where there is one.
 
     With ``keep``, the analyses are kept for the drawings, which read the
     project the violations came from, and the outcome is never the one kept
     from an earlier run.
     """
 
-    def __init__(self, run: Any, cache_dir: Path | None, *, keep: bool = False):
-        self.run = run
+    def __init__(self, inputs: Inputs, cache_dir: Path | None, *, keep: bool = False):
+        self.inputs = inputs
         self.cache = None
         if cache_dir is not None:
             from .caching import open_cache
 
-            self.cache = open_cache(run, cache_dir)
+            self.cache = open_cache(inputs.config, inputs.selection.key, cache_dir)
         self.keep = keep
         self.analyses: dict[str, Any] = {}
 
-    def outcome(self) -> Outcome:
-        from .engine import analyze, lint
+    @functools.cached_property
+    def run(self) -> Any:
+        return self.inputs.run()
 
-        run, cache = self.run, self.cache
+    def outcome(self) -> Outcome:
+        cache = self.cache
         if not self.keep:
             if cache is None:
-                return lint(run)
+                from .engine import lint
+
+                return lint(self.run)
             from .caching import cached_lint
 
-            return cached_lint(cache, run, lint)
-        source: Callable[[Any], Mapping[str, Any]] = analyze
+            def linted(run: Any, analyses: Callable[[Any], Mapping[str, Any]]) -> Outcome:
+                from .engine import lint  # imported only when the outcome is not kept
+
+                return lint(self.run, analyses)
+
+            return cached_lint(cache, self.inputs, linted)
+        from .engine import analyses, lint
+
+        source: Callable[[Any], Mapping[str, Any]] = analyses
         if cache is not None:
             from .caching import cached_analyses
             from .files import digest_files, stamp_files
 
-            digests = digest_files(run.config, stamp_files(run.config, run.documents), cache.file_digests())
+            digests = digest_files(self.run.config, stamp_files(self.run.config, self.run.documents),
+                                   cache.file_digests())
             source = lambda run: cached_analyses(cache, run, digests)  # noqa: E731
 
         def keeping(run: Any) -> Mapping[str, Any]:
             self.analyses.update(source(run))
             return self.analyses
 
-        return lint(run, keeping)
+        return lint(self.run, keeping)
 
 
 def _diff(outcome: Outcome, config: Config, display: Callable[[str], str], options: CheckOptions, out) -> int:
@@ -252,16 +318,6 @@ def _usable(options: CheckOptions, out) -> CheckOptions:
 
         options = options._replace(colour=options.output_format == "text" and wants_colour(out))
     return options
-
-
-def settings(options: CheckOptions, registry: Sequence[Rule] | None) -> tuple[Config, list[Rule], Sequence[Rule]]:
-    """The config, the rules it enables (with the command line's selectors), and every known rule."""
-    if registry is None:
-        from .rules import RULES
-
-        registry = RULES
-    config, rules = prepare(options, registry)
-    return config, rules, registry
 
 
 def documents_of(config: Config, options: CheckOptions) -> tuple[dict[str, Kind], dict[str, Kind]]:

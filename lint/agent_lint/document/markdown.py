@@ -1,9 +1,12 @@
 """Markdown documents: markdown-it-py's token stream made into the model rules query.
 
-A Markdown file is parsed once into a light model (the heading tree, lists
-and checklists, tables, fenced code, front matter, ``**Key**: value``
-metadata, links, suppression comments); the token stream is dropped
-afterwards so documents stay small.
+A Markdown file is parsed once, blocks only, into a light model (the
+heading tree, lists and checklists, tables, fenced code, front matter,
+``**Key**: value`` metadata, suppression comments) in one pass over the
+tokens. Inline content is parsed only where the model reads it: a heading
+whose title holds markup, a paragraph with a suppression comment in it, and
+the links, which are found when first asked for (no rule of a check reads
+them, so a check parses no paragraph for them).
 
 markdown-it's 0-based ``token.map`` is converted here and nowhere else.
 """
@@ -159,6 +162,9 @@ def _plain(children: Sequence[Any] | None) -> str:
 
 
 _BACKTICKS = re.compile(r"`+")
+# Inline content that markdown-it renders as itself: no character where an inline rule of the
+# commonmark preset (escapes, code, emphasis, strikethrough, links, images, HTML, entities) starts.
+_PLAIN_TEXT = re.compile(r"[^\\`*_~\[\]!<&\n]*")
 _LINK_WINDOW = 2000  # characters of link text searched for a link's destination
 _CONTAINER_PREFIX = re.compile(r"^(?:[ \t>]|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*")
 
@@ -280,7 +286,6 @@ class MarkdownDocument(Document):
         self.tables: list[Table] = []
         self.code_blocks: list[CodeBlock] = []
         self.metadata_entries: list[Metadata] = []
-        self.links: list[Link] = []
         self.suppressions: list[Suppression] = []
         self.front_matter_text: str | None = None
         self.front_matter_line = 0
@@ -350,21 +355,16 @@ class MarkdownDocument(Document):
 
     # -- parsing ---------------------------------------------------------------
 
-    def _children(self, inline: Any, *, links_only: bool = False) -> list[Any]:
-        """An ``inline`` token's children, parsed now if the block parse left them out.
-
-        ``links_only``: the caller reads links and inline HTML alone, which
-        start with "[" or "<" (linkify is off): content with neither has none.
-        """
+    def _children(self, inline: Any) -> list[Any]:
+        """An ``inline`` token's children, parsed now if the block parse left them out."""
         if not inline.children:  # block rules leave an empty list; content always gives a child
-            if links_only and "[" not in inline.content and "<" not in inline.content:
-                return []
             parser = markdown_parser(blocks_only=True)
             parser.inline.parse(inline.content, parser, self._env, inline.children)
         return inline.children
 
     def _parse(self) -> None:
         self._env: dict[str, Any] = {}  # the block parse's link reference definitions, for _children
+        self._linked: list[Any] = []  # inline tokens that may hold a link ("[" or "<"), for ``links``
         tokens = markdown_parser(blocks_only=True).parse(self.text, self._env)
         walk = _Walk(self, tokens)
         for index, tok in enumerate(tokens):
@@ -375,7 +375,15 @@ class MarkdownDocument(Document):
         for index in walk.open_sections:
             self._close_section(index, n_lines + self._line_offset)
         self.line_count = n_lines
-        del self._env
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Every link, with where its destination is written (inline content parsed now, once)."""
+        links: list[Link] = []
+        for tok in self._linked:
+            self._follow_children(tok, links=links)
+        self._linked = []
+        return links
 
     def _marker_column(self, line0: int, marker: str, items: list[_Item]) -> int:
         """0-based column of a list item's marker ("- x", "> 1. x", "- - x")."""
@@ -392,7 +400,9 @@ class MarkdownDocument(Document):
         line, col = self._abs(start, self._indent(start))
         while open_sections and self.sections[open_sections[-1]].level >= level:
             self._close_section(open_sections.pop(), line - 1)
-        title = _plain(self._children(inline))
+        content = inline.content
+        # Text with no character an inline rule starts at is its own rendering (a heading has one line).
+        title = content.strip() if _PLAIN_TEXT.fullmatch(content) else _plain(self._children(inline))
         number = None
         match = _NUMBERED.match(title)
         if match:
@@ -425,17 +435,27 @@ class MarkdownDocument(Document):
     def _scan_inline(self, tok: Any, in_list: bool, in_table: bool = False) -> None:
         if tok.map is None:
             return
-        base = self._inline_start(tok)
-        content = _Content(tok.content)
+        content = tok.content
         # A table cell is no line of its own: "| **Step**: x |" is a cell, not metadata.
-        if "**" in content.text and not in_table:
-            self._scan_metadata(base, content, in_list)
-        children = self._children(tok, links_only=True)
+        if "**" in content and not in_table:
+            self._scan_metadata(self._inline_start(tok), _Content(content), in_list)
+        if "agent-lint-" in content and "<" in content:
+            self._follow_children(tok, suppressions=True)
+        if "[" in content or "<" in content:  # (linkify is off: a link starts with one of them)
+            self._linked.append(tok)
+
+    def _follow_children(self, tok: Any, *, links: list[Link] | None = None, suppressions: bool = False) -> None:
+        """The links (into ``links``) or the suppression comments of an inline token's content.
+
+        Inline children carry no positions: follow them through the source
+        with a cursor that moves past line breaks, code spans and raw HTML,
+        whose extent in the source is known exactly.
+        """
+        children = self._children(tok)
         if not any(child.type in ("link_open", "html_inline") for child in children):
             return
-        # Inline children carry no positions: follow them through the source
-        # with a cursor that moves past line breaks, code spans and raw HTML,
-        # whose extent in the source is known exactly.
+        base = self._inline_start(tok)
+        content = _Content(tok.content)
         cursor = 0
         link_from = 0
         link: dict[str, Any] | None = None
@@ -450,8 +470,10 @@ class MarkdownDocument(Document):
                 found = content.text.find(child.content, cursor)
                 if found >= 0:
                     cursor = found + len(child.content)
-                    if "agent-lint-" in child.content:
+                    if suppressions and "agent-lint-" in child.content:
                         self._scan_suppressions(base, content, found, cursor)
+            elif links is None:
+                continue
             elif ctype == "link_open":
                 href = str(child.attrs.get("href", ""))
                 at = content.find_href(href, max(cursor, link_from))
@@ -462,7 +484,7 @@ class MarkdownDocument(Document):
                 link = {"href": href, "offset": at, "parts": []}
             elif ctype == "link_close" and link is not None:
                 line, col = self._abs(*self._content_pos(base, content, link["offset"]))
-                self.links.append(Link(link["href"], _plain(link["parts"]), line, col))
+                links.append(Link(link["href"], _plain(link["parts"]), line, col))
                 link = None
             if link is not None and ctype != "link_open":
                 link["parts"].append(child)

@@ -55,6 +55,7 @@ _SECTIONS = {"work log": "workLog", "outcome": "outcome", "objective": "objectiv
 _PREREQUISITES = "prerequisites checklist"
 _NO = {"", "no", "false", "none", "n/a", "-"}
 _CHECK_KEYS = ("checked", "complete", "Complete", "done")
+_ANY_CHECK_KEY = frozenset(_CHECK_KEYS)  # an object with none of them is no item: one test in C
 _NOTE_KEYS = ("note", "evidence", "Evidence", "notes", "justification")
 _TEXT_KEYS = ("item", "step", "name", "task")
 # The justification of a checklist item follows the item text after a dash.
@@ -208,7 +209,7 @@ def _json_checklists(data: Any) -> Iterable[Checklist]:
         items = []
         for key, child in members:
             if isinstance(child, dict):
-                item = _json_item(child, (*path, key))
+                item = None if _ANY_CHECK_KEY.isdisjoint(child) else _json_item(child, (*path, key))
                 if item is not None:
                     items.append(item)
                 else:

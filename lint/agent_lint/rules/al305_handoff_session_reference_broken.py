@@ -73,7 +73,7 @@ def check(project, options: dict):
                 continue  # not a link into the session logs
             renamed = sorted({p for c in targets for p in logs if p.rsplit(".", 1)[0] == c.rsplit(".", 1)[0]})
             hint = f"; the log is now '{renamed[0]}'" if renamed else ""
-            fix = _fix(project.document(handoff.path), ref, renamed[0]) if len(renamed) == 1 else None
+            fix = _fix(project.text(handoff.path), ref, renamed[0]) if len(renamed) == 1 else None
             what = "path" if ref.code else "link"
             yield Finding(ref.line, ref.column, f"{what} '{ref.href}' leads to no session log{hint}", path=handoff.path,
                           fix=fix)

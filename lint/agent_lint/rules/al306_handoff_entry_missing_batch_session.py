@@ -112,11 +112,11 @@ def check(project, options: dict):
             if missing:
                 yield Finding(line, column, f"entry for batch '{batch.orchestrator}' does not list "
                                             f"{', '.join(missing)}", path=handoff.path,
-                              fix=_fix(project.document(handoff.path), batch, listed, line, column))
+                              fix=_fix(project.text(handoff.path), batch, listed, line, column))
             elif listed[0] != batch.orchestrator:
                 yield Finding(line, column, f"entry for batch '{batch.orchestrator}' must list the "
                                             f"orchestrator first", path=handoff.path,
-                              fix=_fix(project.document(handoff.path), batch, listed, line, column))
+                              fix=_fix(project.text(handoff.path), batch, listed, line, column))
 
 
 RULE = Rule("AL306", "handoff-entry-missing-batch-session", Scope.PROJECT, check, __doc__, fixable=True,

@@ -1,0 +1,98 @@
+"""The project index: what a run needs of every document it does not report on, in one cache file.
+
+A run on a few named files (pre-commit's) reports their findings alone, yet
+its project rules read the view of every document. The index holds, by
+path, the view each document had in the last run, the digest of the bytes
+it was made of and the document's kind as analysed: such a run reads this
+one file and the entries of the files named (caching.py), not the analysis
+of every document; a whole run after an edit reads the views here too.
+A record is used only for a document whose bytes still have its digest.
+
+A record is the digest, the kind and the view as the cache encodes it
+(codec.py), separated by NUL bytes, which neither of the first two holds
+and the third, ASCII JSON text, never does. An entry of the cache
+(cache.py's buckets) is the same view, a line break, and the rest of the
+analysis: the index copies the view of an entry, or of a fresh analysis,
+as bytes, never encoding it again. Like every cache file the index is
+signed and holds plain data; a record that does not split as it should is
+no record.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from . import codec
+from .analysis import Analysis
+from .extract import VIEWS
+from .model import Kind
+
+_KINDS = {kind.value: kind for kind in Kind}
+
+
+class Record(NamedTuple):
+    digest: str
+    kind: Kind | None
+    view: bytes | memoryview  # the view, encoded
+
+
+def record(digest: str, kind: Kind | None, view: bytes | memoryview) -> bytes:
+    """A record's bytes."""
+    return b"".join((digest.encode("ascii"), b"\0", (kind.value if kind else "").encode("ascii"), b"\0", view))
+
+
+def parse(blob: bytes | memoryview) -> Record | None:
+    """The record in ``blob``, or None."""
+    data = bytes(blob[:200])  # digest and kind are short: look for the separators there alone
+    first = data.find(b"\0")
+    second = data.find(b"\0", first + 1)
+    if first < 0 or second < 0:
+        return None
+    kind = data[first + 1:second].decode("ascii", "replace")
+    if kind and kind not in _KINDS:
+        return None
+    return Record(data[:first].decode("ascii", "replace"), _KINDS.get(kind), blob[second + 1:])
+
+
+def entry(analysis: Analysis) -> tuple[Analysis, bytes, bytes]:
+    """An analysis with its view encoded and its entry (the view, a line break, the rest).
+
+    Made where the analysis was (a worker process), so this process copies
+    bytes into the cache and the index instead of encoding them.
+    """
+    view = codec.dumps(analysis.view)
+    return analysis, view, view + b"\n" + codec.dumps(analysis._replace(view=None))
+
+
+def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes] | None:
+    """The analysis an entry holds, and its view's bytes (a copy: the entry is not kept); None for
+    anything else."""
+    data = bytes(blob)
+    at = data.find(b"\n")
+    if at < 0:
+        return None
+    rest = _loads(data[at + 1:])
+    if not isinstance(rest, Analysis) or rest.path != path:
+        return None
+    view = view_of(data[:at], rest.kind)
+    if view is BAD:
+        return None
+    return rest._replace(view=view), data[:at]
+
+
+BAD = object()  # what view_of gives for bytes that hold no view
+
+
+def view_of(blob: bytes | memoryview, kind: Kind | None) -> Any:
+    """The view of a ``kind`` of document encoded in ``blob`` (or None), or BAD for bytes that hold none."""
+    view = _loads(blob)
+    if view is not None and (kind is None or type(view) is not VIEWS.get(kind)):
+        return BAD  # no view a document of that kind has
+    return view
+
+
+def _loads(blob: bytes | memoryview) -> Any:
+    try:
+        return codec.loads(blob if isinstance(blob, bytes) else bytes(blob))
+    except codec.CodecError:  # signed, yet not readable (older code): analysed again
+        return BAD
