@@ -281,99 +281,129 @@ def _cell_column(doc: MarkdownDocument, line: int, cell: str) -> int:
 
 
 def _markdown_record(doc: MarkdownDocument) -> SessionRecord:
-    data: dict[str, Any] = {"id": doc.stem}
-    positions: dict[JsonPath, tuple[int, int]] = {(): (1, 1), ("id",): (1, 1)}
+    """The record of a Markdown log: its metadata (front matter, then the lines before the first
+    ``##`` heading), its sections, its prerequisites and its other checklists, each with its position."""
+    build = _MarkdownRecord(doc)
+    build.front_matter()
+    build.header()
+    build.sections()
+    build.checklists()
+    return SessionRecord(doc.path, doc.stem, build.data, tuple(build.found), build.positions, build.prerequisites)
 
-    front = doc.front_matter if doc.front_matter_error is None else {}
-    fm_positions = _front_matter_positions(doc)
-    for key, value in front.items():
-        target = _KEYS.get(normalize_key(str(key)))
-        if target is not None:
-            data[target] = _plain_value(value)
-            positions[(target,)] = fm_positions.get(normalize_key(str(key)), (doc.front_matter_line, 1))
 
-    level2 = [s.line for s in doc.sections if s.level <= 2 and s.level > 1]
-    header_end = level2[0] if level2 else len(doc.lines) + 1
-    updates: list[tuple[str, tuple[int, int]]] = []
-    for entry in doc.metadata_entries:
-        target = _KEYS.get(normalize_key(entry.key))
-        if entry.line >= header_end or target is None:
-            continue
-        where = (entry.line, entry.value_column)
-        if target == "handoffUpdated":
-            updates.append((entry.value, where))
-            continue
-        if target in data and (target,) in positions and target != "id":
-            continue  # the first statement of a key wins, as in Document.metadata
-        data[target] = entry.value
-        positions[(target,)] = where
-        if target == "dispatched":
-            line_text = doc.lines[entry.line - 1]
-            for i, ident in enumerate(split_ids(entry.value)):
-                col = line_text.find(ident, entry.value_column - 1)
-                positions[("dispatched", i)] = (entry.line, col + 1 if col >= 0 else entry.value_column)
-    if isinstance(data.get("dispatched"), str):
-        data["dispatched"] = split_ids(data["dispatched"])
-    if updates and "handoffUpdated" not in data:
-        # Several lines, or several times on one line, are several updates: a list.
+class _MarkdownRecord:
+    """A Markdown log's record as its steps fill it in: data, positions, checklists, in document order."""
+
+    def __init__(self, doc: MarkdownDocument):
+        self.doc = doc
+        self.data: dict[str, Any] = {"id": doc.stem}
+        self.positions: dict[JsonPath, tuple[int, int]] = {(): (1, 1), ("id",): (1, 1)}
+        self.found: list[Checklist] = []
+        self.prerequisites: tuple[CheckItem, ...] | None = None
+        self._counter = 0  # the next index of the ~checklists path
+
+    def front_matter(self) -> None:
+        """The keys of a YAML front matter that name a record field (none when it does not parse)."""
+        doc = self.doc
+        front = doc.front_matter if doc.front_matter_error is None else {}
+        at = _front_matter_positions(doc)
+        for key, value in front.items():
+            target = _KEYS.get(normalize_key(str(key)))
+            if target is not None:
+                self.data[target] = _plain_value(value)
+                self.positions[(target,)] = at.get(normalize_key(str(key)), (doc.front_matter_line, 1))
+
+    def header(self) -> None:
+        """The ``**Key**: value`` lines before the first ``##`` heading; the first statement of a key wins."""
+        doc, data, positions = self.doc, self.data, self.positions
+        level2 = [s.line for s in doc.sections if s.level <= 2 and s.level > 1]
+        header_end = level2[0] if level2 else len(doc.lines) + 1
+        updates: list[tuple[str, tuple[int, int]]] = []
+        for entry in doc.metadata_entries:
+            target = _KEYS.get(normalize_key(entry.key))
+            if entry.line >= header_end or target is None:
+                continue
+            where = (entry.line, entry.value_column)
+            if target == "handoffUpdated":
+                updates.append((entry.value, where))
+                continue
+            if target in data and (target,) in positions and target != "id":
+                continue  # the first statement of a key wins, as in Document.metadata
+            data[target] = entry.value
+            positions[(target,)] = where
+            if target == "dispatched":
+                self._dispatched_positions(entry)
+        if isinstance(data.get("dispatched"), str):
+            data["dispatched"] = split_ids(data["dispatched"])
+        if updates and "handoffUpdated" not in data:
+            self._handoff_updates(updates)
+
+    def _dispatched_positions(self, entry: Any) -> None:
+        """Where each ID of a ``**Dispatched**:`` line stands."""
+        line_text = self.doc.lines[entry.line - 1]
+        for i, ident in enumerate(split_ids(entry.value)):
+            col = line_text.find(ident, entry.value_column - 1)
+            self.positions[("dispatched", i)] = (entry.line, col + 1 if col >= 0 else entry.value_column)
+
+    def _handoff_updates(self, updates: list[tuple[str, tuple[int, int]]]) -> None:
+        """Several lines, or several times on one line, are several updates: a list."""
         values: list[tuple[Any, tuple[int, int]]] = []
         for value, (line, column) in updates:
             times = _TIME.findall(value)
             if value.strip().casefold() in _NO:
                 values.append((False, (line, column)))
             elif len(times) > 1:
-                text = doc.lines[line - 1]
+                text = self.doc.lines[line - 1]
                 values.extend((t, (line, text.find(t, column - 1) + 1)) for t in times)
             else:
                 values.append((value.strip(), (line, column)))
-        data["handoffUpdated"] = values[0][0] if len(values) == 1 else [v for v, _ in values]
-        positions[("handoffUpdated",)] = values[0][1]
+        self.data["handoffUpdated"] = values[0][0] if len(values) == 1 else [v for v, _ in values]
+        self.positions[("handoffUpdated",)] = values[0][1]
         for i, (_, where) in enumerate(values):
-            positions[("handoffUpdated", i)] = where
+            self.positions[("handoffUpdated", i)] = where
 
-    checklists: list[Checklist] = []
-    prerequisites: tuple[CheckItem, ...] | None = None
-    for index, section in enumerate(doc.sections):
-        title = normalize_key(section.title)
-        if section.level == 2 and title in _SECTIONS:
-            key = _SECTIONS[title]
-            if key in data:
-                continue
-            positions[(key,)] = (section.line, section.column)
-            if key == "workLog":
-                data[key] = _work_log(doc, index, positions)
-            else:
-                data[key] = _section_body(doc, index)
-        elif title == _PREREQUISITES and prerequisites is None:
-            positions[("prerequisites",)] = (section.line, section.column)
-            prerequisites = tuple(_section_items(doc, index, ("prerequisites",), positions))
-            data["prerequisites"] = [{"item": i.text, "checked": i.checked, "note": i.note} for i in prerequisites]
-            checklists.append(Checklist(section.title, prerequisites))
+    def sections(self) -> None:
+        """The ``##`` sections that hold record fields (the first of each wins), and the prerequisites section."""
+        doc, data, positions = self.doc, self.data, self.positions
+        for index, section in enumerate(doc.sections):
+            title = normalize_key(section.title)
+            if section.level == 2 and title in _SECTIONS:
+                key = _SECTIONS[title]
+                if key in data:
+                    continue
+                positions[(key,)] = (section.line, section.column)
+                data[key] = _work_log(doc, index, positions) if key == "workLog" else _section_body(doc, index)
+            elif title == _PREREQUISITES and self.prerequisites is None:
+                positions[("prerequisites",)] = (section.line, section.column)
+                self.prerequisites = tuple(_section_items(doc, index, ("prerequisites",), positions))
+                data["prerequisites"] = [{"item": i.text, "checked": i.checked, "note": i.note}
+                                         for i in self.prerequisites]
+                self.found.append(Checklist(section.title, self.prerequisites))
 
-    counter = 0
-    for block in doc.checklists:
-        if prerequisites is not None and _in_prerequisites(doc, block.line):
-            continue
-        items = []
-        for item in block.tasks:
-            text, note = _split_note(item.text)
-            path = ("~checklists", counter)
-            counter += 1
-            positions[path] = (item.line, item.column)
-            items.append(CheckItem(text, bool(item.checked), note, path))
-        checklists.append(Checklist(_title(doc, block.section), tuple(items)))
-    for table in doc.tables:
-        if prerequisites is not None and _in_prerequisites(doc, table.line):
-            continue
-        items = []
-        for text, checked, note, line, column in _table_items(doc, table):
-            path = ("~checklists", counter)
-            counter += 1
-            positions[path] = (line, column)
-            items.append(CheckItem(text, checked, note, path))
-        if items:
-            checklists.append(Checklist(_title(doc, table.section), tuple(items)))
-    return SessionRecord(doc.path, doc.stem, data, tuple(checklists), positions, prerequisites)
+    def checklists(self) -> None:
+        """Every task list, then every table with a checkbox column, outside the prerequisites section."""
+        doc = self.doc
+        for block in doc.checklists:
+            if not self._in_prerequisites(block.line):
+                items = [self._item(*_split_note(item.text), bool(item.checked), item.line, item.column)
+                         for item in block.tasks]
+                self.found.append(Checklist(_title(doc, block.section), tuple(items)))
+        for table in doc.tables:
+            if not self._in_prerequisites(table.line):
+                items = [self._item(text, note, checked, line, column)
+                         for text, checked, note, line, column in _table_items(doc, table)]
+                if items:
+                    self.found.append(Checklist(_title(doc, table.section), tuple(items)))
+
+    def _in_prerequisites(self, line: int) -> bool:
+        return self.prerequisites is not None and _in_prerequisites(self.doc, line)
+
+    def _item(self, text: str, note: str, checked: bool, line: int, column: int) -> CheckItem:
+        """One checklist item, given the next ``~checklists`` path and its position."""
+        path = ("~checklists", self._counter)
+        self._counter += 1
+        self.positions[path] = (line, column)
+        return CheckItem(text, checked, note, path)
 
 
 def _title(doc: MarkdownDocument, index: int | None) -> str:
