@@ -558,7 +558,7 @@ def test_a_kept_project_stage_is_keyed_by_the_range_of_the_history_too(tmp_path)
     from types import SimpleNamespace
 
     from agent_lint import index
-    from agent_lint.caching import Analyses, project_key
+    from agent_lint.caching import Analyses, _fact, project_key
     from agent_lint.model import Kind
 
     documents = {"a.md": Kind.SESSION_LOG, "b.json": Kind.SESSION_LOG}
@@ -566,15 +566,43 @@ def test_a_kept_project_stage_is_keyed_by_the_range_of_the_history_too(tmp_path)
 
     def key(history=None, kinds=None, digests=None):
         run = SimpleNamespace(documents=documents, history=history)
-        pending = {path: record._replace(kind=(kinds or {}).get(path, record.kind)) for path, record in records.items()}
-        known = digests or {path: record.view_digest for path, record in records.items()}
-        return project_key(run, Analyses(None, run, {}, pending, known))
+        kinds = {path: record.kind for path, record in records.items()} | (kinds or {})
+        digests = digests or {path: record.view_digest for path, record in records.items()}
+        facts = {path: _fact(kinds[path], view_digest) for path, view_digest in digests.items()}
+        return project_key(run, Analyses(None, run, {}, dict(records), facts))
 
     ranges = [SimpleNamespace(base=base, head=head, since="main") for base, head in (("1", "2"), ("1", "3"), ("0", "2"))]
     keys = {key(), *(key(history) for history in ranges), key(kinds={"b.json": None}),
             key(digests={"a.md": "va.md", "b.json": "other"})}
     assert len(keys) == 6 and None not in keys
     assert key(digests={"a.md": "va.md"}) is None  # a view of unknown bytes: not kept
+
+
+def test_a_view_not_yet_decoded_is_decoded_wherever_the_analyses_are_read(project):
+    from agent_lint import index
+    from agent_lint.caching import Analyses
+
+    run(project)
+    records = {path: index.parse(blob) for path, blob in _index(project).items()}
+    fresh = lambda: Analyses(None, None, {}, dict(records), {})  # noqa: E731
+    first = sorted(records)[0]
+    assert first in fresh() and len(fresh()) == len(records) == 7
+    assert fresh()[first].view == fresh().get(first).view == index.view_of(records[first].view, records[first].kind)
+    assert fresh().get("no-such-path") is None and "no-such-path" not in fresh()
+    assert sorted(fresh()) == sorted(dict(fresh())) == sorted(records)
+    merged: dict = {}
+    merged.update(fresh())
+    assert merged == dict(fresh().items()) and all(isinstance(a.path, str) for a in merged.values())
+    with pytest.raises(KeyError):
+        fresh()["no-such-path"]
+
+
+def _index(root: Path) -> dict:
+    from agent_lint.cache import Cache, records
+
+    cache_dir = root / ".agent_lint_cache"
+    (index_file,) = cache_dir.glob("index-*.bin")
+    return records(Cache(cache_dir, "")._read_payload(index_file.name))
 
 
 @pytest.mark.parametrize("value", [

@@ -113,7 +113,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     records = cache.index() if any(not job.target for job in jobs) else None
     views: dict[str, tuple] = {}  # (digest, kind, view's digest, view's bytes) of each document taken from the cache
     pending: dict[str, Any] = {}  # path -> its index record, its view not decoded
-    view_digests: dict[str, str] = {}  # path -> the digest of its view's bytes
+    facts: dict[str, str] = {}  # path -> what the project stage's key holds of it: kind and view's digest
     todo = []
     stale = records is not None and len(records) != len(run.documents)  # a document removed: rewritten
 
@@ -127,13 +127,13 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                 stale = True  # the index has no view of these bytes
             if current and not job.target:
                 views[job.path] = pending[job.path] = record
-                view_digests[job.path] = record.view_digest
+                facts[job.path] = _fact(record.kind, record.view_digest)
                 continue
             blob = cache.get(f"{job.path}:{known}") if known else None
             entry = index.from_entry(blob, job.path) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
                 views[job.path] = (known, entry[0].kind, entry[2], entry[1])
-                view_digests[job.path] = entry[2]
+                facts[job.path] = _fact(entry[0].kind, entry[2])
                 yield entry[0]
             else:
                 todo.append(job)
@@ -162,7 +162,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
             records.clear()
         for analysis, view, view_digest, entry in analyze(run, todo, then=index.entry):
             digests[analysis.path] = analysis.digest
-            view_digests[analysis.path] = view_digest
+            facts[analysis.path] = _fact(analysis.kind, view_digest)
             if analysis.digest:
                 cache.put(f"{analysis.path}:{analysis.digest}", entry)
             add(analysis.path, analysis.digest, analysis.kind, view_digest, view)
@@ -176,47 +176,68 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
         cache.abandon()  # no half-written file is left in the folder
         raise
     cache.save()
-    return Analyses(cache, run, analyses, pending, view_digests)
+    return Analyses(cache, run, analyses, pending, facts)
 
 
-class Analyses(Mapping):
+def _fact(kind: Kind | None, view_digest: str) -> str:
+    return f"{kind.value if kind is not None else ''}\0{view_digest}"
+
+
+class Analyses(dict):
     """The analyses of a run by path, where the view of a document taken from the project index is
-    decoded only when first asked for: a run whose project stage is kept decodes none of them."""
+    decoded only when asked for: a run whose project stage is kept decodes none of them.
+
+    A dict, so that looking up an analysis made or read whole (a target's) costs what it costs
+    in a dict; one not yet decoded is decoded when looked up, and every one when the mapping is
+    walked (:meth:`load`).
+    """
 
     def __init__(self, cache: Cache, run: Any, analyses: dict[str, Any], pending: dict[str, Any],
-                 view_digests: dict[str, str]):
+                 facts: dict[str, str]):
+        super().__init__(analyses)
         self._cache = cache
         self._run = run
-        self._analyses = analyses
         self._pending = pending  # path -> index record
-        self.view_digests = view_digests  # path -> the digest of its view's bytes, for every document
+        self.facts = facts  # path -> its kind and the digest of its view's bytes, for every document
 
-    def kind(self, path: str) -> Kind | None:
-        """A document's kind as analysed, without decoding its view."""
-        record = self._pending.get(path)
-        return record.kind if record is not None else self._analyses[path].kind
+    def __missing__(self, path: str) -> Any:
+        if path not in self._pending:
+            raise KeyError(path)
+        analysis = self[path] = self._decoded(path, self._pending.pop(path))
+        return analysis
 
-    def __getitem__(self, path: str) -> Any:
-        if path not in self._analyses:
-            self._analyses[path] = self._decoded(path, self._pending.pop(path))
-        return self._analyses[path]
+    def get(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[path] if path in self._pending else dict.get(self, path, default)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._analyses or path in self._pending
-
-    def __iter__(self) -> Any:
-        yield from self._analyses
-        yield from list(self._pending)
+        return dict.__contains__(self, path) or path in self._pending
 
     def __len__(self) -> int:
-        return len(self._analyses) + len(self._pending)
+        return dict.__len__(self) + len(self._pending)
+
+    def __iter__(self) -> Any:
+        self.load()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.keys(self)
+
+    def values(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.values(self)
+
+    def items(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.items(self)
 
     def load(self) -> None:
         """Decode every view not yet decoded (all at once, as analysis.collect keeps a pile of them)."""
         from .analysis import collect
 
-        pending, self._pending = self._pending, {}
-        self._analyses.update(collect(self._decoded(path, record) for path, record in pending.items()))
+        if self._pending:
+            pending, self._pending = self._pending, {}
+            self.update(collect(self._decoded(path, record) for path, record in pending.items()))
 
     def _decoded(self, path: str, record: Any) -> Any:
         from . import index
@@ -291,18 +312,13 @@ def _kept_project(run: Any, kept: Any, digests: Mapping[str, str]) -> Any:
 def project_key(run: Any, analyses: Analyses) -> str | None:
     """What the project stage reads besides the settings and the documents' text: the history's range,
     every document's path and kind, its view (by the digest of its bytes); None where one is unknown."""
+    facts = analyses.facts
+    if facts.keys() != run.documents.keys():
+        return None
     history = run.history
     commits = (history.base, history.head, history.since) if history is not None else None
-    kinds = {kind: kind.value for kind in Kind}
-    parts = []
-    for path in sorted(run.documents):
-        view_digest = analyses.view_digests.get(path)
-        if view_digest is None or path not in analyses:
-            return None
-        kind = analyses.kind(path)
-        parts.append(f"{path}\0{kinds[kind] if kind is not None else ''}\0{view_digest}")
     # As in run_key: sections end with two NULs; surrogate escapes encode back to a path's bytes.
-    text = f"{commits!r}\0\0" + "\0".join(parts)
+    text = f"{commits!r}\0\0" + "\0".join(f"{path}\0{facts[path]}" for path in sorted(facts))
     return digest(text.encode("utf-8", "surrogateescape"))
 
 
