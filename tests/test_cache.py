@@ -348,8 +348,9 @@ def test_a_project_rule_sees_the_same_views_cold_and_from_the_cache(project):
 
     spy = Rule("AL998", "views-seen", Scope.PROJECT, record, "Views seen.\n")
     for options in ({"no_cache": True}, {}, {}):  # no cache; filling it; every analysis from it
-        for kept in (project / ".agent_lint_cache").glob("run-*.bin"):
-            kept.unlink()  # not the outcome of the run before: the project rules run
+        cache_dir = project / ".agent_lint_cache"
+        for kept in [*cache_dir.glob("run-*.bin"), *cache_dir.glob("project-*.bin")]:
+            kept.unlink()  # not the outcome, nor the project stage, of the run before: the project rules run
         check(CheckOptions(cwd=project, output_format="json", jobs=1, select=("AL998",), **options),
               out=io.StringIO(), registry=(*RULES, spy))
     assert len(seen) == 3 and seen[0] == seen[1] == seen[2]
@@ -374,10 +375,11 @@ def test_a_run_on_one_file_reads_the_others_views_from_the_index(project, analyz
 
 @pytest.mark.parametrize("record", [
     b"no separators",
-    b"digest\0no-such-kind\0null",
-    b"%s\0session-log\0[not json",
-    b"%s\0session-log\0\"a string, not a view\"",
-    b"%s\0handoff\0null\xff",
+    b"digest\0session-log\0null",
+    b"digest\0no-such-kind\0view-digest\0null",
+    b"%s\0session-log\0view-digest\0[not json",
+    b"%s\0session-log\0view-digest\0\"a string, not a view\"",
+    b"%s\0handoff\0view-digest\0null\xff",
 ])
 def test_a_signed_index_of_records_that_are_no_views_is_not_trusted(project, record, monkeypatch):
     # Signed with the user's own key (as older code would have written it), yet not what the index holds.
@@ -420,3 +422,223 @@ def test_a_whole_run_from_the_entries_writes_the_index_it_lacks(project, analyze
     log = project / ".agents" / "sessions" / "2026-03-02-pr-review-302.md"
     assert run(project, paths=[log]) == [row for row in cold if row[0].endswith("302.md")]
     assert [key.rsplit(":", 1)[0] for key in asked] == [".agents/sessions/2026-03-02-pr-review-302.md"]
+
+
+# --- the project stage, kept by the views it reads -------------------------------------------------
+
+BATCH = Path(__file__).parent / "fixtures" / "projects" / "batch-violations"
+DOCS = ".agents/sessions/2026-04-01-docs.md"
+LONELY = ".agents/sessions/2026-04-03-lonely.json"
+ROLES = ["orchestrator", "worker", "single"]
+
+
+@pytest.fixture
+def batch(tmp_path, monkeypatch):
+    """The batch-violations project (project rules with fixes that read a log's and HANDOFF's text)."""
+    import shutil
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "batch"
+    shutil.copytree(BATCH, root, ignore=shutil.ignore_patterns("expected.txt"))
+    (root / ".git").mkdir()
+    return root
+
+
+@pytest.fixture
+def project_runs(monkeypatch):
+    """How many times the project rules really ran (the project stage was not kept)."""
+    from agent_lint import engine
+
+    calls: list[int] = []
+    original = engine.check_project
+    monkeypatch.setattr(engine, "check_project", lambda *args: calls.append(1) or original(*args))
+    return calls
+
+
+def checked(root: Path, *paths: Path | str, **options) -> tuple:
+    """A run's JSON report, its --diff and its exit codes, on ``paths`` (or the whole tree)."""
+    named = tuple(root / path for path in paths)
+    json_out, diff_out = io.StringIO(), io.StringIO()
+    codes = (check(CheckOptions(cwd=root, output_format="json", jobs=1, paths=named, **options), out=json_out),
+             check(CheckOptions(cwd=root, diff=True, jobs=1, paths=named, **options), out=diff_out))
+    for kept in (root / ".agent_lint_cache").glob("run-*.bin"):
+        kept.unlink()  # a later run is not answered from this one's outcome
+    return codes, json.loads(json_out.getvalue())["violations"], diff_out.getvalue()
+
+
+def edit(root: Path, path: str, old: str, new: str) -> None:
+    text = (root / path).read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    (root / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_that_changes_no_view_reuses_the_project_stage_and_decodes_no_other_view(batch, project_runs,
+                                                                                          monkeypatch):
+    from agent_lint import index
+
+    checked(batch)
+    with (batch / DOCS).open("a", encoding="utf-8") as handle:
+        handle.write("\n")  # the view of the log is what it was
+    decoded: list[object] = []
+    original = index.view_of
+    monkeypatch.setattr(index, "view_of", lambda *args: decoded.append(args) or original(*args))
+    project_runs.clear()
+    named = checked(batch, DOCS)
+    assert project_runs == [] and decoded == []
+    assert named == checked(batch, DOCS, no_cache=True)
+    assert any(v["code"] == "AL212" for v in named[1])  # a project rule's finding, from the kept stage
+    project_runs.clear()
+    whole = checked(batch)
+    assert project_runs == []  # a whole run keeps it too
+    assert whole == checked(batch, no_cache=True)
+
+
+EDITS = {
+    "status": lambda root: edit(root, ".agents/sessions/2026-04-01-docs-setup.md", "**Status**: in-progress",
+                                "**Status**: complete"),
+    "role": lambda root: edit(root, LONELY, '"role": "orchestrator"', '"role": "worker"'),
+    "completed time": lambda root: edit(root, ".agents/sessions/2026-04-01-docs-readme.json",
+                                        '"completed": "2026-04-01T10:40Z"', '"completed": "2026-04-01T10:20Z"'),
+    "HANDOFF": lambda root: edit(root, "HANDOFF.md", "2026-04-02-orphan, 2026-04-02-typo", "2026-04-02-orphan"),
+    # The same lines and columns, so the log's view is what it was; but the text AL213's fix edits is not.
+    "a log's text a fix reads": lambda root: edit(root, LONELY, "Dispatch nobody", "Dispatch nobody at all"),
+    "a file added": lambda root: (root / ".agents/sessions/2026-04-02-typo.md").write_text(
+        LOG.format(id="2026-04-02-typo", n=1), encoding="utf-8"),
+    "a file removed": lambda root: (root / ".agents/sessions/2026-04-02-orphan.md").unlink(),
+    "a kind": lambda root: (root / LONELY).write_text("[1, 2]\n", encoding="utf-8"),  # data, not a log
+}
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_an_edit_that_changes_what_the_project_stage_reads_runs_it_again(batch, project_runs, name):
+    before = checked(batch)
+    EDITS[name](batch)
+    project_runs.clear()
+    named = checked(batch, *named_paths(name))
+    assert project_runs  # the project rules ran again, on a run that names one file
+    assert named == checked(batch, *named_paths(name), no_cache=True)
+    project_runs.clear()
+    after = checked(batch)
+    assert after == checked(batch, no_cache=True) and after != before  # kept, the stage would have been wrong
+
+
+def named_paths(name: str) -> tuple[str]:
+    return (LONELY if name == "a log's text a fix reads" else DOCS,)
+
+
+def test_random_edits_give_what_a_run_without_the_cache_gives(batch):
+    import random
+
+    chooser = random.Random(17)
+    texts = {path: (batch / path).read_text(encoding="utf-8") for path in (DOCS, LONELY, "HANDOFF.md")}
+    small = [
+        lambda: (batch / chooser.choice(list(texts))).open("a", encoding="utf-8").write("\n"),
+        lambda: (batch / DOCS).write_text(texts[DOCS].replace("11:00Z", f"1{chooser.randrange(10)}:00Z"),
+                                          encoding="utf-8"),
+        lambda: (batch / DOCS).write_text(texts[DOCS].replace("complete", chooser.choice(["complete", "done", "x"])),
+                                          encoding="utf-8"),
+        lambda: (batch / LONELY).write_text(texts[LONELY].replace("nobody", "x" * chooser.randrange(1, 9)),
+                                            encoding="utf-8"),
+        lambda: (batch / LONELY).write_text(texts[LONELY].replace("orchestrator", chooser.choice(ROLES)),
+                                            encoding="utf-8"),
+        lambda: (batch / "HANDOFF.md").write_text(texts["HANDOFF.md"].replace("Handoff", "H" * chooser.randrange(1, 9)),
+                                                  encoding="utf-8"),
+        lambda: (batch / "HANDOFF.md").write_text(texts["HANDOFF.md"].replace(", 2026-04-02-typo", ""),
+                                                  encoding="utf-8"),
+        lambda: [(batch / path).write_text(text, encoding="utf-8") for path, text in texts.items()],
+    ]
+    for _ in range(12):
+        chooser.choice(small)()
+        for paths in ((chooser.choice([DOCS, LONELY, "HANDOFF.md"]),), ()):
+            assert checked(batch, *paths) == checked(batch, *paths, no_cache=True)
+
+
+
+def test_a_kept_project_stage_is_keyed_by_the_range_of_the_history_too(tmp_path):
+    from types import SimpleNamespace
+
+    from agent_lint import index
+    from agent_lint.caching import Analyses, _fact, project_key
+    from agent_lint.model import Kind
+
+    documents = {"a.md": Kind.SESSION_LOG, "b.json": Kind.SESSION_LOG}
+    records = {path: index.Record("d", kind, "v" + path, b"null") for path, kind in documents.items()}
+
+    def key(history=None, kinds=None, digests=None):
+        run = SimpleNamespace(documents=documents, history=history)
+        kinds = {path: record.kind for path, record in records.items()} | (kinds or {})
+        digests = digests or {path: record.view_digest for path, record in records.items()}
+        facts = {path: _fact(kinds[path], view_digest) for path, view_digest in digests.items()}
+        return project_key(run, Analyses(None, run, {}, dict(records), facts))
+
+    ranges = [SimpleNamespace(base=base, head=head, since="main") for base, head in (("1", "2"), ("1", "3"), ("0", "2"))]
+    keys = {key(), *(key(history) for history in ranges), key(kinds={"b.json": None}),
+            key(digests={"a.md": "va.md", "b.json": "other"})}
+    assert len(keys) == 6 and None not in keys
+    assert key(digests={"a.md": "va.md"}) is None  # a view of unknown bytes: not kept
+
+
+def test_a_view_not_yet_decoded_is_decoded_wherever_the_analyses_are_read(project):
+    from agent_lint import index
+    from agent_lint.caching import Analyses
+
+    run(project)
+    records = {path: index.parse(blob) for path, blob in _index(project).items()}
+    fresh = lambda: Analyses(None, None, {}, dict(records), {})  # noqa: E731
+    first = sorted(records)[0]
+    assert first in fresh() and len(fresh()) == len(records) == 7
+    assert fresh()[first].view == fresh().get(first).view == index.view_of(records[first].view, records[first].kind)
+    assert fresh().get("no-such-path") is None and "no-such-path" not in fresh()
+    assert sorted(fresh()) == sorted(dict(fresh())) == sorted(records)
+    merged: dict = {}
+    merged.update(fresh())
+    assert merged == dict(fresh().items()) and all(isinstance(a.path, str) for a in merged.values())
+    with pytest.raises(KeyError):
+        fresh()["no-such-path"]
+
+
+def _index(root: Path) -> dict:
+    from agent_lint.cache import Cache, records
+
+    cache_dir = root / ".agent_lint_cache"
+    (index_file,) = cache_dir.glob("index-*.bin")
+    return records(Cache(cache_dir, "")._read_payload(index_file.name))
+
+
+@pytest.mark.parametrize("value", [
+    "not a result",
+    ((), ()),
+    ((("AL999", "Finding"),), (), ()),  # replaced below: a code no rule of the run has
+    ((("AL212", "not a finding"),), (), ()),
+    ((), (1,), ()),
+    ((), (), (("HANDOFF.md", "not its digest"),)),
+    ((), (), (("no-such-file.md", ""),)),
+])
+def test_a_kept_project_stage_that_is_not_one_is_not_trusted(batch, project_runs, value):
+    # Signed with the user's own key (as older code would have written it), yet not what the stage finds.
+    from agent_lint.cache import Cache
+    from agent_lint.model import Finding
+
+    if value[0] and value[0][0] == ("AL999", "Finding"):
+        value = ((("AL999", Finding(1, 1, "forged")),), (), ())
+    cold = checked(batch)
+    cache_dir = batch / ".agent_lint_cache"
+    (kept,) = cache_dir.glob("project-*.bin")
+    settings, key = kept.name.removesuffix(".bin").split("-")[1:]
+    cache = Cache(cache_dir, "")
+    cache.settings = settings
+    cache.put_keyed("project", key, value)
+    assert isinstance(cache.get_keyed("project", key), type(value))  # the run reads it, signed as it is
+    project_runs.clear()
+    assert checked(batch, DOCS) == checked(batch, DOCS, no_cache=True)
+    assert project_runs and checked(batch) == cold
+
+
+def test_a_damaged_kept_project_stage_is_ignored(batch, project_runs):
+    cold = checked(batch)
+    (kept,) = (batch / ".agent_lint_cache").glob("project-*.bin")
+    data = bytearray(kept.read_bytes())
+    data[-3] ^= 1
+    kept.write_bytes(bytes(data))
+    project_runs.clear()
+    assert checked(batch) == cold and project_runs

@@ -33,6 +33,7 @@ def same(a, b) -> bool:
 
 def test_every_analysis_of_the_fixtures_comes_back_the_same(tmp_path, monkeypatch):
     from agent_lint import index
+    from agent_lint.cache import digest as content_digest
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     written = []
@@ -46,13 +47,14 @@ def test_every_analysis_of_the_fixtures_comes_back_the_same(tmp_path, monkeypatc
     for project in sorted((FIXTURES / "projects").iterdir()):
         check(CheckOptions(cwd=project, cache_dir=tmp_path / project.name, select=("ALL", "AL205")),
               out=io.StringIO())
-    kinds = {type(value.view).__name__ for value, _, _ in written}
+    kinds = {type(value.view).__name__ for value, _, _, _ in written}
     assert {"SessionLog", "Handoff", "SystemDocument", "NoneType"} <= kinds
-    assert any(value.findings for value, _, _ in written)
-    assert any(value.suppressions is not None for value, _, _ in written)
-    for value, view, blob in written:
-        back, view_bytes = index.from_entry(blob, value.path)
+    assert any(value.findings for value, _, _, _ in written)
+    assert any(value.suppressions is not None for value, _, _, _ in written)
+    for value, view, view_digest, blob in written:
+        back, view_bytes, digest = index.from_entry(blob, value.path)
         assert same(back, value) and bytes(view_bytes) == view
+        assert digest == view_digest == content_digest(view)
         assert same(index.view_of(view, value.kind), value.view)
 
 

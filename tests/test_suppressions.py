@@ -43,7 +43,7 @@ def lint(text: str, rules=(BAD, WORSE, UNUSED)) -> list[str]:
     run = engine.Run(config, tuple(rules), ALL_RULES, {path: Kind.SESSION_LOG}, frozenset([path]))
     analyses = {path: Stage(config, rules, lambda: None).analyze_bytes(Job(path, Kind.SESSION_LOG, True),
                                                                      text.encode("utf-8"))}
-    outcome = engine.outcome(run, analyses, engine.project_of(run, analyses))
+    outcome = engine.outcome(run, analyses, engine.project_stage(run, analyses))
     return [f"{v.line}:{v.column} {v.code} {v.severity} {v.message}" for v in outcome.violations]
 
 

@@ -12,6 +12,10 @@ config, the selected rules, a team schema's bytes):
 * ``run-*-<inputs>.bin``: the outcome of a recent run (the last eight, of
   any settings), keyed by every input's hash, so an unchanged tree is
   answered without parsing anything;
+* ``project-*-<views>.bin``: what the project stage of a recent run found
+  (the last eight), keyed by the views it read (caching.py), so a run after
+  an edit that changes no view runs no project rule and decodes no view of
+  a document it does not report on;
 
 and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
@@ -552,12 +556,21 @@ class Cache:
 
     def put_run(self, key: str, value: Any) -> None:
         """Keep the outcome of this run, and of the few before it (one file each: a hit reads one)."""
-        self._write_keyed("run", key, value)
+        self.put_keyed("run", key, value)
+
+    def get_keyed(self, kind: str, key: str) -> Any:
+        """The value kept under ``key`` among those of ``kind`` ("run", "project")."""
+        return self._read_keyed(kind, key)
+
+    def put_keyed(self, kind: str, key: str, value: Any) -> None:
+        """Keep a value of ``kind`` under ``key``, and the few before it (one file each: a hit reads one)."""
+        self._write_keyed(kind, key, value)
         if not self.enabled:
             return
         try:
             with os.scandir(self.directory) as entries:
-                runs = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in entries if entry.name.startswith("run-")]
+                runs = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.name) for entry in entries
+                        if entry.name.startswith(f"{kind}-")]
             for _, name in sorted(runs)[:-RUNS_KEPT]:
                 try:
                     os.unlink(self.directory / name)

@@ -1,4 +1,4 @@
-"""The cache beside the pipeline: it wraps two whole stages from outside, and changes no result.
+"""The cache beside the pipeline: it wraps three whole stages from outside, and changes no result.
 
 * The whole run (``engine.lint``): its outcome is kept by the hash of every
   input (each document's kind and bytes, the targets, the history's
@@ -9,12 +9,19 @@
   read and parsed; the analyses made go into the cache as they come. The
   view of a document the run does not report on is read from the project
   index (index.py), one file, where its bytes are those it was made of.
+* The project stage (``engine.project_stage``): what the project rules found
+  is kept by what they read: the history's range, every document's path,
+  kind and view (by the digest of the view's bytes, which the index holds),
+  and, checked after the key, the bytes of each document whose text a rule
+  read for a fix. A run after an edit that changes no view (most edits of a
+  log's work log) runs no project rule, and decodes no view of a document it
+  does not report on (:class:`Analyses`).
 
 To know a document's hash without reading it, each file's digest is kept
 with the stat it had when read (files.digest_files): a file whose size,
 mtime, ctime and inode are unchanged is not read again.
 
-Both are keyed by the settings (agent-lint's version and code, the config,
+All are keyed by the settings (agent-lint's version and code, the config,
 the rules selected, a team schema's bytes), so what is kept is what the
 stage would make now: tests hold every cached run to a run without the
 cache.
@@ -24,7 +31,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from . import __version__
 from .cache import Cache, digest, source_stamp
@@ -72,7 +80,8 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
     kept = cache.get_run(key) if key is not None else None
     if isinstance(kept, Outcome):
         return kept
-    outcome = lint(inputs.run(), lambda run: cached_analyses(cache, run, digests))
+    outcome = lint(inputs.run(), lambda run: cached_analyses(cache, run, digests),
+                   lambda run, found: cached_project(cache, run, found, digests))
     if cache.enabled:
         # The analysis digested every file it read; one may have changed since the key was made.
         cache.put_run(run_key(inputs, digests), outcome)
@@ -82,26 +91,29 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
     return outcome
 
 
-def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str, Any]:
+def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses:
     """``engine.analyses(run)``, from the cache where it knows a document's bytes.
 
     A document the run reports on needs its whole analysis (its entry); of
-    the others the view is enough, which the index holds. What is analysed
-    now goes into the cache, entries and index, as it is made; the index is
-    rewritten when it lacks a view the run used. ``digests`` is updated
-    with the bytes each analysed document had.
+    the others the view is enough, which the index holds, and which is
+    decoded only if the project stage asks for it (:class:`Analyses`). What
+    is analysed now goes into the cache, entries and index, as it is made;
+    the index is rewritten when it lacks a view the run used. ``digests`` is
+    updated with the bytes each analysed document had.
     """
     from itertools import chain
 
     from . import index
-    from .analysis import Analysis, collect
+    from .analysis import collect
     from .engine import analyze
 
     jobs = run.jobs()
     # A run that reports on every document reads no view from the index: it reads the index only
     # to learn whether it must be rewritten, and only when nothing was analysed (made() says).
     records = cache.index() if any(not job.target for job in jobs) else None
-    views: dict[str, tuple] = {}  # (digest, kind, view's bytes) of each document taken from the cache
+    views: dict[str, tuple] = {}  # (digest, kind, view's digest, view's bytes) of each document taken from the cache
+    pending: dict[str, Any] = {}  # path -> its index record, its view not decoded
+    facts: dict[str, str] = {}  # path -> what the project stage's key holds of it: kind and view's digest
     todo = []
     stale = records is not None and len(records) != len(run.documents)  # a document removed: rewritten
 
@@ -114,16 +126,14 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
             if records is not None and not current and (record is None or record.digest or known != ""):
                 stale = True  # the index has no view of these bytes
             if current and not job.target:
-                view = index.view_of(record.view, record.kind)
-                if view is not index.BAD:
-                    views[job.path] = record
-                    yield Analysis(job.path, record.kind, known, view, None, 0, None)
-                    continue
-                stale = True
+                views[job.path] = pending[job.path] = record
+                facts[job.path] = _fact(record.kind, record.view_digest)
+                continue
             blob = cache.get(f"{job.path}:{known}") if known else None
             entry = index.from_entry(blob, job.path) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
-                views[job.path] = (known, entry[0].kind, entry[1])
+                views[job.path] = (known, entry[0].kind, entry[2], entry[1])
+                facts[job.path] = _fact(entry[0].kind, entry[2])
                 yield entry[0]
             else:
                 todo.append(job)
@@ -135,26 +145,27 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
             stale = bool(todo) or not _index_holds(cache.index(), views)
         writer = cache.index_writer() if stale else None
 
-        def add(path: str, digest: str, kind: Kind | None, view: bytes | memoryview) -> None:
+        def add(path: str, digest: str, kind: Kind | None, view_digest: str, view: bytes | memoryview) -> None:
             nonlocal writer
             if writer is None:
                 return
             try:
-                writer.add(path, index.record(digest, kind, view))
+                writer.add(path, index.record(digest, kind, view_digest, view))
             except OSError:  # a full disk: the index stays as it was
                 writer.abort()
                 writer = None
 
-        for path, (digest, kind, view) in views.items():
-            add(path, digest, kind, view)
+        for path, (digest, kind, view_digest, view) in views.items():
+            add(path, digest, kind, view_digest, view)
         views.clear()
         if records is not None:
             records.clear()
-        for analysis, view, entry in analyze(run, todo, then=index.entry):
+        for analysis, view, view_digest, entry in analyze(run, todo, then=index.entry):
             digests[analysis.path] = analysis.digest
+            facts[analysis.path] = _fact(analysis.kind, view_digest)
             if analysis.digest:
                 cache.put(f"{analysis.path}:{analysis.digest}", entry)
-            add(analysis.path, analysis.digest, analysis.kind, view)
+            add(analysis.path, analysis.digest, analysis.kind, view_digest, view)
             yield analysis
         if writer is not None:
             writer.commit()
@@ -165,7 +176,150 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> dict[str
         cache.abandon()  # no half-written file is left in the folder
         raise
     cache.save()
-    return analyses
+    return Analyses(cache, run, analyses, pending, facts)
+
+
+def _fact(kind: Kind | None, view_digest: str) -> str:
+    return f"{kind.value if kind is not None else ''}\0{view_digest}"
+
+
+class Analyses(dict):
+    """The analyses of a run by path, where the view of a document taken from the project index is
+    decoded only when asked for: a run whose project stage is kept decodes none of them.
+
+    A dict, so that looking up an analysis made or read whole (a target's) costs what it costs
+    in a dict; one not yet decoded is decoded when looked up, and every one when the mapping is
+    walked (:meth:`load`).
+    """
+
+    def __init__(self, cache: Cache, run: Any, analyses: dict[str, Any], pending: dict[str, Any],
+                 facts: dict[str, str]):
+        super().__init__(analyses)
+        self._cache = cache
+        self._run = run
+        self._pending = pending  # path -> index record
+        self.facts = facts  # path -> its kind and the digest of its view's bytes, for every document
+
+    def __missing__(self, path: str) -> Any:
+        if path not in self._pending:
+            raise KeyError(path)
+        analysis = self[path] = self._decoded(path, self._pending.pop(path))
+        return analysis
+
+    def get(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[path] if path in self._pending else dict.get(self, path, default)
+
+    def __contains__(self, path: object) -> bool:
+        return dict.__contains__(self, path) or path in self._pending
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._pending)
+
+    def __iter__(self) -> Any:
+        self.load()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.keys(self)
+
+    def values(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.values(self)
+
+    def items(self) -> Any:  # type: ignore[override]
+        self.load()
+        return dict.items(self)
+
+    def load(self) -> None:
+        """Decode every view not yet decoded (all at once, as analysis.collect keeps a pile of them)."""
+        from .analysis import collect
+
+        if self._pending:
+            pending, self._pending = self._pending, {}
+            self.update(collect(self._decoded(path, record) for path, record in pending.items()))
+
+    def _decoded(self, path: str, record: Any) -> Any:
+        from . import index
+        from .analysis import Analysis, Job
+        from .engine import analyze
+
+        view = index.view_of(record.view, record.kind)
+        if view is not index.BAD:
+            return Analysis(path, record.kind, record.digest, view, None, 0, None)
+        # Signed, yet no view (older code): from the document's entry, else analysed again.
+        blob = self._cache.get(f"{path}:{record.digest}")
+        entry = index.from_entry(blob, path) if blob is not None else None
+        if entry is not None:
+            return entry[0]
+        return next(iter(analyze(self._run, [Job(path, self._run.documents[path], False)])))
+
+
+def cached_project(cache: Cache, run: Any, analyses: Mapping[str, Any], digests: Mapping[str, str]) -> Any:
+    """``engine.project_stage(run, analyses)``, or what it found for the same views.
+
+    The project stage reads the settings (in the cache's key), the history's
+    range, every document's path and kind, the view of every document that
+    loaded, and the text of the documents a rule asks for (for a fix): its
+    key is made of all but the last, which is kept with what it found, each
+    document read with the digest of its bytes, and checked against them.
+    """
+    key = project_key(run, analyses) if cache.enabled and isinstance(analyses, Analyses) else None
+    kept = _kept_project(run, cache.get_keyed("project", key), digests) if key is not None else None
+    if kept is not None:
+        return kept
+    from .engine import project_stage
+
+    if isinstance(analyses, Analyses):
+        analyses.load()
+    checked = project_stage(run, analyses)
+    if key is None or any(not digests.get(path) for path in checked.read):
+        return checked  # a document read that has no digest (it could not be read): not kept
+    value = (tuple((rule.code, finding) for rule, finding in checked.findings), checked.notes,
+             tuple((path, digests[path]) for path in checked.read))
+    from . import codec
+
+    try:
+        if codec.loads(codec.dumps(value)) != value:
+            return checked  # a value the cache's format does not give back as it was
+    except (TypeError, ValueError, RecursionError):  # a type the format does not hold, a number too long
+        return checked
+    cache.put_keyed("project", key, value)
+    return checked
+
+
+def _kept_project(run: Any, kept: Any, digests: Mapping[str, str]) -> Any:
+    """The project stage's result from a kept value, or None where it is not one or a document it read
+    has other bytes now."""
+    from .engine import Checked
+    from .model import Finding, Scope
+
+    if not (isinstance(kept, tuple) and len(kept) == 3 and all(isinstance(part, tuple) for part in kept)):
+        return None
+    found, notes, read = kept
+    rules = {rule.code: rule for rule in run.rules if rule.scope is Scope.PROJECT}
+    if not all(isinstance(item, tuple) and len(item) == 2 and item[0] in rules and isinstance(item[1], Finding)
+               for item in found):
+        return None
+    if not all(isinstance(note, str) for note in notes):
+        return None
+    if not all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and item[1]
+               and digests.get(item[0]) == item[1] for item in read):
+        return None
+    return Checked([(rules[code], finding) for code, finding in found], notes, tuple(path for path, _ in read))
+
+
+def project_key(run: Any, analyses: Analyses) -> str | None:
+    """What the project stage reads besides the settings and the documents' text: the history's range,
+    every document's path and kind, its view (by the digest of its bytes); None where one is unknown."""
+    facts = analyses.facts
+    if facts.keys() != run.documents.keys():
+        return None
+    history = run.history
+    commits = (history.base, history.head, history.since) if history is not None else None
+    # As in run_key: sections end with two NULs; surrogate escapes encode back to a path's bytes.
+    text = f"{commits!r}\0\0" + "\0".join(f"{path}\0{facts[path]}" for path in sorted(facts))
+    return digest(text.encode("utf-8", "surrogateescape"))
 
 
 def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool:
@@ -174,7 +328,7 @@ def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool
 
     if len(records) != len(views):
         return False
-    for path, (digest, _, _) in views.items():
+    for path, (digest, _, _, _) in views.items():
         record = index.parse(records[path]) if path in records else None
         if record is None or record.digest != digest:
             return False

@@ -3,10 +3,11 @@
 :func:`lint` is the pipeline after discovery, in order: each document is
 read, parsed, its views extracted and its document rules run (``analyze``,
 the per-document stage: analysis.py); the project rules run over the views
-of every document (project.py); findings are resolved into the violations
-to report. No cache in it: the cache wraps ``analyze`` (each document by the
-hash of its bytes) and ``lint`` itself (the outcome by every input's hash)
-from outside (cache.py).
+of every document (``project_stage``: project.py); findings are resolved
+into the violations to report. No cache in it: the cache wraps ``analyze``
+(each document by the hash of its bytes), ``project_stage`` (by the views it
+reads) and ``lint`` itself (the outcome by every input's hash) from outside
+(caching.py).
 
 Resolving passes findings, in order, through severity, suppression
 comments, per-file-ignores and the report scope (the paths given).
@@ -17,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .analysis import Analysis, Job, Stage, analyze as analyze_jobs, collect
 from .config import Config, rule_options, rule_severity, selector_matches
@@ -71,12 +72,28 @@ def analyses(run: Run) -> dict[str, Analysis]:
     return collect(analyze(run))
 
 
-def lint(run: Run, analyses: Callable[[Run], Mapping[str, Analysis]] = analyses) -> Outcome:
+class Checked(NamedTuple):
+    """What the project stage found."""
+
+    findings: list[tuple[Rule, Finding]]  # of the project rules, in order
+    notes: tuple[str, ...]  # Project.notes
+    read: tuple[str, ...]  # the documents whose text a project rule read (Project.read)
+
+
+def project_stage(run: Run, analyses: Mapping[str, Analysis]) -> Checked:
+    """The project rules over the views of every document."""
+    project = project_of(run, analyses)
+    found = check_project(project, run.rules)
+    return Checked(found, tuple(project.notes), project.read)
+
+
+def lint(run: Run, analyses: Callable[[Run], Mapping[str, Analysis]] = analyses,
+         checked: Callable[[Run, Mapping[str, Analysis]], Checked] = project_stage) -> Outcome:
     """Every violation of the run: analyse each document, check the project, resolve."""
     if run.config.session_log_schema:
         run.stage.context.schema()  # a broken team schema is a config error even with no log to check
     found = analyses(run)
-    return outcome(run, found, project_of(run, found))
+    return outcome(run, found, checked(run, found))
 
 
 def project_of(run: Run, analyses: Mapping[str, Analysis]) -> Project:
@@ -86,15 +103,19 @@ def project_of(run: Run, analyses: Mapping[str, Analysis]) -> Project:
     return Project(run.config, kinds, views, run.history)
 
 
-def outcome(run: Run, analyses: Mapping[str, Analysis], project: Project) -> Outcome:
-    """The project rules over ``project``, then every finding resolved into the violations to report."""
+def outcome(run: Run, analyses: Mapping[str, Analysis], checked: Checked) -> Outcome:
+    """Every finding, the targets' and the project stage's, resolved into the violations to report.
+
+    Of a document the run does not report on, nothing but its view is read
+    (by the project stage): not its analysis.
+    """
     by_code = {rule.code: rule for rule in run.registry}
     found = [(by_code[code], finding, path)
              for path in sorted(run.targets) for code, finding in analyses[path].findings or ()]
-    found += [(rule, finding, finding.path or "") for rule, finding in check_project(project, run.rules)]
+    found += [(rule, finding, finding.path or "") for rule, finding in checked.findings]
     violations = resolve(run, analyses, found)
     fixable = {v.path for v in violations if v.fix is not None}
-    return Outcome(violations, len(run.targets), tuple(project.notes),
+    return Outcome(violations, len(run.targets), checked.notes,
                    {path: analyses[path].digest for path in sorted(fixable) if path in analyses})
 
 

@@ -8,14 +8,17 @@ one file and the entries of the files named (caching.py), not the analysis
 of every document; a whole run after an edit reads the views here too.
 A record is used only for a document whose bytes still have its digest.
 
-A record is the digest, the kind and the view as the cache encodes it
-(codec.py), separated by NUL bytes, which neither of the first two holds
-and the third, ASCII JSON text, never does. An entry of the cache
-(cache.py's buckets) is the same view, a line break, and the rest of the
-analysis: the index copies the view of an entry, or of a fresh analysis,
-as bytes, never encoding it again. Like every cache file the index is
-signed and holds plain data; a record that does not split as it should is
-no record.
+A record is the digest, the kind, the digest of the view's bytes and the
+view as the cache encodes it (codec.py), separated by NUL bytes, which none
+of the first three holds and the fourth, ASCII JSON text, never does. An
+entry of the cache (cache.py's buckets) is the view's digest, a line break,
+the same view, a line break, and the rest of the analysis: the index copies
+the view of an entry, or of a fresh analysis, as bytes, never encoding it
+again. The view's digest, made where the view was encoded, is what the
+project stage's key is made of (caching.py), so a run whose project stage is
+kept decodes no view of a document it does not report on. Like every cache
+file the index is signed and holds plain data; a record that does not split
+as it should is no record.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, NamedTuple
 
 from . import codec
 from .analysis import Analysis
+from .cache import digest as digest_of
 from .extract import VIEWS
 from .model import Kind
 
@@ -31,53 +35,61 @@ _KINDS = {kind.value: kind for kind in Kind}
 
 
 class Record(NamedTuple):
-    digest: str
+    digest: str  # of the document's bytes
     kind: Kind | None
+    view_digest: str  # of the view's bytes
     view: bytes | memoryview  # the view, encoded
 
 
-def record(digest: str, kind: Kind | None, view: bytes | memoryview) -> bytes:
+def record(digest: str, kind: Kind | None, view_digest: str, view: bytes | memoryview) -> bytes:
     """A record's bytes."""
-    return b"".join((digest.encode("ascii"), b"\0", (kind.value if kind else "").encode("ascii"), b"\0", view))
+    return b"".join((digest.encode("ascii"), b"\0", (kind.value if kind else "").encode("ascii"), b"\0",
+                     view_digest.encode("ascii", "replace"), b"\0", view))
 
 
 def parse(blob: bytes | memoryview) -> Record | None:
     """The record in ``blob``, or None."""
-    data = bytes(blob[:200])  # digest and kind are short: look for the separators there alone
+    data = bytes(blob[:200])  # digests and kind are short: look for the separators there alone
     first = data.find(b"\0")
     second = data.find(b"\0", first + 1)
-    if first < 0 or second < 0:
+    third = data.find(b"\0", second + 1)
+    if first < 0 or second < 0 or third < 0:
         return None
     kind = data[first + 1:second].decode("ascii", "replace")
     if kind and kind not in _KINDS:
         return None
-    return Record(data[:first].decode("ascii", "replace"), _KINDS.get(kind), blob[second + 1:])
+    return Record(data[:first].decode("ascii", "replace"), _KINDS.get(kind),
+                  data[second + 1:third].decode("ascii", "replace"), blob[third + 1:])
 
 
-def entry(analysis: Analysis) -> tuple[Analysis, bytes, bytes]:
-    """An analysis with its view encoded and its entry (the view, a line break, the rest).
+def entry(analysis: Analysis) -> tuple[Analysis, bytes, str, bytes]:
+    """An analysis with its view encoded, that view's digest, and its entry (the view's digest, a line
+    break, the view, a line break, the rest).
 
     Made where the analysis was (a worker process), so this process copies
     bytes into the cache and the index instead of encoding them.
     """
     view = codec.dumps(analysis.view)
-    return analysis, view, view + b"\n" + codec.dumps(analysis._replace(view=None))
+    view_digest = digest_of(view)
+    rest = codec.dumps(analysis._replace(view=None))
+    return analysis, view, view_digest, b"".join((view_digest.encode("ascii"), b"\n", view, b"\n", rest))
 
 
-def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes] | None:
-    """The analysis an entry holds, and its view's bytes (a copy: the entry is not kept); None for
-    anything else."""
+def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, str] | None:
+    """The analysis an entry holds, its view's bytes (a copy: the entry is not kept) and their digest;
+    None for anything else."""
     data = bytes(blob)
-    at = data.find(b"\n")
-    if at < 0:
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1)
+    if first < 0 or second < 0:
         return None
-    rest = _loads(data[at + 1:])
+    rest = _loads(data[second + 1:])
     if not isinstance(rest, Analysis) or rest.path != path:
         return None
-    view = view_of(data[:at], rest.kind)
+    view = view_of(data[first + 1:second], rest.kind)
     if view is BAD:
         return None
-    return rest._replace(view=view), data[:at]
+    return rest._replace(view=view), data[first + 1:second], data[:first].decode("ascii", "replace")
 
 
 BAD = object()  # what view_of gives for bytes that hold no view

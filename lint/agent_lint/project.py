@@ -56,6 +56,11 @@ class Project:
         self._bytes: dict[str, bytes] = {}  # of each of those, should document() parse it
         self.reads_documents = False  # set by the engine for a rule that declares reads=Document
 
+    @property
+    def read(self) -> tuple[str, ...]:
+        """The documents whose text a rule has read (:meth:`text`, :meth:`document`), in path order."""
+        return tuple(sorted(self._texts.keys() | self._documents.keys()))
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)

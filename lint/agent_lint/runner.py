@@ -223,10 +223,10 @@ class Pipeline:
                 return lint(self.run)
             from .caching import cached_lint
 
-            def linted(run: Any, analyses: Callable[[Any], Mapping[str, Any]]) -> Outcome:
+            def linted(run: Any, analyses: Callable[[Any], Mapping[str, Any]], checked: Callable[..., Any]) -> Outcome:
                 from .engine import lint  # imported only when the outcome is not kept
 
-                return lint(self.run, analyses)
+                return lint(self.run, analyses, checked)
 
             return cached_lint(cache, self.inputs, linted)
         from .engine import analyses, lint
