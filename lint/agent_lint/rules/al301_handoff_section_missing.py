@@ -7,6 +7,11 @@ with exactly these texts: `## Current State`, `## Session History` and
 an option). Heading numbers (`## 2. Session History`) are ignored, and so is
 a qualifier in parentheses after the text (`## Next Steps (priority order)`).
 
+A file that has none of the required sections is reported once, not once
+per section: it is a HANDOFF in a layout of its own, or a document the
+handoff globs took in (a design note, a per-task report), and the message
+says what to do for each.
+
 ## Why it matters
 The next session starts by reading HANDOFF. It looks for where things stand,
 what happened and what to do next under those headings; a HANDOFF that puts
@@ -53,7 +58,15 @@ OPTIONS_SCHEMA = {
 
 
 def check(handoff: Handoff, options: dict):
-    for error in handoff_errors(handoff, "sections", required_sections=options["required-sections"]):
+    required = options["required-sections"]
+    errors = list(handoff_errors(handoff, "sections", required_sections=required))
+    missing = [error.validator_value.get("const") for error in errors if error.validator == "contains"]
+    if len(required) > 1 and len(missing) == len(required) == len(errors):
+        listed = ", ".join(f"'## {title}'" for title in missing)
+        yield Finding(1, 1, f"has none of the sections a HANDOFF requires ({listed}): if it follows a layout of "
+                            f"its own, set required-sections; if it is not a HANDOFF, exclude it from the handoff globs")
+        return
+    for error in errors:
         if error.validator == "contains":
             message = f"missing the required section '## {error.validator_value.get('const')}'"
         else:
