@@ -110,6 +110,13 @@ def _first_change(s: Situation, path: str) -> Position:
     return Position(s.handoff_lines.get(path, 1), 1)
 
 
+def _handoff_edits(s: Situation, problem: str, instead: str) -> Iterator[Problem]:
+    """``problem`` at the first changed line of each HANDOFF the work tree changed: undo it, do ``instead``."""
+    for path in s.handoffs:
+        yield Problem(path, _first_change(s, path), problem,
+                      f"undo your edits to it (`git diff HEAD -- {path}` shows them); {instead}")
+
+
 def _listed(paths: Iterable[str], most: int = 3) -> str:
     paths = list(paths)
     shown = ", ".join(paths[:most])
@@ -136,13 +143,9 @@ def handoff_changed_while_frozen(s: Situation) -> Iterator[Problem]:
     """HANDOFF changed in the working tree while the config freezes it (AL402 once committed)."""
     if not s.read_only:
         return
-    for path in s.handoffs:
-        yield Problem(
-            path, _first_change(s, path),
-            'HANDOFF is frozen (handoff-mode = "read-only"): no session changes it',
-            f"undo your edits to it (`git diff HEAD -- {path}` shows them); the orchestrator, or a single "
-            f"session, writes its summary into the Outcome of its own session log instead",
-        )
+    yield from _handoff_edits(s, 'HANDOFF is frozen (handoff-mode = "read-only"): no session changes it',
+                              "the orchestrator, or a single session, writes its summary into the Outcome of its "
+                              "own session log instead")
 
 
 def worker_changed_handoff(s: Situation) -> Iterator[Problem]:
@@ -152,13 +155,8 @@ def worker_changed_handoff(s: Situation) -> Iterator[Problem]:
     if s.event == SUBAGENT_STOP and any(log.role in ("orchestrator", "single") and log.handoff_updates
                                         for log in s.logs):
         return  # the main agent records an update of its own: its stop judges it
-    for path in s.handoffs:
-        yield Problem(
-            path, _first_change(s, path),
-            "a worker must not change HANDOFF: only the orchestrator updates it, once, after every worker completes",
-            f"undo your edits to it (`git diff HEAD -- {path}` shows them) and record your progress in your own "
-            f"session log",
-        )
+    yield from _handoff_edits(s, "a worker must not change HANDOFF: only the orchestrator updates it, once, after "
+                              "every worker completes", "record your progress in your own session log")
 
 
 def workers_not_complete(s: Situation) -> Iterator[Problem]:
