@@ -274,9 +274,9 @@ def expand_targets(paths: Iterable[Path], config: Config, known: dict[str, Kind]
     targets: dict[str, Kind] = {}
     classifier = Classifier(config)
     for given in paths:
-        if not given.exists():
+        if not os.path.lexists(given):
             raise AgentLintError(f"{given}: no such file or directory")
-        rel = relative_to_root(given, config.root)
+        rel = relative_to_root(given, config.root) if given.is_dir() else _named_file(given, config.root)
         if given.is_dir():
             inside = "" if rel in ("", ".") else rel.rstrip("/") + "/"
             targets.update((p, kind) for p, kind in known.items() if p.startswith(inside))
@@ -285,6 +285,13 @@ def expand_targets(paths: Iterable[Path], config: Config, known: dict[str, Kind]
         elif not force_exclude and (kind := classifier.kind(rel)) is not None:
             targets[rel] = kind
     return targets
+
+
+def _named_file(given: Path, root: Path) -> str:
+    """The root-relative path of a file named on the command line: its folder resolved, the file itself
+    not, so that a symbolic link keeps its own name and is refused by the Reader as a whole run refuses it."""
+    folder = relative_to_root(given.parent, root)
+    return given.name if folder == "." else f"{folder}/{given.name}"
 
 
 class TooLarge(NamedTuple):

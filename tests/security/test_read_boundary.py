@@ -21,6 +21,20 @@ def test_a_log_linked_outside_is_not_read_and_its_values_are_not_quoted(hostile,
                             "it leads outside the project (a symbolic link); not read")
 
 
+@pytest.mark.parametrize("force_exclude", [(), ("--force-exclude",)])
+def test_a_log_linked_outside_and_named_on_the_command_line_is_refused_as_in_a_whole_run(
+        hostile, user_cache, tmp_path, force_exclude):
+    """pre-commit names the staged link: it must fail as the whole check does, not pass unseen."""
+    os.symlink(tmp_path / "outside" / "secret.json", hostile / SESSIONS / "2026-03-02-leak.json")
+    git(hostile, "add", "-A")
+    run = agent_lint("check", *force_exclude, str(SESSIONS / "2026-03-02-leak.json"), cwd=hostile, cache=user_cache)
+    no_traceback(run)
+    assert "TOPSECRET" not in run.stdout + run.stderr
+    assert run.code == 1
+    assert run.lines[0] == (f"{SESSIONS}/2026-03-02-leak.json:1:1: AL001 [error] cannot read file: "
+                            "it leads outside the project (a symbolic link); not read")
+
+
 def test_a_log_in_a_folder_linked_outside_is_not_read(tmp_path, user_cache):
     root = tmp_path / "plain"  # no git: the folders are walked
     (root / ".agents").mkdir(parents=True)
