@@ -70,6 +70,7 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
     stamps = stamp_files(inputs.config, inputs.documents)
     known = cache.file_digests()
     digests = digest_files(inputs.config, stamps, known, read=False)
+    remembered = dict(digests)  # what files.bin holds of them already
     # Every file as it was when last read: there is nothing new to remember about them.
     unchanged = len(digests) == len(stamps)
     if not unchanged and cache.has_entries():
@@ -87,7 +88,9 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
         # The analysis digested every file it read; one may have changed since the key was made.
         cache.put_run(run_key(inputs, digests), outcome)
     if not unchanged:
-        remember_digests(known, stamps, digests)
+        # A file with the stamp and digest remembered is remembered as it is: only the others are looked at.
+        remember_digests(known, {path: stamp for path, stamp in stamps.items()
+                                 if not remembered.get(path) or digests.get(path) != remembered[path]}, digests)
         cache.save_file_digests()
     return outcome
 
@@ -190,7 +193,10 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
 
 
 def _fact(kind: Kind | None, view_digest: str) -> str:
-    return f"{kind.value if kind is not None else ''}\0{view_digest}"
+    return f"{_VALUES[kind]}\0{view_digest}"
+
+
+_VALUES = {None: "", **{kind: kind.value for kind in Kind}}  # an enum's value is a slow attribute
 
 
 class Analyses(dict):
