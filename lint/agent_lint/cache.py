@@ -45,10 +45,10 @@ import os
 import stat
 import struct
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from hashlib import blake2b
 from hmac import compare_digest
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
