@@ -406,6 +406,59 @@ def test_a_signed_index_of_records_that_are_no_views_is_not_trusted(project, rec
     assert len(asked) == 7  # no record was taken: every analysis came from its entry
 
 
+def test_a_run_on_one_file_rewrites_the_index_with_the_other_records_as_they_were(project):
+    run(project)
+    before = {path: bytes(blob) for path, blob in _index(project).items()}
+    log = project / ".agents" / "sessions" / "2026-03-02-pr-review-301.md"
+    log.write_text(log.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(project, paths=[log]) == run(project, no_cache=True, paths=[log])
+    after = {path: bytes(blob) for path, blob in _index(project).items()}
+    changed = ".agents/sessions/2026-03-02-pr-review-301.md"
+    assert after.keys() == before.keys() and after[changed] != before[changed]
+    assert {path: blob for path, blob in after.items() if path != changed} == \
+        {path: blob for path, blob in before.items() if path != changed}
+    from agent_lint import index
+
+    ours, theirs = index.parse(after[changed]), index.parse(before[changed])
+    assert ours.digest != theirs.digest and ours.view_digest == theirs.view_digest
+
+
+def test_records_written_together_make_the_file_written_one_by_one(tmp_path, monkeypatch):
+    from agent_lint.cache import Cache, records
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    cache = Cache(tmp_path / "cache", "")
+    # Past a megabyte, so the records go out in more than one write.
+    items = [(f"path-{n}\udcff", bytes([n]) * (300_000 + n)) for n in range(8)] + [("empty", b"")]
+    one = cache.writer("one.bin")
+    for key, blob in items:
+        one.add(key, memoryview(blob))
+    one.commit()
+    together = cache.writer("together.bin")
+    together.add_all((key, memoryview(blob)) for key, blob in items)
+    together.commit()
+    assert together.keys == one.keys == {key for key, _ in items}
+    assert (tmp_path / "cache" / "together.bin").read_bytes() == (tmp_path / "cache" / "one.bin").read_bytes()
+    assert {key: bytes(blob) for key, blob in records(cache._read_payload("together.bin")).items()} == dict(items)
+
+
+@pytest.mark.parametrize("blob, parsed", [
+    (b"d\0session-log\0v\0null", ("d", "session-log", "v", b"null")),
+    (b"d\0\0v\0", ("d", None, "v", b"")),
+    (b"d\0handoff\0v\0a\0b", ("d", "handoff", "v", b"a\0b")),
+    (b"d\0session-log\0" + b"v" * 300 + b"\0null", None),  # its separators past the first 200 bytes
+    (b"d\0session-log\0v", None),
+    (b"d\0no-such-kind\0v\0null", None),
+])
+def test_an_index_record_is_split_at_its_first_three_separators(blob, parsed):
+    from agent_lint import index
+
+    for given in (blob, memoryview(blob)):
+        record = index.parse(given)
+        assert (record and (record.digest, record.kind and record.kind.value, record.view_digest,
+                            bytes(record.view))) == parsed
+
+
 def test_a_whole_run_from_the_entries_writes_the_index_it_lacks(project, analyzed, monkeypatch):
     from agent_lint.cache import Cache
 

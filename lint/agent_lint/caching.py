@@ -70,12 +70,14 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
     stamps = stamp_files(inputs.config, inputs.documents)
     known = cache.file_digests()
     digests = digest_files(inputs.config, stamps, known, read=False)
+    remembered = dict(digests)  # what files.bin holds of them already
     # Every file as it was when last read: there is nothing new to remember about them.
     unchanged = len(digests) == len(stamps)
     if not unchanged and cache.has_entries():
         # Files changed since their stamps were taken: read them, the cache may know their bytes.
         # (With nothing cached, the analysis digests what it reads; no file is read twice.)
-        digests = digest_files(inputs.config, stamps, known)
+        read = digest_files(inputs.config, {path: stamp for path, stamp in stamps.items() if path not in digests})
+        digests = {path: digests[path] if path in digests else read[path] for path in stamps}
     key = run_key(inputs, digests) if cache.enabled and len(digests) == len(inputs.documents) else None
     kept = cache.get_run(key) if key is not None else None
     if isinstance(kept, Outcome):
@@ -86,7 +88,9 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
         # The analysis digested every file it read; one may have changed since the key was made.
         cache.put_run(run_key(inputs, digests), outcome)
     if not unchanged:
-        remember_digests(known, stamps, digests)
+        # A file with the stamp and digest remembered is remembered as it is: only the others are looked at.
+        remember_digests(known, {path: stamp for path, stamp in stamps.items()
+                                 if not remembered.get(path) or digests.get(path) != remembered[path]}, digests)
         cache.save_file_digests()
     return outcome
 
@@ -113,6 +117,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     records = cache.index() if any(not job.target for job in jobs) else None
     views: dict[str, tuple] = {}  # (digest, kind, view's digest, view's bytes) of each document taken from the cache
     pending: dict[str, Any] = {}  # path -> its index record, its view not decoded
+    kept_records: dict[str, memoryview] = {}  # path -> the bytes of its index record, used as they are
     facts: dict[str, str] = {}  # path -> what the project stage's key holds of it: kind and view's digest
     todo = []
     stale = records is not None and len(records) != len(run.documents)  # a document removed: rewritten
@@ -127,6 +132,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                 stale = True  # the index has no view of these bytes
             if current and not job.target:
                 views[job.path] = pending[job.path] = record
+                kept_records[job.path] = records[job.path]
                 facts[job.path] = _fact(record.kind, record.view_digest)
                 continue
             blob = cache.get(f"{job.path}:{known}") if known else None
@@ -155,9 +161,16 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                 writer.abort()
                 writer = None
 
-        for path, (digest, kind, view_digest, view) in views.items():
-            add(path, digest, kind, view_digest, view)
+        if writer is not None:
+            # A record taken from the index is copied as it is: it is what index.record would make of it.
+            try:
+                writer.add_all((path, kept_records[path] if path in kept_records else index.record(*view))
+                               for path, view in views.items())
+            except OSError:  # a full disk: the index stays as it was
+                writer.abort()
+                writer = None
         views.clear()
+        kept_records.clear()
         if records is not None:
             records.clear()
         for analysis, view, view_digest, entry in analyze(run, todo, then=index.entry):
@@ -180,7 +193,10 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
 
 
 def _fact(kind: Kind | None, view_digest: str) -> str:
-    return f"{kind.value if kind is not None else ''}\0{view_digest}"
+    return f"{_VALUES[kind]}\0{view_digest}"
+
+
+_VALUES = {None: "", **{kind: kind.value for kind in Kind}}  # an enum's value is a slow attribute
 
 
 class Analyses(dict):

@@ -49,17 +49,16 @@ def record(digest: str, kind: Kind | None, view_digest: str, view: bytes | memor
 
 def parse(blob: bytes | memoryview) -> Record | None:
     """The record in ``blob``, or None."""
-    data = bytes(blob[:200])  # digests and kind are short: look for the separators there alone
-    first = data.find(b"\0")
-    second = data.find(b"\0", first + 1)
-    third = data.find(b"\0", second + 1)
-    if first < 0 or second < 0 or third < 0:
+    # Digests and kind are short: look for the separators in the first 200 bytes alone, in one split.
+    parts = bytes(blob[:200]).split(b"\0", 3)
+    if len(parts) < 4:
         return None
-    kind = data[first + 1:second].decode("ascii", "replace")
-    if kind and kind not in _KINDS:
+    digest, kind, view_digest, _ = parts
+    kind_text = kind.decode("ascii", "replace")
+    if kind_text and kind_text not in _KINDS:
         return None
-    return Record(data[:first].decode("ascii", "replace"), _KINDS.get(kind),
-                  data[second + 1:third].decode("ascii", "replace"), blob[third + 1:])
+    return Record(digest.decode("ascii", "replace"), _KINDS.get(kind_text), view_digest.decode("ascii", "replace"),
+                  blob[len(digest) + len(kind) + len(view_digest) + 3:])
 
 
 def entry(analysis: Analysis) -> tuple[Analysis, bytes, str, bytes]:
