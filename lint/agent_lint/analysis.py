@@ -77,12 +77,10 @@ class Stage:
                         tuple(doc.suppressions) if markdown else None, doc.line_count if markdown else 0, findings)
 
     def _parse(self, job: Job, data: bytes | TooLarge | OSError) -> Document:
-        if isinstance(data, OSError):
-            error = LoadError("unreadable", f"cannot read file: {data.strerror or type(data).__name__}")
-            return FailedDocument(job.path, job.kind, error, document_format(job.path))
-        if isinstance(data, TooLarge):
-            return too_large(job.path, job.kind, data.size, self.config.max_file_size)
-        return parse_document(job.path, job.kind, data, max_bytes=self.config.max_file_size)
+        failed = unread(job.path, job.kind, data, self.config.max_file_size)
+        if failed is not None:
+            return failed
+        return parse_document(job.path, job.kind, data, max_bytes=self.config.max_file_size)  # type: ignore[arg-type]
 
     def check(self, doc: Document, read: dict[type, Any]) -> tuple[tuple[str, Finding], ...]:
         """The findings of the document rules that apply to ``doc``, each given what it reads."""
@@ -144,6 +142,16 @@ def collect(analyses: Iterable[Analysis], every: int = 1000) -> dict[str, Analys
     finally:
         gc.unfreeze()
     return found
+
+
+def unread(path: str, kind: Kind | None, data: bytes | TooLarge | OSError, max_bytes: int) -> FailedDocument | None:
+    """The document of a file that could not be read, or is over the size limit; None when ``data`` is its bytes."""
+    if isinstance(data, OSError):
+        error = LoadError("unreadable", f"cannot read file: {data.strerror or type(data).__name__}")
+        return FailedDocument(path, kind, error, document_format(path))
+    if isinstance(data, TooLarge):
+        return too_large(path, kind, data.size, max_bytes)
+    return None
 
 
 def jobs_of(documents: Mapping[str, Kind], targets: Iterable[str]) -> list[Job]:

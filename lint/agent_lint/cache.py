@@ -568,19 +568,15 @@ class Cache:
                 self._write(name, table)
                 self._tables[name] = (table, dict(table))
 
-    # -- whole runs --------------------------------------------------------------
-
-    def get_run(self, key: str) -> Any:
-        """The outcome kept for run ``key``."""
-        return self._read_keyed("run", key)
-
-    def put_run(self, key: str, value: Any) -> None:
-        """Keep the outcome of this run, and of the few before it (one file each: a hit reads one)."""
-        self.put_keyed("run", key, value)
+    # -- whole runs and project stages --------------------------------------------
 
     def get_keyed(self, kind: str, key: str) -> Any:
         """The value kept under ``key`` among those of ``kind`` ("run", "project")."""
-        return self._read_keyed(kind, key)
+        stored = self._read(f"{kind}-{self.settings}-{key}.bin")
+        # The key is signed with the value: a file renamed to another key is not believed.
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key):
+            return stored[1]
+        return None
 
     def put_keyed(self, kind: str, key: str, value: Any) -> None:
         """Keep a value of ``kind`` under ``key``, and the few before it (one file each: a hit reads one)."""
@@ -598,13 +594,6 @@ class Cache:
                     pass
         except OSError:
             pass  # a concurrent run removed it first, or the folder is read-only
-
-    def _read_keyed(self, kind: str, key: str) -> Any:
-        stored = self._read(f"{kind}-{self.settings}-{key}.bin")
-        # The key is signed with the value: a file renamed to another key is not believed.
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (self.settings, key):
-            return stored[1]
-        return None
 
     def _write_keyed(self, kind: str, key: str, value: Any) -> None:
         self._write(f"{kind}-{self.settings}-{key}.bin", ((self.settings, key), value))

@@ -61,11 +61,12 @@ def open_cache(config: Config, selection: str, directory: Path | None) -> Cache:
 
 
 def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outcome:
-    """``lint(run)``, or the outcome kept for these same inputs; the per-document stage cached too.
+    """The outcome kept for these same inputs, or ``lint(analyses, checked)`` with the per-document and
+    project stages through the cache.
 
     ``inputs`` holds what the outcome's key is made of (documents, targets,
-    history) and makes the run (``inputs.run()``, with its rules) only when
-    the outcome is not kept.
+    history); ``lint`` makes the run, with its rules, only when the outcome
+    is not kept.
     """
     stamps = stamp_files(inputs.config, inputs.documents)
     known = cache.file_digests()
@@ -79,14 +80,14 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
         read = digest_files(inputs.config, {path: stamp for path, stamp in stamps.items() if path not in digests})
         digests = {path: digests[path] if path in digests else read[path] for path in stamps}
     key = run_key(inputs, digests) if cache.enabled and len(digests) == len(inputs.documents) else None
-    kept = cache.get_run(key) if key is not None else None
+    kept = cache.get_keyed("run", key) if key is not None else None
     if isinstance(kept, Outcome):
         return kept
-    outcome = lint(inputs.run(), lambda run: cached_analyses(cache, run, digests),
+    outcome = lint(lambda run: cached_analyses(cache, run, digests),
                    lambda run, found: cached_project(cache, run, found, digests))
     if cache.enabled:
         # The analysis digested every file it read; one may have changed since the key was made.
-        cache.put_run(run_key(inputs, digests), outcome)
+        cache.put_keyed("run", run_key(inputs, digests), outcome)
     if not unchanged:
         # A file with the stamp and digest remembered is remembered as it is: only the others are looked at.
         remember_digests(known, {path: stamp for path, stamp in stamps.items()
@@ -356,8 +357,7 @@ def run_key(inputs: Any, digests: Mapping[str, str]) -> str:
     targets, the history's commits."""
     history = inputs.history
     commits = (history.base, history.head) if history is not None else None
-    kinds = {kind: kind.value for kind in Kind}
-    text = "\n".join(f"{p}\0{kinds[k]}\0{digests[p]}" for p, k in sorted(inputs.documents.items()))
+    text = "\n".join(f"{p}\0{_VALUES[k]}\0{digests[p]}" for p, k in sorted(inputs.documents.items()))
     # Sections end with two NULs, which no path, kind or digest holds. A path that is not UTF-8
     # carries surrogate escapes: they encode back to its bytes.
     text = f"{commits!r}\0\0" + "\0".join(sorted(inputs.targets)) + "\0\0" + text

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-from .analysis import Analysis, Job, Stage, analyze as analyze_jobs, collect
+from .analysis import Analysis, Job, Stage, analyze as analyze_jobs, collect, jobs_of
 from .config import Config, rule_options, rule_severity, selector_matches
 from .document import Document
 from .globs import matches
@@ -43,10 +43,9 @@ class Run:
     history: Any = None  # history.History with --since, else None
     processes: int = 1  # for the per-document stage
 
-    def jobs(self, paths: Iterable[str] | None = None) -> list[Job]:
-        """The per-document stage's jobs: every document (or those of ``paths``), targets marked."""
-        chosen = self.documents if paths is None else {path: self.documents[path] for path in paths}
-        return [Job(path, kind, path in self.targets) for path, kind in chosen.items()]
+    def jobs(self) -> list[Job]:
+        """The per-document stage's jobs: every document, targets marked."""
+        return jobs_of(self.documents, self.targets)
 
     @functools.cached_property
     def stage(self) -> Stage:

@@ -116,25 +116,22 @@ class Project:
         if path in self._documents:
             return self._documents[path]
         if path not in self._texts:
-            from .document import Document, FailedDocument, LoadError, decode, document_format, too_large
-            from .files import Reader, TooLarge
+            from .analysis import unread
+            from .document import Document, FailedDocument, LoadError, decode, document_format
+            from .files import Reader
 
             data = Reader(self.config.root, self.config.max_file_size).read(path)
             kind = self.kinds.get(path)
-            fmt = document_format(path)
-            if isinstance(data, OSError):
-                error = LoadError("unreadable", f"cannot read file: {data.strerror or type(data).__name__}")
-                self._texts[path] = FailedDocument(path, kind, error, fmt)
-            elif isinstance(data, TooLarge) or len(data) > self.config.max_file_size:
-                size = data.size if isinstance(data, TooLarge) else len(data)
-                self._texts[path] = too_large(path, kind, size, self.config.max_file_size)
+            failed = unread(path, kind, data, self.config.max_file_size)
+            if failed is not None:
+                self._texts[path] = failed
             else:
-                decoded = decode(data)
+                decoded = decode(data)  # type: ignore[arg-type]
                 if isinstance(decoded, LoadError):
-                    self._texts[path] = FailedDocument(path, kind, decoded, fmt)
+                    self._texts[path] = FailedDocument(path, kind, decoded, document_format(path))
                 else:
                     self._texts[path] = Document(path, kind, *decoded)
-                    self._bytes[path] = data
+                    self._bytes[path] = data  # type: ignore[assignment]
         return self._texts[path]
 
 

@@ -223,7 +223,7 @@ class Pipeline:
                 return lint(self.run)
             from .caching import cached_lint
 
-            def linted(run: Any, analyses: Callable[[Any], Mapping[str, Any]], checked: Callable[..., Any]) -> Outcome:
+            def linted(analyses: Callable[[Any], Mapping[str, Any]], checked: Callable[..., Any]) -> Outcome:
                 from .engine import lint  # imported only when the outcome is not kept
 
                 return lint(self.run, analyses, checked)
@@ -382,9 +382,6 @@ def default_processes() -> int:
 def _say(notes: Iterable[str]) -> None:
     for note in notes:
         sys.stderr.write(f"agent-lint: note: {printable(note)}\n")
-
-
-BATCH_FORMATS = ("text", "mermaid", "json")
 
 
 def batches(options: CheckOptions, out=None, fmt: str = "text") -> int:
