@@ -146,10 +146,10 @@ def describe(commit: Commit) -> str:
     return f'{commit.short} "{subject}"'
 
 
-def id_list(ids: Sequence[str]) -> str:
+def id_list(ids: Sequence[str], most: int = IDS_SHOWN) -> str:
     """IDs as messages name them: comma-separated, the tail of a long list counted, not named."""
-    shown = ", ".join(ids[:IDS_SHOWN])
-    hidden = len(ids) - IDS_SHOWN
+    shown = ", ".join(ids[:most])
+    hidden = len(ids) - most
     return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
@@ -253,11 +253,7 @@ class _Touched(NamedTuple):
 
 def _touched(project: Project, history: History) -> _Touched:
     """The session logs each non-merge commit of the range adds or changes, and the commits that change a HANDOFF."""
-    classifier = Classifier(project.config)
-
-    def kind(path: str | None) -> Kind | None:
-        return None if path is None or classifier.excluded(path) else classifier.kind(path)
-
+    kind = Classifier(project.config).document_kind
     touched = _Touched({}, {}, {}, [])
     for commit in history.commits:
         if any(kind(c.path) is Kind.HANDOFF or kind(c.old_path) is Kind.HANDOFF for c in commit.changes):

@@ -56,6 +56,10 @@ class Classifier:
         return path not in self.system and any(
             globs is not None and globs.fullmatch(path) is not None for globs in (self.exclude, self.exclude_any_case))
 
+    def document_kind(self, path: str | None) -> Kind | None:
+        """The kind of agent document ``path`` is for the config: None for none, an excluded one, or no path."""
+        return None if path is None or self.excluded(path) else self.kind(path)
+
 
 def classify(path: str, config: Config) -> Kind | None:
     """The kind of a root-relative path, or None when it is no agent document.

@@ -322,8 +322,8 @@ def _changed(tree: WorkTree, config: Any, root: Path) -> tuple[dict[str, Kind], 
         path = posixpath.normpath(os.path.relpath(tree.top / change.path, root).replace(os.sep, "/"))
         if path.startswith("../") or path == "..":
             continue
-        kind = classifier.kind(path)
-        if kind is None or classifier.excluded(path):
+        kind = classifier.document_kind(path)
+        if kind is None:
             continue
         if kind is Kind.HANDOFF:
             if restores_earlier_version(root, path):

@@ -339,9 +339,9 @@ def _history(config: Config, options: CheckOptions):
     from .history import read_history
 
     # What a session log said at the base tells a session going on in the range from a finished one.
-    logs = Classifier(config)
+    kind = Classifier(config).document_kind
     history = read_history(config.root, options.since,
-                           older=lambda path: logs.kind(path) is Kind.SESSION_LOG and not logs.excluded(path),
+                           older=lambda path: kind(path) is Kind.SESSION_LOG,
                            merged=[static_prefix(glob) for glob in config.handoff])
     if options.expect_head is not None and history.head != options.expect_head:
         raise AgentLintError(

@@ -66,10 +66,8 @@ class Touched(NamedTuple):
 
 
 class Work(NamedTuple):
-    """A session's own commits (by evidence) and what they changed."""
+    """What a session's own commits (by evidence) changed."""
 
-    session: str
-    commits: tuple[Commit, ...]  # oldest first
     files: tuple[Touched, ...]  # paths other than session logs and HANDOFF, in path order
     logs: tuple[Touched, ...]  # logs of other sessions, in path order
 
@@ -135,13 +133,12 @@ class SharedLog(NamedTuple):
 
 
 class Facts(NamedTuple):
-    owner: Mapping[str, str]  # commit hash -> the session whose commit it is
     work: Mapping[str, Work]  # session ID of a batch -> what its commits changed
     timing: Mapping[str, Timing]  # a batch's key -> its times
     shared_logs: tuple[SharedLog, ...]
 
     def of(self, member: Member) -> Work:
-        return self.work.get(member.id) or Work(member.id, (), (), ())
+        return self.work.get(member.id) or Work((), ())
 
 
 def facts(gate: Gate) -> Facts:
@@ -188,10 +185,10 @@ def to_verify(gate: Gate, *words: str) -> Iterator[tuple[Unit, tuple[Member, Pre
 def _facts(gate: Gate) -> Facts:
     """Whose each commit is, then what each session of a batch changed, then the batches' times and shared logs."""
     owner = _owners(gate)
-    kind = _kind_of(gate.project.config)
+    kind = Classifier(gate.project.config).document_kind
     work = {session_id: _work(session_id, commits, kind) for session_id, commits in _owned(gate, owner).items()}
     timing = {unit.key: _timing(unit) for unit in gate.units if unit.batch}
-    return Facts(owner, work, timing, _shared_logs(gate))
+    return Facts(work, timing, _shared_logs(gate))
 
 
 def _owners(gate: Gate) -> dict[str, str]:
@@ -249,16 +246,6 @@ def _owned(gate: Gate, owner: Mapping[str, str]) -> dict[str, list[Commit]]:
     return owned
 
 
-def _kind_of(config) -> Callable[[str], Kind | None]:
-    """The kind of agent document a path is for the config (None: none, or excluded)."""
-    classifier = Classifier(config)
-
-    def kind(path: str) -> Kind | None:
-        return None if classifier.excluded(path) else classifier.kind(path)
-
-    return kind
-
-
 def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | None]) -> Work:
     """What a session's commits changed: other sessions' logs apart, its own log and HANDOFF files left out."""
     files: dict[str, Commit] = {}
@@ -272,7 +259,7 @@ def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | N
                 if found is Kind.HANDOFF or found is Kind.SESSION_LOG and _stem(path) == session_id:
                     continue
                 (logs if found is Kind.SESSION_LOG else files).setdefault(path, commit)
-    return Work(session_id, tuple(commits), tuple(Touched(p, c) for p, c in sorted(files.items())),
+    return Work(tuple(Touched(p, c) for p, c in sorted(files.items())),
                 tuple(Touched(p, c) for p, c in sorted(logs.items())))
 
 

@@ -63,12 +63,6 @@ MODULES = (
 RULES: tuple[Rule, ...] = tuple(import_module(f".{module}", __name__).RULE for module in MODULES)
 
 
-def batch_problems() -> dict:
-    """The gate rules' ``problems()``, which mark the diagrams of `agent-lint batches`."""
-    modules = (import_module(f".{module}", __name__) for module in MODULES if module.startswith("al4"))
-    return {module.RULE.code: module.problems for module in modules if hasattr(module, "problems")}
-
-
 def by_code_or_name(key: str) -> Rule | None:
     for rule in RULES:
         if key.upper() == rule.code or key == rule.name:

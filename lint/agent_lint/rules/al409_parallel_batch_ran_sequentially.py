@@ -38,7 +38,7 @@ None.
 
 from datetime import timedelta
 
-from ..batches import IDS_SHOWN, session_node
+from ..batches import id_list, session_node
 from ..model import Finding, Rule, Scope, Severity
 from ..unit_facts import clock, counted, duration, facts
 
@@ -55,12 +55,11 @@ def check(project, options: dict):
         runs = [(run.started, run.completed, run.session) for run in timing.counted]
         runs.sort(key=lambda run: run[0])  # type: ignore[arg-type, return-value]
         day = len({clock(start, day=True)[:10] for start, _, _ in runs}) > 1  # type: ignore[arg-type]
-        times = ", ".join(f"{session} {clock(start, day)}-{clock(end, day)}"  # type: ignore[arg-type]
-                          for start, end, session in runs[:IDS_SHOWN])
-        more = f" and {len(runs) - IDS_SHOWN} more" if len(runs) > IDS_SHOWN else ""
+        times = id_list([f"{session} {clock(start, day)}-{clock(end, day)}"  # type: ignore[arg-type]
+                         for start, end, session in runs])
         span, total = duration(timing.span or timedelta()), duration(timing.total or timedelta())
         message = (f"{unit.name} is labelled parallel but its {len(runs)} workers ran one after another"
-                   f" ({times}{more} UTC): span {span} against {total} of work, so parallel dispatch saved nothing")
+                   f" ({times} UTC): span {span} against {total} of work, so parallel dispatch saved nothing")
         own = unit.member(unit.orchestrator) if unit.orchestrator else None
         anchor = own if own is not None else counted(unit)[0]
         line, column = anchor.log.at("started") if anchor.log is not None else (1, 1)
