@@ -394,3 +394,21 @@ def test_putting_handoff_back_as_it_was_is_no_edit(repo):
     assert hook(repo, stop_payload(repo)).code == 0
     write(repo, "HANDOFF.md", HANDOFF.replace("Main is green.", "Main is green again."))
     assert hook(repo, stop_payload(repo)).code == 2
+
+
+def test_a_workers_log_linked_outside_the_project_is_not_read(repo, tmp_path):
+    """The hook reads other sessions' logs through the same boundary as the check: a link out is no log."""
+    ident, path = orchestrator(repo)
+    api = worker(repo, ident, "api")
+    fill(api)
+    outside = tmp_path / "outside.md"
+    outside.write_text(api.read_text().replace("app.py greets by name.", "TOPSECRET"))
+    api.unlink()
+    os.symlink(outside, api)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the worker's log, linked")
+    path.write_text(path.read_text().replace("## Work Log\n", "## Work Log\n\n- 10:30 Waited for the api reviewer.\n"))
+    result = hook(repo, stop_payload(repo))
+    assert result.code == 2
+    assert "TOPSECRET" not in result.stderr
+    assert f"before its worker {api.stem}" in result.stderr, result.stderr

@@ -278,14 +278,15 @@ def _session_view(config: Any, path: str) -> tuple[SessionLog, str] | None:
     from .document import parse_document
     from .extract.session_log import session_log
 
-    try:
-        data = (config.root / path).read_bytes()
-    except OSError:
+    from .files import Reader
+
+    data = Reader(config.root, config.max_file_size).read(path)  # inside the root, a regular file, not too large
+    if not isinstance(data, bytes):
         return None
     doc = parse_document(path, Kind.SESSION_LOG, data, max_bytes=config.max_file_size)
     if doc.load_error is not None:
         return None
-    return session_log(doc, config.session_fields), doc.text
+    return session_log(doc, config.session_fields, config.session_id(path)), doc.text
 
 
 def situation(payload: Payload, tree: WorkTree, config: Any) -> tuple[Situation, dict[str, Kind]]:
@@ -370,8 +371,7 @@ def _with_workers(s: Situation, config: Any) -> Situation:
     from .files import discover
 
     known = discover(config)
-    by_id = {posixpath.basename(path).rsplit(".", 1)[0]: path
-             for path, kind in known.items() if kind is Kind.SESSION_LOG}
+    by_id = {config.session_id(path): path for path, kind in known.items() if kind is Kind.SESSION_LOG}
     ours_now = {log.id: log for log in s.logs}
     workers: dict[str, SessionLog | None] = {}
     for ident in dispatched:

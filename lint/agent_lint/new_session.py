@@ -264,7 +264,7 @@ class _NewSession:
         self.options, self.config, self.slug, self.err = options, config, slug, err
         self.root: Path = config.root
         self.suffix = FORMATS[options.format]
-        self.logs = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path  # session ID -> its log, every log
+        self.logs = {config.session_id(path): path  # session ID -> its log, every log
                      for path, kind in discover(config).items() if kind is Kind.SESSION_LOG}
         self.orchestrator_path: str | None = None  # a worker's orchestrator's log
 

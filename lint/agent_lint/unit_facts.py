@@ -186,7 +186,9 @@ def _facts(gate: Gate) -> Facts:
     """Whose each commit is, then what each session of a batch changed, then the batches' times and shared logs."""
     owner = _owners(gate)
     kind = Classifier(gate.project.config).document_kind
-    work = {session_id: _work(session_id, commits, kind) for session_id, commits in _owned(gate, owner).items()}
+    config = gate.project.config
+    work = {session_id: _work(session_id, commits, kind, config.session_id)
+            for session_id, commits in _owned(gate, owner).items()}
     timing = {unit.key: _timing(unit) for unit in gate.units if unit.batch}
     return Facts(work, timing, _shared_logs(gate))
 
@@ -246,7 +248,8 @@ def _owned(gate: Gate, owner: Mapping[str, str]) -> dict[str, list[Commit]]:
     return owned
 
 
-def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | None]) -> Work:
+def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | None],
+          session_of: Callable[[str], str]) -> Work:
     """What a session's commits changed: other sessions' logs apart, its own log and HANDOFF files left out."""
     files: dict[str, Commit] = {}
     logs: dict[str, Commit] = {}
@@ -256,7 +259,7 @@ def _work(session_id: str, commits: list[Commit], kind: Callable[[str], Kind | N
                 if path is None:
                     continue
                 found = kind(path)
-                if found is Kind.HANDOFF or found is Kind.SESSION_LOG and _stem(path) == session_id:
+                if found is Kind.HANDOFF or found is Kind.SESSION_LOG and session_of(path) == session_id:
                     continue
                 (logs if found is Kind.SESSION_LOG else files).setdefault(path, commit)
     return Work(tuple(Touched(p, c) for p, c in sorted(files.items())),
@@ -314,10 +317,6 @@ def _moment(stamp: Stamp | None) -> datetime | None:
     if stamp is None or stamp.at is None or not _TIME_OF_DAY.search(stamp.text):
         return None
     return stamp.at
-
-
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 # ----------------------------------------------------------------------------

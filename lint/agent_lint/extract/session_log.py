@@ -623,7 +623,7 @@ class _Reader:
 
 def view(doc: Document, context: Any) -> SessionLog:
     """The log's view (views.SessionLog), read where the run's config says its logs keep each field."""
-    return session_log(doc, context.config.session_fields)
+    return session_log(doc, context.config.session_fields, context.config.session_id(doc.path))
 
 
 def schema_check(doc: Document, context: Any) -> SchemaCheck:
@@ -633,12 +633,14 @@ def schema_check(doc: Document, context: Any) -> SchemaCheck:
     return validation_errors(doc, session_record(doc), context.schema())
 
 
-def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> SessionLog:
+def session_log(doc: Document, fields: Mapping[str, str] | None = None, session_id: str | None = None) -> SessionLog:
     """The protocol's view of a loaded session log (see views.SessionLog).
 
     ``fields`` maps protocol fields to JSON pointers where a team's logs keep
     them (config ``session-fields``); a field it does not name is read where
-    agent-lint's own format keeps it. Every value is read first, in the
+    agent-lint's own format keeps it. ``session_id`` is the session's ID as
+    the config gives it (Config.session_id: the folder's name for a
+    folder-per-session layout); the file name without its suffix if None. Every value is read first, in the
     order the view lists the fields' positions; then every position is found
     at once (:meth:`_Reader.locate`).
     """
@@ -659,7 +661,7 @@ def session_log(doc: Document, fields: Mapping[str, str] | None = None) -> Sessi
         role = "orchestrator" if dispatched else "worker" if orchestrator else ""
     return SessionLog(
         path=doc.path,
-        id=doc.stem,
+        id=session_id or doc.stem,
         role=role or None,
         role_stated=role_stated,
         orchestrator=orchestrator,

@@ -68,7 +68,7 @@ def check(project, options: dict):
     for unit, item in to_verify(gate, *ITEM):
         for member in counted(unit):
             for touched in known.of(member).logs:
-                other = touched.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                other = gate.project.config.session_id(touched.path)
                 message = (f"{member.role} {member.id} of {unit.name} changed the log of {other} in"
                            f" {describe(touched.commit)}; a session writes only its own log")
                 if item is not None:
@@ -84,7 +84,7 @@ def check(project, options: dict):
         listed = ", ".join(commits[:-1]) + f" and {commits[-1]}"
         message = (f"{shared.path} added on parallel branches with different content, in {listed}:"
                    f" two sessions wrote one log path; each session has its own")
-        stem = shared.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        stem = gate.project.config.session_id(shared.path)
         yield Finding(1, 1, message, shared.path,
                       marks=(session_node(stem), *(commit_node(c) for c in shared.commits)))
 
