@@ -394,6 +394,13 @@ def read_document(root: Path | str, path: str, limit: int) -> bytes | TooLarge |
     return Reader(root, limit).read(path)
 
 
+def read_inside(root: Path, path: str, max_bytes: int) -> bytes | None:
+    """A project file's bytes, read as documents are (:class:`Reader`); None where they cannot be: absent,
+    a link out of the project, not a regular file, over ``max_bytes``."""
+    data = Reader(root, max_bytes).read(path)
+    return data if isinstance(data, bytes) else None
+
+
 def content_key(data: bytes | TooLarge | OSError) -> str:
     """The cache's key for what a read gave: the digest of the bytes ('' where nothing was read)."""
     from .cache import digest

@@ -43,7 +43,7 @@ from .edits import (checklist_json_items, checklist_markdown, json_append_elemen
                     metadata_append)
 from .extract.parallel_pattern import template_items
 from .extract.session_log import ROLES, SESSION_ID_PATTERN, session_log
-from .files import discover
+from .files import discover, read_inside
 from .model import AgentLintError, Edit, Kind
 from .scaffold import create_new, insert, session_folder, system_document_path
 
@@ -84,10 +84,8 @@ def _day(text: str | None) -> str:
 def _template(root: Path, config) -> tuple[tuple[str, ...], str]:
     """The prerequisites template and where it came from."""
     path = system_document_path(config)
-    try:
-        doc = parse_document(path, Kind.SYSTEM, (root / path).read_bytes())
-    except OSError:
-        doc = None
+    data = read_inside(root, path, config.max_file_size)
+    doc = parse_document(path, Kind.SYSTEM, data) if data is not None else None
     items = template_items(doc) if doc is not None and doc.load_error is None else ()
     if items:
         return items, path
@@ -168,9 +166,11 @@ def _dispatch_edit(doc, worker: str) -> Edit | None:
     return Edit(end, end, f"\n**Dispatched**: {worker}")
 
 
-def _register(root: Path, path: str, worker: str, err: TextIO) -> None:
+def _register(root: Path, path: str, worker: str, err: TextIO, max_bytes: int) -> None:
     full = root / path
-    data = full.read_bytes()
+    data = read_inside(root, path, max_bytes)
+    if data is None:
+        raise AgentLintError(f"{path}: cannot read the orchestrator's log to add {worker} to its Dispatched list")
     doc = parse_document(path, Kind.SESSION_LOG, data)
     if doc.load_error is None and worker in session_log(doc).dispatched:
         return
@@ -237,7 +237,7 @@ def new_session(options: NewSessionOptions, out: TextIO | None = None, err: Text
     path = session.free_path(folder, ident)
     session.write(path, ident, session.text(path, ident, day, template))
     if session.orchestrator_path is not None:
-        _register(session.root, session.orchestrator_path, ident, err)
+        _register(session.root, session.orchestrator_path, ident, err, session.config.max_file_size)
     out.write(os.path.relpath(session.root / path, options.cwd) + "\n")
     return 0
 
@@ -289,7 +289,10 @@ class _NewSession:
 
     def _check_orchestrator(self, path: str) -> None:
         """A worker is dispatched by an orchestrator whose checklist is worked through: refused otherwise."""
-        doc = parse_document(path, Kind.SESSION_LOG, (self.root / path).read_bytes())
+        data = read_inside(self.root, path, self.config.max_file_size)
+        if data is None:
+            raise AgentLintError(f"{path}: cannot read the orchestrator's log (not a regular file inside the project)")
+        doc = parse_document(path, Kind.SESSION_LOG, data)
         if doc.load_error is not None:
             raise AgentLintError(f"{path}: {doc.load_error.message}")
         orchestrator = session_log(doc)

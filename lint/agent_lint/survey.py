@@ -157,11 +157,14 @@ def _read_only(root: Path, handoffs: tuple[str, ...]) -> Notice | None:
     from .model import Kind
     from .rules.al109_handoff_step_contradicts_read_only_notice import EXEMPT, NOTICES, notices
 
+    from .config import Config
+    from .files import read_inside
+
     for path in handoffs:
-        try:
-            doc = parse_document(path, Kind.HANDOFF, (root / path).read_bytes())
-        except OSError:
+        data = read_inside(root, path, Config._field_defaults["max_file_size"])
+        if data is None:
             continue
+        doc = parse_document(path, Kind.HANDOFF, data)
         if not isinstance(doc, MarkdownDocument) or doc.load_error is not None:
             continue
         options = {"notice-patterns": [*NOTICES, _THIS_FILE_READ_ONLY.pattern], "exempt-pattern": EXEMPT}

@@ -140,3 +140,16 @@ def test_a_config_linked_to_dev_zero_is_an_error_not_a_memory_error(hostile, use
     os.symlink("/dev/zero", hostile / ".agent-lint.toml")
     run = agent_lint("check", "--config", ".agent-lint.toml", cwd=hostile, cache=user_cache, memory_mb=1024)
     assert run.code == 2 and run.stderr.count("\n") == 1 and ".agent-lint.toml" in run.stderr
+
+
+def test_new_session_does_not_read_an_orchestrator_log_linked_outside(hostile, user_cache, tmp_path):
+    """new-session reads the orchestrator's log as the check reads documents: a link out is refused in one line."""
+    os.symlink(tmp_path / "outside" / "secret.json", hostile / SESSIONS / "2026-03-02-review.json")
+    git(hostile, "add", "-A")
+    run = agent_lint("new-session", "--role", "worker", "--orchestrator", "2026-03-02-review", "--agent", "x", "api",
+                     cwd=hostile, cache=user_cache, timeout=20)
+    no_traceback(run)
+    assert "TOPSECRET" not in run.stdout + run.stderr
+    assert run.code == 2
+    assert run.stderr == ("agent-lint: error: .agents/sessions/2026-03-02-review.json: cannot read the orchestrator's"
+                          " log (not a regular file inside the project)\n")
