@@ -406,6 +406,32 @@ def test_a_signed_index_of_records_that_are_no_views_is_not_trusted(project, rec
     assert len(asked) == 7  # no record was taken: every analysis came from its entry
 
 
+def test_a_target_whose_signed_entry_holds_no_view_is_analysed_again_when_the_project_stage_runs(project, analyzed):
+    # A whole run reads a target's findings from its entry and decodes its view only for the project
+    # stage: a view that is no view (older code, signed) is found then, and the document analysed again.
+    from agent_lint.cache import Cache, records
+
+    cold = run(project)
+    cache_dir = project / ".agent_lint_cache"
+    cache = Cache(cache_dir, "")
+    damaged = 0
+    for bucket in cache_dir.glob("entries-*.bin"):
+        entries = records(cache._read_payload(bucket.name))
+        writer = cache.writer(bucket.name)
+        for key, blob in entries.items():
+            view_digest, _, rest = bytes(blob).partition(b"\n")
+            _, _, rest = rest.partition(b"\n")
+            writer.add(key, b"\n".join((view_digest, b'"a string, not a view"', rest)))
+            damaged += 1
+        writer.commit()
+    assert damaged == 7
+    for kept in [*cache_dir.glob("run-*.bin"), *cache_dir.glob("index-*.bin"), *cache_dir.glob("project-*.bin")]:
+        kept.unlink()
+    analyzed.clear()
+    assert run(project) == cold
+    assert len(analyzed) == 7  # each view was asked for, found wanting, and its document analysed again
+
+
 def test_a_run_on_one_file_rewrites_the_index_with_the_other_records_as_they_were(project):
     run(project)
     before = {path: bytes(blob) for path, blob in _index(project).items()}
@@ -542,7 +568,7 @@ def test_an_edit_that_changes_no_view_reuses_the_project_stage_and_decodes_no_ot
     assert any(v["code"] == "AL212" for v in named[1])  # a project rule's finding, from the kept stage
     project_runs.clear()
     whole = checked(batch)
-    assert project_runs == []  # a whole run keeps it too
+    assert project_runs == [] and decoded == []  # a whole run keeps it too, reading the targets' findings alone
     assert whole == checked(batch, no_cache=True)
 
 

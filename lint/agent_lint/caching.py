@@ -118,6 +118,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     records = cache.index() if any(not job.target for job in jobs) else None
     views: dict[str, tuple] = {}  # (digest, kind, view's digest, view's bytes) of each document taken from the cache
     pending: dict[str, Any] = {}  # path -> its index record, its view not decoded
+    deferred: dict[str, Any] = {}  # path -> the record of a target's view, which its analysis holds encoded
     kept_records: dict[str, memoryview] = {}  # path -> the bytes of its index record, used as they are
     facts: dict[str, str] = {}  # path -> what the project stage's key holds of it: kind and view's digest
     todo = []
@@ -137,11 +138,17 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                 facts[job.path] = _fact(record.kind, record.view_digest)
                 continue
             blob = cache.get(f"{job.path}:{known}") if known else None
-            entry = index.from_entry(blob, job.path) if blob is not None else None
+            entry = index.split_entry(blob, job.path) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
-                views[job.path] = (known, entry[0].kind, entry[2], entry[1])
-                facts[job.path] = _fact(entry[0].kind, entry[2])
-                yield entry[0]
+                rest, view, view_digest = entry
+                views[job.path] = (known, rest.kind, view_digest, view)
+                facts[job.path] = _fact(rest.kind, view_digest)
+                if not job.target:
+                    pending[job.path] = index.Record(known, rest.kind, view_digest, view)
+                    continue
+                # Its findings are read now; its view only if the project stage runs (Analyses.load).
+                deferred[job.path] = index.Record(known, rest.kind, view_digest, view)
+                yield rest._replace(view=DEFERRED)
             else:
                 todo.append(job)
 
@@ -190,7 +197,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
         cache.abandon()  # no half-written file is left in the folder
         raise
     cache.save()
-    return Analyses(cache, run, analyses, pending, facts)
+    return Analyses(cache, run, analyses, pending, facts, deferred)
 
 
 def _fact(kind: Kind | None, view_digest: str) -> str:
@@ -200,21 +207,41 @@ def _fact(kind: Kind | None, view_digest: str) -> str:
 _VALUES = {None: "", **{kind: kind.value for kind in Kind}}  # an enum's value is a slow attribute
 
 
-class Analyses(dict):
-    """The analyses of a run by path, where the view of a document taken from the project index is
-    decoded only when asked for: a run whose project stage is kept decodes none of them.
+class _Deferred:
+    """The view of a target taken from its cache entry, until the project stage asks for views: a
+    placeholder with no attribute, so that a reader that looks past the mapping fails loudly."""
 
-    A dict, so that looking up an analysis made or read whole (a target's) costs what it costs
-    in a dict; one not yet decoded is decoded when looked up, and every one when the mapping is
-    walked (:meth:`load`).
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<view not decoded>"
+
+
+DEFERRED = _Deferred()
+
+
+class Analyses(dict):
+    """The analyses of a run by path, where a view taken from the cache is decoded only when asked
+    for: a run whose project stage is kept decodes none of them.
+
+    The view of a document the run does not report on comes from the project
+    index (or its entry) and its analysis is decoded when looked up. A
+    target's analysis taken from its entry is looked up with its findings,
+    suppressions and digest decoded and its view :data:`DEFERRED`: what is
+    reported of a target (engine.outcome) reads nothing else, and the
+    project stage, the one reader of views, reads them by walking the
+    mapping, which decodes every view first (:meth:`load`).
+
+    A dict, so that looking up an analysis costs what it costs in a dict.
     """
 
     def __init__(self, cache: Cache, run: Any, analyses: dict[str, Any], pending: dict[str, Any],
-                 facts: dict[str, str]):
+                 facts: dict[str, str], deferred: dict[str, Any] | None = None):
         super().__init__(analyses)
         self._cache = cache
         self._run = run
         self._pending = pending  # path -> index record
+        self._deferred = deferred or {}  # path -> index record of a target's view
         self.facts = facts  # path -> its kind and the digest of its view's bytes, for every document
 
     def __missing__(self, path: str) -> Any:
@@ -255,11 +282,14 @@ class Analyses(dict):
         if self._pending:
             pending, self._pending = self._pending, {}
             self.update(collect(self._decoded(path, record) for path, record in pending.items()))
+        if self._deferred:
+            deferred, self._deferred = self._deferred, {}
+            self.update(collect(self._completed(dict.__getitem__(self, path), record)
+                                for path, record in deferred.items()))
 
     def _decoded(self, path: str, record: Any) -> Any:
         from . import index
-        from .analysis import Analysis, Job
-        from .engine import analyze
+        from .analysis import Analysis
 
         view = index.view_of(record.view, record.kind)
         if view is not index.BAD:
@@ -269,7 +299,20 @@ class Analyses(dict):
         entry = index.from_entry(blob, path) if blob is not None else None
         if entry is not None:
             return entry[0]
-        return next(iter(analyze(self._run, [Job(path, self._run.documents[path], False)])))
+        return self._analysed(path, target=False)
+
+    def _completed(self, analysis: Any, record: Any) -> Any:
+        """A target's analysis with its view decoded (analysed again if the bytes hold none)."""
+        from . import index
+
+        view = index.view_of(record.view, record.kind)
+        return analysis._replace(view=view) if view is not index.BAD else self._analysed(analysis.path, target=True)
+
+    def _analysed(self, path: str, target: bool) -> Any:
+        from .analysis import Job
+        from .engine import analyze
+
+        return next(iter(analyze(self._run, [Job(path, self._run.documents[path], target)])))
 
 
 def cached_project(cache: Cache, run: Any, analyses: Mapping[str, Any], digests: Mapping[str, str]) -> Any:

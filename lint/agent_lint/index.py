@@ -77,18 +77,32 @@ def entry(analysis: Analysis) -> tuple[Analysis, bytes, str, bytes]:
 def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, str] | None:
     """The analysis an entry holds, its view's bytes (a copy: the entry is not kept) and their digest;
     None for anything else."""
+    split = split_entry(blob, path)
+    if split is None:
+        return None
+    rest, view_bytes, view_digest = split
+    view = view_of(view_bytes, rest.kind)
+    if view is BAD:
+        return None
+    return rest._replace(view=view), view_bytes, view_digest
+
+
+def split_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, str] | None:
+    """What an entry holds with its view left encoded: the analysis without its view (``view`` None),
+    the view's bytes and their digest; None for anything else.
+
+    The view is the most of an entry to decode; a run whose project stage
+    is kept reads a target's findings alone.
+    """
     data = bytes(blob)
     first = data.find(b"\n")
     second = data.find(b"\n", first + 1)
     if first < 0 or second < 0:
         return None
     rest = _loads(data[second + 1:])
-    if not isinstance(rest, Analysis) or rest.path != path:
+    if not isinstance(rest, Analysis) or rest.path != path or rest.view is not None:
         return None
-    view = view_of(data[first + 1:second], rest.kind)
-    if view is BAD:
-        return None
-    return rest._replace(view=view), data[first + 1:second], data[:first].decode("ascii", "replace")
+    return rest, data[first + 1:second], data[:first].decode("ascii", "replace")
 
 
 BAD = object()  # what view_of gives for bytes that hold no view
