@@ -11,7 +11,7 @@ import pytest
 from agent_lint.document import parse_document
 from agent_lint.extract.session_log import parse_time, session_log, session_record
 from agent_lint.model import Kind
-from agent_lint.views import Position, Prerequisite, Stamp
+from agent_lint.views import SESSION_FIELDS, Position, Prerequisite, Stamp, field_positions
 from agent_lint.schema_check import builtin_schema, error_message
 
 SYSTEM = Path(__file__).resolve().parents[1] / "AGENT-SYSTEM.md"
@@ -177,10 +177,11 @@ def test_the_view_of_a_markdown_and_a_json_log_holds_the_same_facts_at_their_own
     assert js._replace(where=(), completed=None, path=md.path) == md._replace(where=(), completed=None)
     assert md.completed == Stamp("2026-03-02T14:58Z", parse_time("2026-03-02T14:58Z"), Position(10, 16))
     assert js.completed == Stamp("2026-03-02T14:58Z", parse_time("2026-03-02T14:58Z"), Position(10, 16))
-    assert dict(md.where) == {"role": Position(5, 11), "orchestrator": Position(8, 19),
-                              "completed": Position(10, 16), "status": Position(9, 13),
-                              "handoff-updated": Position(11, 22)}
-    assert dict(js.where)["role"] == Position(5, 11) and js.at("dispatched") == Position(1, 1)
+    stated = {"role": Position(5, 11), "orchestrator": Position(8, 19), "completed": Position(10, 16),
+              "status": Position(9, 13), "handoff-updated": Position(11, 22)}
+    assert {field: md.at(field) for field in SESSION_FIELDS} == {field: Position(1, 1) for field in SESSION_FIELDS} | stated
+    assert md.where == field_positions(stated)
+    assert js.at("role") == Position(5, 11) and js.at("dispatched") == Position(1, 1)
 
 
 def test_a_team_schema_maps_the_protocol_fields_with_json_pointers():
@@ -237,3 +238,10 @@ def test_the_system_documents_markdown_examples_satisfy_the_builtin_schema(index
 def test_the_system_documents_json_examples_satisfy_the_builtin_schema(index):
     data = json.loads(_examples("json")[index])
     assert [error_message(e) for e in builtin_schema("session-log.schema.json").errors(data)] == []
+
+
+def test_where_a_view_holds_each_field_is_plain_ints_in_the_order_of_the_protocol_fields():
+    where = field_positions({"status": Position(300, 13), "role": Position(5, 11)})
+    assert len(where) == 2 * len(SESSION_FIELDS) and all(type(n) is int for n in where)
+    log = view("2026-03-02-pr-review-301.md", WORKER_MD)._replace(where=where)
+    assert (log.at("status"), log.at("role"), log.at("started")) == (Position(300, 13), Position(5, 11), Position(1, 1))

@@ -27,12 +27,14 @@ position.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from ..document import Document, JsonDocument, MarkdownDocument, derived, normalize_key
-from ..views import ROLES, SESSION_FIELDS, START, JsonPath, Position, Prerequisite, SchemaCheck, SessionLog, Stamp, locate
+from ..views import (ROLES, SESSION_FIELDS, START, JsonPath, Position, Prerequisite, SchemaCheck, SessionLog, Stamp,
+                     field_positions, locate)
 
 SESSION_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -657,7 +659,9 @@ def session_log(doc: Document, fields: Mapping[str, str] | None = None, session_
 
     role = stated.casefold() if stated else ""
     role_stated = role in ROLES
-    if not role_stated:
+    if role_stated:
+        role = ROLES[ROLES.index(role)]  # one string for every log (a large tree holds 100,000 views)
+    else:
         role = "orchestrator" if dispatched else "worker" if orchestrator else ""
     return SessionLog(
         path=doc.path,
@@ -668,12 +672,12 @@ def session_log(doc: Document, fields: Mapping[str, str] | None = None, session_
         dispatched=tuple(ident for ident, _ in dispatched),
         started=read.stamp("started", started),
         completed=read.stamp("completed", completed),
-        status=status.casefold() if status else None,
+        status=sys.intern(status.casefold()) if status else None,  # the few statuses, one string each
         handoff_updates=_handoff_stamps(read, updates),
         prerequisites=None if items is None else tuple(
             Prerequisite(i.text, i.checked, i.note, read.at(i.path)) for i in items),
         dispatched_at=_dispatched_at(doc, read, dispatched),
-        where=tuple((field, read.where(field)) for field in read.found),
+        where=field_positions({field: read.where(field) for field in read.found}),
     )
 
 
