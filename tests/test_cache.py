@@ -721,3 +721,13 @@ def test_a_damaged_kept_project_stage_is_ignored(batch, project_runs):
     kept.write_bytes(bytes(data))
     project_runs.clear()
     assert checked(batch) == cold and project_runs
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 999, 1000, 1001, 2500])
+def test_a_key_is_the_digest_of_its_whole_text_though_the_text_is_never_made(count):
+    from agent_lint.cache import digest, digest_text
+    from agent_lint.caching import _joined
+
+    items = [f".agents/sessions/{n}-\udcff-é.md\0session-log\0{n:032x}" for n in range(count)]
+    whole = "(None, None)\0\0" + "\n".join(items)
+    assert digest_text(_joined("(None, None)\0\0", "\n", iter(items))) == digest(whole.encode("utf-8", "surrogateescape"))

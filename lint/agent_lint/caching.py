@@ -32,10 +32,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
-from .cache import Cache, digest, source_stamp
+from .cache import Cache, digest, digest_text, source_stamp
 from .config import Config
 from .files import Reader, digest_files, remember_digests, stamp_files
 from .model import Kind, Outcome
@@ -378,8 +378,7 @@ def project_key(run: Any, analyses: Analyses) -> str | None:
     history = run.history
     commits = (history.base, history.head, history.since) if history is not None else None
     # As in run_key: sections end with two NULs; surrogate escapes encode back to a path's bytes.
-    text = f"{commits!r}\0\0" + "\0".join(f"{path}\0{facts[path]}" for path in sorted(facts))
-    return digest(text.encode("utf-8", "surrogateescape"))
+    return digest_text(_joined(f"{commits!r}\0\0", "\0", (f"{path}\0{facts[path]}" for path in sorted(facts))))
 
 
 def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool:
@@ -400,8 +399,21 @@ def run_key(inputs: Any, digests: Mapping[str, str]) -> str:
     targets, the history's commits."""
     history = inputs.history
     commits = (history.base, history.head) if history is not None else None
-    text = "\n".join(f"{p}\0{_VALUES[k]}\0{digests[p]}" for p, k in sorted(inputs.documents.items()))
     # Sections end with two NULs, which no path, kind or digest holds. A path that is not UTF-8
     # carries surrogate escapes: they encode back to its bytes.
-    text = f"{commits!r}\0\0" + "\0".join(sorted(inputs.targets)) + "\0\0" + text
-    return digest(text.encode("utf-8", "surrogateescape"))
+    head = f"{commits!r}\0\0" + "\0".join(sorted(inputs.targets)) + "\0\0"
+    return digest_text(_joined(head, "\n", (f"{p}\0{_VALUES[k]}\0{digests[p]}"
+                                             for p, k in sorted(inputs.documents.items()))))
+
+
+def _joined(head: str, separator: str, items: Iterable[str]) -> Iterator[str]:
+    """The text ``head + separator.join(items)`` in parts of a thousand items."""
+    batch = [head]
+    for n, item in enumerate(items):
+        if n:
+            batch.append(separator)
+        batch.append(item)
+        if len(batch) >= 2000:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
