@@ -128,13 +128,22 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
         nonlocal stale
         for job in jobs:
             known = digests.get(job.path)  # None: learnt when it is read; "": it cannot be read
-            record = index.parse(records[job.path]) if records is not None and job.path in records else None
+            blob = records.get(job.path) if records is not None else None
+            if blob is not None and known and not job.target:
+                # The most frequent case of a large tree, tested on the record's bytes: parsed when decoded.
+                fact = index.fact_if_current(blob, known)
+                if fact is not None:
+                    views[job.path] = None  # (its record is written back as it is: kept_records)
+                    pending[job.path] = kept_records[job.path] = blob
+                    facts[job.path] = fact
+                    continue
+            record = index.parse(blob) if blob is not None else None
             current = record is not None and bool(known) and record.digest == known
             if records is not None and not current and (record is None or record.digest or known != ""):
                 stale = True  # the index has no view of these bytes
-            if current and not job.target:
-                views[job.path] = pending[job.path] = record
-                kept_records[job.path] = records[job.path]
+            if current and not job.target:  # (a record fact_if_current refused: no view either, see _decoded)
+                views[job.path] = record
+                pending[job.path] = kept_records[job.path] = blob
                 facts[job.path] = _fact(record.kind, record.view_digest)
                 continue
             blob = cache.get(f"{job.path}:{known}") if known else None
@@ -240,7 +249,7 @@ class Analyses(dict):
         super().__init__(analyses)
         self._cache = cache
         self._run = run
-        self._pending = pending  # path -> index record
+        self._pending = pending  # path -> index record (or its bytes), its view not decoded
         self._deferred = deferred or {}  # path -> index record of a target's view
         self.facts = facts  # path -> its kind and the digest of its view's bytes, for every document
 
@@ -291,7 +300,9 @@ class Analyses(dict):
         from . import index
         from .analysis import Analysis
 
-        view = index.view_of(record.view, record.kind)
+        if not isinstance(record, index.Record):  # a record's bytes, as the index holds them
+            record = index.parse(record) or index.Record("", None, "", b"")
+        view = index.view_of(record.view, record.kind) if record.digest else index.BAD
         if view is not index.BAD:
             return Analysis(path, record.kind, record.digest, view, None, 0, None)
         # Signed, yet no view (older code): from the document's entry, else analysed again.
@@ -408,12 +419,14 @@ def run_key(inputs: Any, digests: Mapping[str, str]) -> str:
 
 def _joined(head: str, separator: str, items: Iterable[str]) -> Iterator[str]:
     """The text ``head + separator.join(items)`` in parts of a thousand items."""
-    batch = [head]
-    for n, item in enumerate(items):
-        if n:
-            batch.append(separator)
-        batch.append(item)
-        if len(batch) >= 2000:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    from itertools import islice
+
+    yield head
+    items = iter(items)
+    lead = ""
+    while True:
+        part = list(islice(items, 1000))
+        if not part:
+            return
+        yield lead + separator.join(part)
+        lead = separator
