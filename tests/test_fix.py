@@ -13,12 +13,12 @@ import re
 import stat
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent_lint import cli, fixer
-from agent_lint.fixer import MAX_PASSES, apply_fixes, dominant_newline, unified_diff
+from agent_lint.edits import dominant_newline
+from agent_lint.fixer import MAX_PASSES, apply_fixes, unified_diff
 from agent_lint.document import Document
 from agent_lint.model import Edit, Finding, Fix, Rule, Scope, Severity, Violation
 from agent_lint.parallel import POOL_THRESHOLD

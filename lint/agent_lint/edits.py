@@ -5,7 +5,8 @@ document's decoded text (BOM removed, newlines as written), or None when the
 edit cannot be made without reformatting what is there. Inserted text uses
 "\\n"; :mod:`agent_lint.fixer` writes it with the file's own newline. Nothing
 here reformats: an edit adds characters at one point, in the style of the
-text around it (its indentation, its separators).
+text around it (its indentation, its separators). :func:`splice` makes edits
+into text, for the fixer and for a rule that checks what its fix would make.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .model import Edit
 PREREQUISITES_TITLE = "Prerequisites Checklist"
 _WS = re.compile(r"[ \t\r\n]*")
 _KEY = re.compile(r'"(?:[^"\\]|\\.)*"([ \t]*):([ \t]*)')
+_NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 # ----------------------------------------------------------------------------
@@ -181,3 +183,46 @@ def json_add_member(doc: JsonDocument, path: Sequence[str | int], key: str, valu
     rendered = json.dumps(value, indent=step, ensure_ascii=False).replace("\n", "\n" + indent)
     last = len(text[:close].rstrip())
     return Edit(last, last, f",\n{indent}{json.dumps(key)}:{after_colon}{rendered}")
+
+
+# ----------------------------------------------------------------------------
+# Applying edits
+
+
+def dominant_newline(text: str) -> str:
+    """The most frequent line ending of ``text`` ("\\n" on a tie or when there is none)."""
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    best = max(lf, crlf, cr)
+    if best == 0 or best == lf:
+        return "\n"
+    return "\r\n" if best == crlf else "\r"
+
+
+def splice(text: str, edits: Sequence[Edit]) -> str:
+    """``text`` with non-overlapping ``edits`` (in position order) made: the one way edits become text
+    (agent_lint.fixer writes it; a rule that checks its own fix's result, AL205, parses it).
+
+    Inserted line breaks take the text's own; an edit that reaches the end
+    keeps the file's final newline, or its absence.
+    """
+    newline = dominant_newline(text)
+    had_final = text.endswith(("\n", "\r"))
+    pieces: list[str] = []
+    pos = 0
+    for edit in edits:
+        pieces.append(text[pos:edit.start])
+        pieces.append(_NEWLINES.sub(newline, edit.text))
+        pos = edit.end
+    tail = text[pos:]
+    if not tail and pieces[-1]:
+        # The last edit reaches the end of the file: keep the file's final newline, or its absence.
+        last = pieces[-1]
+        if had_final and not last.endswith(("\n", "\r")):
+            pieces[-1] = last + newline
+        elif not had_final and last.endswith(newline) and last.strip("\r\n"):
+            # (An edit of nothing but line breaks is a fix that adds the final newline: kept.)
+            pieces[-1] = last[: -len(newline)]
+    pieces.append(tail)
+    return "".join(pieces)

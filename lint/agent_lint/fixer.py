@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence, TextIO
 
 from .files import Reader, content_key
+from .edits import splice
 from .guard import temporary
 from .model import Edit, Fix, Outcome, Violation
 
 BOM_BYTES = b"\xef\xbb\xbf"
 MAX_PASSES = 10
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -44,17 +44,6 @@ class ChangedOnDisk(Exception):
 
 # ----------------------------------------------------------------------------
 # Pure text work
-
-
-def dominant_newline(text: str) -> str:
-    """The most frequent line ending of ``text`` ("\\n" on a tie or when there is none)."""
-    crlf = text.count("\r\n")
-    lf = text.count("\n") - crlf
-    cr = text.count("\r") - crlf
-    best = max(lf, crlf, cr)
-    if best == 0 or best == lf:
-        return "\n"
-    return "\r\n" if best == crlf else "\r"
 
 
 def _valid(fix: Fix, length: int) -> bool:
@@ -123,32 +112,9 @@ def apply_fixes(data: bytes, fixes: Sequence[Fix]) -> Applied:
         result.applied.append(index)
     if not chosen:
         return result
-    new_text = _splice(text, [edit for _, edit in sorted(chosen, key=lambda c: (c[1].start, c[1].end, c[0]))])
+    new_text = splice(text, [edit for _, edit in sorted(chosen, key=lambda c: (c[1].start, c[1].end, c[0]))])
     result.data = (BOM_BYTES if has_bom else b"") + new_text.encode("utf-8")
     return result
-
-
-def _splice(text: str, edits: Sequence[Edit]) -> str:
-    """Replace non-overlapping ``edits`` (in position order) in ``text``."""
-    newline = dominant_newline(text)
-    had_final = text.endswith(("\n", "\r"))
-    pieces: list[str] = []
-    pos = 0
-    for edit in edits:
-        pieces.append(text[pos:edit.start])
-        pieces.append(_NEWLINES.sub(newline, edit.text))
-        pos = edit.end
-    tail = text[pos:]
-    if not tail and pieces[-1]:
-        # The last edit reaches the end of the file: keep the file's final newline, or its absence.
-        last = pieces[-1]
-        if had_final and not last.endswith(("\n", "\r")):
-            pieces[-1] = last + newline
-        elif not had_final and last.endswith(newline) and last.strip("\r\n"):
-            # (An edit of nothing but line breaks is a fix that adds the final newline: kept.)
-            pieces[-1] = last[: -len(newline)]
-    pieces.append(tail)
-    return "".join(pieces)
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:

@@ -33,7 +33,8 @@ from typing import Any, Sequence, TextIO
 
 from .document import markdown_parser
 from .files import Reader, TooLarge
-from .fixer import BOM_BYTES, ChangedOnDisk, dominant_newline, plural, write_atomic
+from .edits import dominant_newline
+from .fixer import BOM_BYTES, ChangedOnDisk, plural, write_atomic
 
 EXIT_CLEAN, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 EXTENSIONS = ("gfm",)

@@ -41,6 +41,7 @@ reader.
 import re
 
 from ..document import Document, MarkdownDocument, markdown_parser
+from ..edits import splice
 from ..model import Edit, Finding, Fix, Kind, Rule, Scope, Severity
 
 OPTIONS_SCHEMA = {
@@ -79,14 +80,6 @@ def _tokens(text: str) -> list:
 
 def _structure(tokens: list) -> list[tuple]:
     return [(t.type, t.tag, t.nesting, t.level, t.map, t.hidden) for t in tokens]
-
-
-def _apply(text: str, edits: list[Edit]) -> str:
-    pieces, at = [], 0
-    for edit in sorted(edits, key=lambda e: e.start):
-        pieces += [text[at:edit.start], edit.text]
-        at = edit.end
-    return "".join(pieces) + text[at:]
 
 
 def _siblings(tokens: list, blocks: list) -> dict[int, tuple[int | None, int | None]] | None:
@@ -142,7 +135,7 @@ def _safe(doc: MarkdownDocument, found: list) -> set[int]:
             bullet[index] = "-"
             safe.add(n)
             accepted += edits[0]
-    if safe and _structure(_tokens(_apply(doc.text, accepted))) != _structure(tokens):
+    if safe and _structure(_tokens(splice(doc.text, sorted(accepted)))) != _structure(tokens):
         return set()
     return safe
 
