@@ -16,7 +16,6 @@ import pytest
 from agent_lint import __version__
 from agent_lint.terminal import plain
 from harness import FIXTURES
-from test_cli import make_project
 
 CASE = FIXTURES / "projects" / "batch-violations"
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent_lint import codec
-from agent_lint.analysis import Analysis
 from agent_lint.model import Edit, Finding, Fix, Kind, Outcome, Severity, Violation
 from agent_lint.runner import CheckOptions, check
 

@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from agent_lint.document import parse_document
 from agent_lint.extract.session_log import session_record

@@ -292,7 +292,7 @@ def test_init_reads_the_repository_and_says_why_each_key_is_set(tmp_path):
         "session-log-schema": "agents/schemas/session-log.schema.json",
         "handoff-mode": "read-only",
     }
-    assert f"created agents/Sessions/README.md" in output
+    assert "created agents/Sessions/README.md" in output
     # What was there has violations (the old log, the HANDOFFs); what init wrote has none.
     out = io.StringIO()
     check(CheckOptions(cwd=root, no_cache=True, output_format="json"), out=out)

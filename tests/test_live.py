@@ -8,7 +8,6 @@ exactly what it sees in a run.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

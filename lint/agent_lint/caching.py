@@ -398,9 +398,9 @@ def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool
 
     if len(records) != len(views):
         return False
-    for path, (digest, _, _, _) in views.items():
+    for path, (known, _, _, _) in views.items():
         record = index.parse(records[path]) if path in records else None
-        if record is None or record.digest != digest:
+        if record is None or record.digest != known:
             return False
     return True
 

@@ -30,7 +30,6 @@ import json
 import os
 import posixpath
 import subprocess
-import sys
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Sequence
 

@@ -290,10 +290,11 @@ def _timing(unit: Unit) -> Timing:
     workers = tuple(run for run, m in zip(runs, unit.sessions) if m.role != "orchestrator")
     if not workers or any(run.lacks for run in workers):
         return Timing(runs, workers, None, None, None)
-    starts = [run.started for run in workers if run.started is not None]
-    ends = [run.completed for run in workers if run.completed is not None]
-    durations = [(run.duration or timedelta(), run) for run in workers]
-    total = sum((d for d, _ in durations), timedelta())
+    # Every worker has both times here (none lacks one), so each has a duration.
+    starts = [run.started for run in workers]
+    ends = [run.completed for run in workers]
+    durations = [(run.duration, run) for run in workers]
+    total = sum((d for d, _ in durations), timedelta())  # type: ignore[misc]
     critical = max(durations, key=lambda pair: pair[0])[1]  # the first of the longest
     return Timing(runs, workers, max(ends) - min(starts), total, critical)
 
