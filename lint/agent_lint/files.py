@@ -32,7 +32,7 @@ class Classifier:
     """:func:`classify` and :func:`excluded` for one config, with its globs compiled once
     (discovery asks for every file of the tree)."""
 
-    __slots__ = ("system", "handoff", "session_logs", "exclude", "exclude_any_case")
+    __slots__ = ("system", "handoff", "session_logs", "exclude", "exclude_any_case", "_excludes")
 
     def __init__(self, config: Config):
         self.system = config.system_document_candidates
@@ -40,6 +40,7 @@ class Classifier:
         self.session_logs = compile_globs(tuple(config.session_logs))
         self.exclude = compile_globs(tuple(g for g in config.exclude if g not in config.exclude_any_case))
         self.exclude_any_case = compile_globs(config.exclude_any_case, True)
+        self._excludes = tuple(globs for globs in (self.exclude, self.exclude_any_case) if globs is not None)
 
     def kind(self, path: str) -> Kind | None:
         if not path.lower().endswith(_SUFFIXES):
@@ -53,8 +54,12 @@ class Classifier:
         return None
 
     def excluded(self, path: str) -> bool:
-        return path not in self.system and any(
-            globs is not None and globs.fullmatch(path) is not None for globs in (self.exclude, self.exclude_any_case))
+        if path in self.system:
+            return False
+        for globs in self._excludes:  # (a loop, not any(): discovery asks this of every file of the tree)
+            if globs.fullmatch(path) is not None:
+                return True
+        return False
 
     def document_kind(self, path: str | None) -> Kind | None:
         """The kind of agent document ``path`` is for the config: None for none, an excluded one, or no path."""
