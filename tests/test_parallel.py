@@ -28,6 +28,25 @@ def test_results_come_in_the_jobs_order_whichever_worker_ran_them():
     assert os.getpid() not in {pid for _, pid in results}
 
 
+def test_batches_are_submitted_a_few_ahead_of_the_results_given_not_all_at_once(monkeypatch):
+    # Results done out of turn wait in their futures: the work in flight bounds them, not the tree.
+    from concurrent.futures import ProcessPoolExecutor
+
+    from agent_lint import parallel
+
+    monkeypatch.setattr(parallel, "AHEAD", 2)
+    submitted: list[int] = []
+    original = ProcessPoolExecutor.submit
+    monkeypatch.setattr(ProcessPoolExecutor, "submit",
+                        lambda self, *args: submitted.append(1) or original(self, *args))
+    jobs = list(range(800))  # 100 batches of 8
+    ahead = []
+    for given, value in enumerate(parallel.stream(lambda job: job, jobs, 2), 1):
+        assert value == given - 1
+        ahead.append(len(submitted) * 8 - given)  # jobs submitted and not yet given
+    assert len(submitted) == 100 and max(ahead) < 2 * 2 * 8 + 8
+
+
 def test_a_few_jobs_stay_in_this_process():
     assert {pid for pid in share(lambda job: os.getpid(), list(range(POOL_THRESHOLD - 1)), 4)} == {os.getpid()}
 

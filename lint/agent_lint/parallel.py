@@ -5,6 +5,9 @@ forked workers inherit the run's state (config, rules, the compiled schema)
 instead of receiving it. Results come out in a fixed order (:func:`ordered`),
 each batch's as soon as it and those before it are done (:func:`stream`):
 the same as a one-process run, and held no longer than the caller holds them.
+Batches are submitted a few per worker ahead of the one given next (AHEAD),
+so results done out of turn wait for a bounded time: memory follows the
+work in flight, not the size of the tree.
 
 Heavy jobs (Markdown documents, each costing as much as several JSON logs)
 come first, one to a batch, then the others, eight to a batch, so that the
@@ -21,6 +24,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
+from collections import deque
+from itertools import islice
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from .model import AgentLintError
@@ -29,6 +34,7 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 POOL_THRESHOLD = 128  # below this many jobs, starting workers costs more than it saves
+AHEAD = 16  # batches submitted per worker ahead of the one whose results are given next
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _WORK: Callable | None = None  # the work of the run, which each worker inherits through the fork
 
@@ -68,7 +74,10 @@ def stream(work: Callable[[J], R], jobs: Sequence[J], processes: int,
             try:
                 pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
                                            initializer=_worker_starts)
-                futures = [pool.submit(_run, batch) for batch in batches]
+                pending = iter(batches)
+                # Submitted a few batches ahead of the one given next, not all at once: results done
+                # out of turn wait in their futures, so the work in flight bounds them, not the tree.
+                futures = deque(pool.submit(_run, batch) for batch in islice(pending, AHEAD * processes))
             finally:
                 gc.unfreeze()
     except OSError:  # no pool here (no /dev/shm for its locks, no processes left): one process does it all
@@ -76,8 +85,10 @@ def stream(work: Callable[[J], R], jobs: Sequence[J], processes: int,
         yield from map(work, ordered(jobs, heavy))
         return
     try:
-        for index, future in enumerate(futures):
-            futures[index] = None  # type: ignore[call-overload]  # its results are the caller's once given
+        while futures:
+            future = futures.popleft()  # its results are the caller's once given
+            for batch in islice(pending, 1):
+                futures.append(pool.submit(_run, batch))
             yield from future.result()
     except BrokenProcessPool:
         raise AgentLintError("a worker process stopped unexpectedly; try --jobs 1") from None
