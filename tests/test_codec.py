@@ -51,7 +51,7 @@ def test_every_analysis_of_the_fixtures_comes_back_the_same(tmp_path, monkeypatc
     assert any(value.findings for value, _, _, _ in written)
     assert any(value.suppressions is not None for value, _, _, _ in written)
     for value, view, view_digest, blob in written:
-        back, view_bytes, digest = index.from_entry(blob, value.path)
+        back, view_bytes, digest = index.from_entry(blob, value.path, value.digest)
         assert same(back, value) and bytes(view_bytes) == view
         assert digest == view_digest == content_digest(view)
         assert same(index.view_of(view, value.kind), value.view)

@@ -147,7 +147,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                 facts[job.path] = _fact(record.kind, record.view_digest)
                 continue
             blob = cache.get(f"{job.path}:{known}") if known else None
-            entry = index.split_entry(blob, job.path) if blob is not None else None
+            entry = index.split_entry(blob, job.path, known) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
                 rest, view, view_digest = entry
                 views[job.path] = (known, rest.kind, view_digest, view)
@@ -307,7 +307,7 @@ class Analyses(dict):
             return Analysis(path, record.kind, record.digest, view, None, 0, None)
         # Signed, yet no view (older code): from the document's entry, else analysed again.
         blob = self._cache.get(f"{path}:{record.digest}")
-        entry = index.from_entry(blob, path) if blob is not None else None
+        entry = index.from_entry(blob, path, record.digest) if blob is not None else None
         if entry is not None:
             return entry[0]
         return self._analysed(path, target=False)

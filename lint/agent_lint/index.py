@@ -85,18 +85,21 @@ def entry(analysis: Analysis) -> tuple[Analysis, bytes, str, bytes]:
     break, the view, a line break, the rest).
 
     Made where the analysis was (a worker process), so this process copies
-    bytes into the cache and the index instead of encoding them.
+    bytes into the cache and the index instead of encoding them. The rest
+    leaves out the path and the digest, which the entry's key holds: the
+    rest of most documents (no finding, no suppression comment) is then
+    the same bytes for many, decoded once (:func:`split_entry`).
     """
     view = codec.dumps(analysis.view)
     view_digest = digest_of(view)
-    rest = codec.dumps(analysis._replace(view=None))
+    rest = codec.dumps(analysis._replace(path="", digest="", view=None))
     return analysis, view, view_digest, b"".join((view_digest.encode("ascii"), b"\n", view, b"\n", rest))
 
 
-def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, str] | None:
-    """The analysis an entry holds, its view's bytes (a copy: the entry is not kept) and their digest;
-    None for anything else."""
-    split = split_entry(blob, path)
+def from_entry(blob: bytes | memoryview, path: str, digest: str) -> tuple[Analysis, bytes, str] | None:
+    """The analysis an entry holds (the entry of ``path`` with bytes of ``digest``), its view's bytes
+    (a copy: the entry is not kept) and their digest; None for anything else."""
+    split = split_entry(blob, path, digest)
     if split is None:
         return None
     rest, view_bytes, view_digest = split
@@ -106,7 +109,7 @@ def from_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, st
     return rest._replace(view=view), view_bytes, view_digest
 
 
-def split_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, str] | None:
+def split_entry(blob: bytes | memoryview, path: str, digest: str) -> tuple[Analysis, bytes, str] | None:
     """What an entry holds with its view left encoded: the analysis without its view (``view`` None),
     the view's bytes and their digest; None for anything else.
 
@@ -118,10 +121,26 @@ def split_entry(blob: bytes | memoryview, path: str) -> tuple[Analysis, bytes, s
     second = data.find(b"\n", first + 1)
     if first < 0 or second < 0:
         return None
-    rest = _loads(data[second + 1:])
-    if not isinstance(rest, Analysis) or rest.path != path or rest.view is not None:
+    rest = _rest(data[second + 1:])
+    if rest is None:
         return None
-    return rest, data[first + 1:second], data[:first].decode("ascii", "replace")
+    return rest._replace(path=path, digest=digest), data[first + 1:second], data[:first].decode("ascii", "replace")
+
+
+_RESTS: dict[bytes, Analysis | None] = {}  # the rests decoded, by their bytes (a few kinds of clean document)
+
+
+def _rest(data: bytes) -> Analysis | None:
+    """The analysis (no path, digest or view) a rest's bytes hold, or None."""
+    rest = _RESTS.get(data, BAD)
+    if rest is BAD:
+        rest = _loads(data)
+        if not isinstance(rest, Analysis) or rest.path or rest.digest or rest.view is not None:
+            rest = None
+        if len(_RESTS) >= 4096:
+            _RESTS.clear()
+        _RESTS[data] = rest
+    return rest  # type: ignore[return-value]
 
 
 BAD = object()  # what view_of gives for bytes that hold no view
