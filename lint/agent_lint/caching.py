@@ -116,8 +116,9 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     # A run that reports on every document reads no view from the index: it reads the index only
     # to learn whether it must be rewritten, and only when nothing was analysed (made() says).
     records = cache.index() if any(not job.target for job in jobs) else None
-    views: dict[str, tuple] = {}  # (digest, kind, view's digest, view's bytes) of each document taken from the cache
-    pending: dict[str, Any] = {}  # path -> its index record, its view not decoded
+    # (digest, kind, view's digest, view's bytes) of each document taken from the cache; None: its index record
+    views: dict[str, tuple | None] = {}
+    pending: dict[str, Any] = {}  # path -> its index record (or the bytes of one), its view not decoded
     deferred: dict[str, Any] = {}  # path -> the record of a target's view, which its analysis holds encoded
     kept_records: dict[str, memoryview] = {}  # path -> the bytes of its index record, used as they are
     facts: dict[str, str] = {}  # path -> what the project stage's key holds of it: kind and view's digest
@@ -137,15 +138,11 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
                     pending[job.path] = kept_records[job.path] = blob
                     facts[job.path] = fact
                     continue
-            record = index.parse(blob) if blob is not None else None
-            current = record is not None and bool(known) and record.digest == known
-            if records is not None and not current and (record is None or record.digest or known != ""):
-                stale = True  # the index has no view of these bytes
-            if current and not job.target:  # (a record fact_if_current refused: no view either, see _decoded)
-                views[job.path] = record
-                pending[job.path] = kept_records[job.path] = blob
-                facts[job.path] = _fact(record.kind, record.view_digest)
-                continue
+            if records is not None:
+                record = index.parse(blob) if blob is not None else None
+                current = record is not None and bool(known) and record.digest == known
+                if not current and (record is None or record.digest or known != ""):
+                    stale = True  # the index has no view of these bytes
             blob = cache.get(f"{job.path}:{known}") if known else None
             entry = index.split_entry(blob, job.path, known) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
