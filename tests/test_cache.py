@@ -731,3 +731,24 @@ def test_a_key_is_the_digest_of_its_whole_text_though_the_text_is_never_made(cou
     items = [f".agents/sessions/{n}-\udcff-é.md\0session-log\0{n:032x}" for n in range(count)]
     whole = "(None, None)\0\0" + "\n".join(items)
     assert digest_text(_joined("(None, None)\0\0", "\n", iter(items))) == digest(whole.encode("utf-8", "surrogateescape"))
+
+
+def test_a_cache_folder_keeps_the_files_of_the_last_few_settings_used_not_every_one(project, analyzed):
+    # Each rule selection (like each upgrade or config edit) is settings of their own, with entries and
+    # an index of their own: without forgetting old ones a folder grows by a full set every time.
+    from agent_lint.cache import SETTINGS_KEPT
+
+    def settings_in_folder() -> set[str]:
+        return {path.name.split("-")[1][:32] for path in cache_files(project) if path.name != "files.bin"}
+
+    ignored = ["AL201", "AL202", "AL203", "AL204", "AL205", "AL216", "AL217"]
+    for n in range(SETTINGS_KEPT + 2):
+        run(project, ignore=tuple(ignored[:n]))
+        assert len(settings_in_folder()) == min(n + 1, SETTINGS_KEPT)
+    analyzed.clear()
+    last = run(project, ignore=tuple(ignored[:SETTINGS_KEPT + 1]))
+    assert analyzed == [] and last  # the settings in use kept theirs
+    analyzed.clear()
+    run(project)  # settings forgotten: analysed again, and theirs are back
+    assert len(analyzed) == 7 and len(settings_in_folder()) == SETTINGS_KEPT
+    assert (project / ".agent_lint_cache" / ".gitignore").exists()  # only settings' own files are removed

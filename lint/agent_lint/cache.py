@@ -19,7 +19,9 @@ config, the selected rules, a team schema's bytes):
 
 and one for all settings, ``files.bin``: each file's digest with the
 stat (size, mtime, ctime, inode) it had when read, so an unchanged file is
-not read again to learn that it is unchanged.
+not read again to learn that it is unchanged. The files of the last
+SETTINGS_KEPT settings used are kept, the others removed by a run that
+writes (:meth:`Cache.forget_other_settings`).
 
 A cache folder can come with the repository being checked, so nothing in
 it is trusted. Values are plain data (codec.py: JSON over agent-lint's own
@@ -61,6 +63,8 @@ KEY_SIZE = 32
 MAC_SIZE = 32
 MAX_FILE = 256 << 20  # bytes of a cache file at most: the 65x tree's largest (its index) is some 60 MB
 RUNS_KEPT = 8
+SETTINGS_KEPT = 4  # the settings whose files a cache folder keeps: the last used (cache.forget_other_settings)
+_SETTINGS_KINDS = frozenset({"entries", "index", "run", "project"})  # files named "<kind>-<settings>..."
 
 # Opening a path never follows a symbolic link in its last part, nor waits on a FIFO.
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -520,8 +524,45 @@ class Cache:
             finally:
                 self._buckets.pop(number, None)
             writer.commit()
+        wrote = bool(self._open)
         # Once written, the blobs are let go: a later get reads them again.
         self._buckets, self._pruned, self._open = {}, set(), []
+        if wrote:
+            self.forget_other_settings()
+
+    def forget_other_settings(self) -> None:
+        """Remove the entries, index and kept runs of all but the SETTINGS_KEPT settings used last.
+
+        Every upgrade, config edit or rule selection is new settings with
+        files of its own (at 100,000 documents some 140 MB): without this a
+        folder grows by a full set each time. These settings, in use now,
+        are always kept; a run of other settings that loses its files to
+        this one analyses again, as after a damaged file. ``files.bin``,
+        shared by all, stays.
+        """
+        by_settings: dict[str, list[tuple[int, str]]] = {}
+        try:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    kind, _, rest = entry.name.partition("-")
+                    settings = rest[:32]
+                    if (kind not in _SETTINGS_KINDS or len(settings) != 32 or rest[32:33] not in ("-", ".")
+                            or not entry.name.endswith(".bin") or not entry.is_file(follow_symlinks=False)):
+                        continue
+                    by_settings.setdefault(settings, []).append((entry.stat(follow_symlinks=False).st_mtime_ns,
+                                                                 entry.name))
+        except OSError:
+            return
+        last_used = sorted(by_settings, key=lambda settings: max(by_settings[settings]), reverse=True)
+        kept = {self.settings, *[settings for settings in last_used if settings != self.settings][:SETTINGS_KEPT - 1]}
+        for settings, files in by_settings.items():
+            if settings in kept:
+                continue
+            for _, name in files:
+                try:
+                    os.unlink(self.directory / name)
+                except OSError:
+                    pass  # removed by a concurrent run, or the folder is read-only
 
     def writer(self, name: str) -> Writer | None:
         """A new signed file of records, or None where the cache cannot be written."""
