@@ -752,3 +752,24 @@ def test_a_cache_folder_keeps_the_files_of_the_last_few_settings_used_not_every_
     run(project)  # settings forgotten: analysed again, and theirs are back
     assert len(analyzed) == 7 and len(settings_in_folder()) == SETTINGS_KEPT
     assert (project / ".agent_lint_cache" / ".gitignore").exists()  # only settings' own files are removed
+
+
+def test_reading_a_small_cache_file_asks_for_its_size_not_the_largest_a_cache_file_may_be(tmp_path):
+    # Reading asks for a buffer of the size it is given: the limit (256 MB) on every cache read failed
+    # where memory is not overcommitted. Here the process may not grow by 128 MB.
+    import subprocess
+    import sys
+
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"hello\n")
+    code = (
+        "import resource, sys\n"
+        "from agent_lint.cache import read_regular, MAX_FILE\n"
+        "vm = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (vm + (128 << 20), resource.RLIM_INFINITY))\n"
+        "print(read_regular(sys.argv[1], MAX_FILE))\n"
+    )
+    if not Path("/proc/self/statm").exists():
+        pytest.skip("no /proc/self/statm to size the limit by")
+    done = subprocess.run([sys.executable, "-c", code, str(small)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "b'hello\\n'\n"), done.stderr[-500:]

@@ -155,7 +155,11 @@ def read_regular(path: Path | str, limit: int, *, follow: bool = False, own: boo
             raise Refused("is not a regular file")
         if own and not _owned(st):
             raise Refused("belongs to another user")
-        data = handle.read(limit + 1)
+        if st.st_size > limit:
+            raise Refused(f"is larger than {limit:,} bytes")
+        # Its size and one byte, not the limit's worth: reading asks for a buffer of what it is given
+        # (256 MB for a cache file), and a file that grew meanwhile is cut short (and fails its signature).
+        data = handle.read(st.st_size + 1)
     if len(data) > limit:
         raise Refused(f"is larger than {limit:,} bytes")
     return data
