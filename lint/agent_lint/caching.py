@@ -290,8 +290,10 @@ class Analyses(dict):
             self.update(collect(self._decoded(path, record) for path, record in pending.items()))
         if self._deferred:
             deferred, self._deferred = self._deferred, {}
-            self.update(collect(self._completed(dict.__getitem__(self, path), record)
-                                for path, record in deferred.items()))
+            # Each record let go once its view is decoded: the encoded and the decoded views of a large
+            # tree are not all held at once. (The paths are in the mapping already: their order stays.)
+            drained = (deferred.popitem() for _ in range(len(deferred)))
+            self.update(collect(self._completed(dict.__getitem__(self, path), record) for path, record in drained))
 
     def _decoded(self, path: str, record: Any) -> Any:
         from . import index
