@@ -637,7 +637,7 @@ def test_a_kept_project_stage_is_keyed_by_the_range_of_the_history_too(tmp_path)
     from types import SimpleNamespace
 
     from agent_lint import index
-    from agent_lint.caching import Analyses, _fact, project_key
+    from agent_lint.caching import Analyses, project_key
     from agent_lint.model import Kind
 
     documents = {"a.md": Kind.SESSION_LOG, "b.json": Kind.SESSION_LOG}
@@ -647,7 +647,7 @@ def test_a_kept_project_stage_is_keyed_by_the_range_of_the_history_too(tmp_path)
         run = SimpleNamespace(documents=documents, history=history)
         kinds = {path: record.kind for path, record in records.items()} | (kinds or {})
         digests = digests or {path: record.view_digest for path, record in records.items()}
-        facts = {path: _fact(kinds[path], view_digest) for path, view_digest in digests.items()}
+        facts = {path: index.fact(kinds[path], view_digest) for path, view_digest in digests.items()}
         return project_key(run, Analyses(None, run, {}, dict(records), facts))
 
     ranges = [SimpleNamespace(base=base, head=head, since="main") for base, head in (("1", "2"), ("1", "3"), ("0", "2"))]

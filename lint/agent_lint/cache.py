@@ -212,18 +212,10 @@ class Writer:
             raise
 
     def add(self, key: str, blob: bytes | memoryview) -> None:
-        encoded = key.encode("utf-8", "surrogateescape")
-        head = _RECORD.pack(len(encoded), len(blob))
-        self.handle.write(head)
-        self.handle.write(encoded)
-        self.handle.write(blob)
-        self.mac.update(head)
-        self.mac.update(encoded)
-        self.mac.update(blob)
-        self.keys.add(key)
+        self.add_all(((key, blob),))
 
     def add_all(self, items: Iterable[tuple[str, bytes | memoryview]]) -> None:
-        """:meth:`add` each record, written (and signed) a megabyte at a time rather than one by one."""
+        """Add each record, written (and signed) a megabyte at a time rather than one by one."""
         parts: list[bytes | memoryview] = []
         size = 0
         for key, blob in items:

@@ -38,7 +38,7 @@ from . import __version__
 from .cache import Cache, digest, digest_text, source_stamp
 from .config import Config
 from .files import Reader, digest_files, remember_digests, stamp_files
-from .model import Kind, Outcome
+from .model import KIND_VALUES, Kind, Outcome
 
 
 def open_cache(config: Config, selection: str, directory: Path | None) -> Cache:
@@ -116,8 +116,8 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     # A run that reports on every document reads no view from the index: it reads the index only
     # to learn whether it must be rewritten, and only when nothing was analysed (made() says).
     records = cache.index() if any(not job.target for job in jobs) else None
-    # (digest, kind, view's digest, view's bytes) of each document taken from the cache; None: its index record
-    views: dict[str, tuple | None] = {}
+    # The record of each document taken from the cache (None: the index's own, kept_records holds its bytes)
+    views: dict[str, index.Record | None] = {}
     pending: dict[str, Any] = {}  # path -> its index record (or the bytes of one), its view not decoded
     deferred: dict[str, Any] = {}  # path -> the record of a target's view, which its analysis holds encoded
     kept_records: dict[str, memoryview] = {}  # path -> the bytes of its index record, used as they are
@@ -147,13 +147,13 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
             entry = index.split_entry(blob, job.path, known) if blob is not None else None
             if entry is not None and (entry[0].findings is not None or not job.target):
                 rest, view, view_digest = entry
-                views[job.path] = (known, rest.kind, view_digest, view)
-                facts[job.path] = _fact(rest.kind, view_digest)
+                views[job.path] = record = index.Record(known, rest.kind, view_digest, view)
+                facts[job.path] = index.fact(rest.kind, view_digest)
                 if not job.target:
-                    pending[job.path] = index.Record(known, rest.kind, view_digest, view)
+                    pending[job.path] = record
                     continue
                 # Its findings are read now; its view only if the project stage runs (Analyses.load).
-                deferred[job.path] = index.Record(known, rest.kind, view_digest, view)
+                deferred[job.path] = record
                 yield rest._replace(view=DEFERRED)
             else:
                 todo.append(job)
@@ -189,7 +189,7 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
             records.clear()
         for analysis, view, view_digest, entry in analyze(run, todo, then=index.entry):
             digests[analysis.path] = analysis.digest
-            facts[analysis.path] = _fact(analysis.kind, view_digest)
+            facts[analysis.path] = index.fact(analysis.kind, view_digest)
             if analysis.digest:
                 cache.put(f"{analysis.path}:{analysis.digest}", entry)
             add(analysis.path, analysis.digest, analysis.kind, view_digest, view)
@@ -205,12 +205,6 @@ def cached_analyses(cache: Cache, run: Any, digests: dict[str, str]) -> Analyses
     cache.save()
     return Analyses(cache, run, analyses, pending, facts, deferred)
 
-
-def _fact(kind: Kind | None, view_digest: str) -> str:
-    return f"{_VALUES[kind]}\0{view_digest}"
-
-
-_VALUES = {None: "", **{kind: kind.value for kind in Kind}}  # an enum's value is a slow attribute
 
 
 class _Deferred:
@@ -300,8 +294,10 @@ class Analyses(dict):
         from .analysis import Analysis
 
         if not isinstance(record, index.Record):  # a record's bytes, as the index holds them
-            record = index.parse(record) or index.Record("", None, "", b"")
-        view = index.view_of(record.view, record.kind) if record.digest else index.BAD
+            record = index.parse(record)
+            if record is None:  # (fact_if_current, which took its bytes, parses as parse does)
+                return self._analysed(path, target=False)
+        view = index.view_of(record.view, record.kind)
         if view is not index.BAD:
             return Analysis(path, record.kind, record.digest, view, None, 0, None)
         # Signed, yet no view (older code): from the document's entry, else analysed again.
@@ -391,15 +387,15 @@ def project_key(run: Any, analyses: Analyses) -> str | None:
     return digest_text(_joined(f"{commits!r}\0\0", "\0", (f"{path}\0{facts[path]}" for path in sorted(facts))))
 
 
-def _index_holds(records: Mapping[str, Any], views: Mapping[str, tuple]) -> bool:
+def _index_holds(records: Mapping[str, Any], views: Mapping[str, Any]) -> bool:
     """Does the index hold a record of each of these views' bytes, and of nothing else?"""
     from . import index
 
     if len(records) != len(views):
         return False
-    for path, (known, _, _, _) in views.items():
+    for path, view in views.items():
         record = index.parse(records[path]) if path in records else None
-        if record is None or record.digest != known:
+        if record is None or record.digest != view.digest:
             return False
     return True
 
@@ -412,7 +408,7 @@ def run_key(inputs: Any, digests: Mapping[str, str]) -> str:
     # Sections end with two NULs, which no path, kind or digest holds. A path that is not UTF-8
     # carries surrogate escapes: they encode back to its bytes.
     head = f"{commits!r}\0\0" + "\0".join(sorted(inputs.targets)) + "\0\0"
-    return digest_text(_joined(head, "\n", (f"{p}\0{_VALUES[k]}\0{digests[p]}"
+    return digest_text(_joined(head, "\n", (f"{p}\0{KIND_VALUES[k]}\0{digests[p]}"
                                              for p, k in sorted(inputs.documents.items()))))
 
 

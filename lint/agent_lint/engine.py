@@ -106,7 +106,9 @@ def outcome(run: Run, analyses: Mapping[str, Analysis], checked: Checked) -> Out
     """Every finding, the targets' and the project stage's, resolved into the violations to report.
 
     Of a document the run does not report on, nothing but its view is read
-    (by the project stage): not its analysis.
+    (by the project stage): not its analysis. Of a target, its findings,
+    suppressions, line count and digest; its view only by the project stage,
+    which walks ``analyses`` (the cache decodes a view only then).
     """
     by_code = {rule.code: rule for rule in run.registry}
     found = [(by_code[code], finding, path)

@@ -29,7 +29,7 @@ from . import codec
 from .analysis import Analysis
 from .cache import digest as digest_of
 from .extract import VIEWS
-from .model import Kind
+from .model import KIND_VALUES, Kind
 
 _KINDS = {kind.value: kind for kind in Kind}
 
@@ -43,41 +43,48 @@ class Record(NamedTuple):
 
 def record(digest: str, kind: Kind | None, view_digest: str, view: bytes | memoryview) -> bytes:
     """A record's bytes."""
-    return b"".join((digest.encode("ascii"), b"\0", (kind.value if kind else "").encode("ascii"), b"\0",
+    return b"".join((digest.encode("ascii"), b"\0", KIND_VALUES[kind].encode("ascii"), b"\0",
                      view_digest.encode("ascii", "replace"), b"\0", view))
 
 
 def parse(blob: bytes | memoryview) -> Record | None:
     """The record in ``blob``, or None."""
+    head = _head(blob)
+    if head is None:
+        return None
+    digest, kind, view_digest = head
+    return Record(digest.decode("ascii", "replace"), _KINDS.get(kind), view_digest.decode("ascii", "replace"),
+                  blob[len(digest) + len(kind) + len(view_digest) + 3:])
+
+
+def fact(kind: Kind | None, view_digest: str) -> str:
+    """What the project stage's key holds of a document (caching.project_key): its kind and the digest
+    of its view's bytes, a NUL between."""
+    return f"{KIND_VALUES[kind]}\0{view_digest}"
+
+
+def fact_if_current(blob: bytes | memoryview, digest: str) -> str | None:
+    """The :func:`fact` of the record in ``blob`` when it is the record of bytes with ``digest``; None
+    otherwise.
+
+    What a run on a few files asks of every other record, without making a Record of each.
+    """
+    head = _head(blob)
+    if head is None or head[0] != digest.encode("ascii", "replace"):
+        return None
+    return head[1] + "\0" + head[2].decode("ascii", "replace")
+
+
+def _head(blob: bytes | memoryview) -> tuple[bytes, str, bytes] | None:
+    """A record's digest, kind (as text) and view's digest, or None for bytes that are no record."""
     # Digests and kind are short: look for the separators in the first 200 bytes alone, in one split.
     parts = bytes(blob[:200]).split(b"\0", 3)
     if len(parts) < 4:
         return None
-    digest, kind, view_digest, _ = parts
-    kind_text = kind.decode("ascii", "replace")
-    if kind_text and kind_text not in _KINDS:
-        return None
-    return Record(digest.decode("ascii", "replace"), _KINDS.get(kind_text), view_digest.decode("ascii", "replace"),
-                  blob[len(digest) + len(kind) + len(view_digest) + 3:])
-
-
-def fact_if_current(blob: bytes | memoryview, digest: str) -> str | None:
-    """The record's kind and view's digest, a NUL between (what the project stage's key holds of a
-    document), when it is the record of bytes with ``digest``; None otherwise.
-
-    What a run on a few files asks of every other record, without making a Record of each.
-    """
-    head = bytes(blob[:200])
-    prefix = digest.encode("ascii", "replace") + b"\0"
-    if not head.startswith(prefix):
-        return None
-    parts = head[len(prefix):].split(b"\0", 2)
-    if len(parts) < 3:
-        return None
-    kind = parts[0].decode("ascii", "replace")
+    kind = parts[1].decode("ascii", "replace")
     if kind and kind not in _KINDS:
         return None
-    return kind + "\0" + parts[1].decode("ascii", "replace")
+    return parts[0], kind, parts[2]
 
 
 def entry(analysis: Analysis) -> tuple[Analysis, bytes, str, bytes]:

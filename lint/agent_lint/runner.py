@@ -108,6 +108,16 @@ class Selection:
     def enabled(self) -> list[Rule]:
         return selected(self.options, self.config, self.registry)
 
+    @property
+    def checked(self) -> list[Rule]:
+        """The rules enabled but AL007, which judges the baseline after the report."""
+        return [rule for rule in self.enabled if rule.code != STALE_BASELINE]
+
+    @property
+    def stale_baseline(self) -> list[Rule]:
+        """AL007, where it is enabled."""
+        return [rule for rule in self.enabled if rule.code == STALE_BASELINE]
+
 
 class Inputs(NamedTuple):
     """What a check runs on, known before any document is read; the rules are the selection's."""
@@ -123,8 +133,7 @@ class Inputs(NamedTuple):
         """The engine's run (engine.Run): the rules enabled (AL007 aside: it judges the baseline, after the report)."""
         from .engine import Run
 
-        rules = tuple(rule for rule in self.selection.enabled if rule.code != STALE_BASELINE)
-        return Run(self.config, rules, tuple(self.selection.registry), self.documents, self.targets, self.history,
+        return Run(self.config, tuple(self.selection.checked), tuple(self.selection.registry), self.documents, self.targets, self.history,
                    self.processes)
 
 
@@ -162,11 +171,8 @@ def check(options: CheckOptions, out=None, *, registry: Sequence[Rule] | None = 
         outcome = pipeline.outcome()
     held_back = 0
     if options.write_baseline or options.baseline:
-        rules = selection.enabled
-        stale_rules = [rule for rule in rules if rule.code == STALE_BASELINE]  # judged after the matching
-        violations, held_back = _baseline(options, config, outcome.violations,
-                                          [rule for rule in rules if rule.code != STALE_BASELINE], stale_rules,
-                                          targets)
+        violations, held_back = _baseline(options, config, outcome.violations, selection.checked,
+                                          selection.stale_baseline, targets)  # AL007 judged after the matching
         if options.write_baseline:
             return EXIT_CLEAN
         outcome = outcome._replace(violations=violations)
