@@ -60,13 +60,14 @@ def open_cache(config: Config, selection: str, directory: Path | None) -> Cache:
     return Cache(directory or config.root / ".agent_lint_cache", settings)
 
 
-def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outcome:
+def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome], *, reuse: bool = True) -> Outcome:
     """The outcome kept for these same inputs, or ``lint(analyses, checked)`` with the per-document and
     project stages through the cache.
 
     ``inputs`` holds what the outcome's key is made of (documents, targets,
     history); ``lint`` makes the run, with its rules, only when the outcome
-    is not kept.
+    is not kept. Without ``reuse`` the run is made whatever is kept (the
+    caller wants its analyses too).
     """
     stamps = stamp_files(inputs.config, inputs.documents)
     known = cache.file_digests()
@@ -80,7 +81,7 @@ def cached_lint(cache: Cache, inputs: Any, lint: Callable[..., Outcome]) -> Outc
         read = digest_files(inputs.config, {path: stamp for path, stamp in stamps.items() if path not in digests})
         digests = {path: digests[path] if path in digests else read[path] for path in stamps}
     key = run_key(inputs, digests) if cache.enabled and len(digests) == len(inputs.documents) else None
-    kept = cache.get_keyed("run", key) if key is not None else None
+    kept = cache.get_keyed("run", key) if key is not None and reuse else None
     if isinstance(kept, Outcome):
         return kept
     outcome = lint(lambda run: cached_analyses(cache, run, digests),

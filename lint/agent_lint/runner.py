@@ -214,43 +214,33 @@ class Pipeline:
 
             self.cache = open_cache(inputs.config, inputs.selection.key, cache_dir)
         self.keep = keep
-        self.analyses: dict[str, Any] = {}
+        self.analyses: Mapping[str, Any] = {}  # with keep: the last run's, by path
 
     @functools.cached_property
     def run(self) -> Any:
         return self.inputs.run()
 
     def outcome(self) -> Outcome:
-        cache = self.cache
-        if not self.keep:
-            if cache is None:
-                from .engine import lint
+        if self.cache is None:
+            from .engine import analyses, lint
 
-                return lint(self.run)
-            from .caching import cached_lint
+            return lint(self.run, self._keeping(analyses) if self.keep else analyses)
+        from .caching import cached_lint
 
-            def linted(analyses: Callable[[Any], Mapping[str, Any]], checked: Callable[..., Any]) -> Outcome:
-                from .engine import lint  # imported only when the outcome is not kept
+        def linted(analyses: Callable[[Any], Mapping[str, Any]], checked: Callable[..., Any]) -> Outcome:
+            from .engine import lint  # imported only when the outcome is not kept
 
-                return lint(self.run, analyses, checked)
+            return lint(self.run, self._keeping(analyses) if self.keep else analyses, checked)
 
-            return cached_lint(cache, self.inputs, linted)
-        from .engine import analyses, lint
+        return cached_lint(self.cache, self.inputs, linted, reuse=not self.keep)
 
-        source: Callable[[Any], Mapping[str, Any]] = analyses
-        if cache is not None:
-            from .caching import cached_analyses
-            from .files import digest_files, stamp_files
-
-            digests = digest_files(self.run.config, stamp_files(self.run.config, self.run.documents),
-                                   cache.file_digests())
-            source = lambda run: cached_analyses(cache, run, digests)  # noqa: E731
-
+    def _keeping(self, source: Callable[[Any], Mapping[str, Any]]) -> Callable[[Any], Mapping[str, Any]]:
+        """``source``, its analyses kept for the drawings as well."""
         def keeping(run: Any) -> Mapping[str, Any]:
-            self.analyses.update(source(run))
+            self.analyses = source(run)
             return self.analyses
 
-        return lint(self.run, keeping)
+        return keeping
 
 
 def _diff(outcome: Outcome, config: Config, display: Callable[[str], str], options: CheckOptions, out) -> int:
